@@ -1,0 +1,81 @@
+/// The deformable convolution forward pass of one geometry, with one kernel variant and its
+/// workspace allocated up front, so that repeated calls (a benchmark's timed loop) allocate
+/// nothing.
+///
+/// Semantics are torchvision's `deform_conv2d` (see `BilinearTap` for the sampling rule and
+/// the border). Not safe to call concurrently on one instance: the workspace is the instance's.
+public final class DeformConvolution {
+    public let geometry: DeformConvGeometry
+    public let variant: KernelVariant
+    private let kernel: any ForwardKernel
+
+    public init(geometry: DeformConvGeometry, variant: KernelVariant, options: ForwardOptions = .init()) throws {
+        try options.validate()
+        self.geometry = geometry
+        self.variant = variant
+        switch variant {
+        case .naive: kernel = NaiveKernel()
+        case .tiled: kernel = TiledKernel(geometry: geometry, options: options)
+        case .dispatch: kernel = DispatchKernel(geometry: geometry, options: options)
+        case .blockedGather: kernel = BlockedGatherKernel(geometry: geometry, options: options)
+        }
+    }
+
+    /// Bytes of workspace this instance holds (all workers together).
+    public var workspaceBytes: Int { kernel.workspaceBytes }
+
+    /// Sampling-plan entries built by the last `forward`, for variants that build a plan
+    /// (`blockedGather`): N·OG·kh·kw·H_out·W_out when each is built once and reused by every
+    /// channel of its offset group. Nil for the others.
+    public var lastPlanEntriesBuilt: Int? { kernel.planEntriesBuilt }
+
+    /// Computes `output` = deform_conv2d(input, offset, weight, bias, mask) after checking every
+    /// shape against the geometry. `mask` and `bias` must be given exactly when the geometry
+    /// says so.
+    public func forward(
+        input: Tensor, offset: Tensor, mask: Tensor?, weight: Tensor, bias: Tensor?, output: Tensor
+    ) throws {
+        try Self.check("input", input, geometry.inputShape)
+        try Self.check("offset", offset, geometry.offsetShape)
+        try Self.check("mask", mask, geometry.maskShape, required: geometry.hasMask, flag: "hasMask")
+        try Self.check("weight", weight, geometry.weightShape)
+        try Self.check("bias", bias, geometry.biasShape, required: geometry.hasBias, flag: "hasBias")
+        try Self.check("output", output, geometry.outputShape)
+        kernel.forward(ForwardProblem(
+            geometry: geometry, input: input.data, offset: offset.data, mask: mask?.data,
+            weight: weight.data, bias: bias?.data, output: output.data))
+    }
+
+    /// The forward pass into a new output tensor.
+    public func forward(input: Tensor, offset: Tensor, mask: Tensor?, weight: Tensor, bias: Tensor?) throws -> Tensor {
+        let output = try Tensor(shape: geometry.outputShape)
+        try forward(input: input, offset: offset, mask: mask, weight: weight, bias: bias, output: output)
+        return output
+    }
+
+    private static func check(_ name: String, _ tensor: Tensor, _ expected: [Int]) throws {
+        guard tensor.shape == expected else {
+            throw DeformConvError.shapeMismatch(tensor: name, expected: expected, actual: tensor.shape)
+        }
+    }
+
+    private static func check(_ name: String, _ tensor: Tensor?, _ expected: [Int], required: Bool, flag: String) throws {
+        switch (tensor, required) {
+        case let (tensor?, true): try check(name, tensor, expected)
+        case (nil, false): break
+        case (nil, true): throw DeformConvError.tensorPresence(tensor: name, reason: "is required: the geometry has \(flag)")
+        case (_?, false): throw DeformConvError.tensorPresence(tensor: name, reason: "was given but the geometry has no \(flag)")
+        }
+    }
+}
+
+/// What a kernel variant implements; one conformer per file under Variants/.
+protocol ForwardKernel: AnyObject {
+    var workspaceBytes: Int { get }
+    var planEntriesBuilt: Int? { get }
+    func forward(_ p: ForwardProblem)
+}
+
+extension ForwardKernel {
+    var planEntriesBuilt: Int? { nil }
+}

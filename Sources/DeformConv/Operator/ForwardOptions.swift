@@ -1,0 +1,50 @@
+import Foundation
+
+/// How a ``DeformConvolution`` may use the machine. Only speed depends on these, never results
+/// beyond fp32 rounding.
+public struct ForwardOptions: Sendable {
+    /// Bytes of the cache a block's working set should fit (the per-core L2; the harness passes
+    /// hwloc's figure). `tiled`, `dispatch` and `blockedGather` size their pixel blocks from it.
+    public var cacheBytes: Int
+    /// Workers of `blockedGather`.
+    public var executor: any ParallelExecutor
+    /// Workspace slots, and so the most concurrent blocks, of `dispatch`.
+    public var dispatchWorkers: Int
+
+    public init(
+        cacheBytes: Int = 1 << 20,
+        executor: any ParallelExecutor = SerialExecutor(),
+        dispatchWorkers: Int = ProcessInfo.processInfo.activeProcessorCount
+    ) {
+        self.cacheBytes = cacheBytes
+        self.executor = executor
+        self.dispatchWorkers = dispatchWorkers
+    }
+
+    /// Smallest cache budget accepted: below it a block could not hold one 32-pixel column.
+    public static let minCacheBytes = 4096
+
+    func validate() throws {
+        guard cacheBytes >= Self.minCacheBytes else {
+            throw DeformConvError.invalidOption(
+                name: "cacheBytes", reason: "must be at least \(Self.minCacheBytes), got \(cacheBytes)")
+        }
+        guard dispatchWorkers >= 1 else {
+            throw DeformConvError.invalidOption(
+                name: "dispatchWorkers", reason: "must be at least 1, got \(dispatchWorkers)")
+        }
+        guard executor.workerCount >= 1 else {
+            throw DeformConvError.invalidOption(
+                name: "executor", reason: "must have at least 1 worker, got \(executor.workerCount)")
+        }
+    }
+
+    /// Pixels per block so that `bytesPerPixel`·pixels takes about half the cache (the rest is
+    /// for the weights and the input lines being gathered): a multiple of `multiple`, at least
+    /// one `multiple`, at most the image's `outPixels` rounded up to it.
+    func blockPixels(bytesPerPixel: Int, multiple: Int, outPixels: Int) -> Int {
+        let fitting = (cacheBytes / 2) / max(bytesPerPixel, 1) / multiple * multiple
+        let whole = (outPixels + multiple - 1) / multiple * multiple
+        return min(max(fitting, multiple), whole)
+    }
+}

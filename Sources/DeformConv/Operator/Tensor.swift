@@ -1,0 +1,53 @@
+/// A dense float32 tensor in C order (last index fastest) with owned, 64-byte-aligned storage.
+///
+/// Deliberately minimal: a shape and a buffer. Kernels take its raw pointer; it is a class so
+/// that a benchmark can hold large buffers without copies, and `@unchecked Sendable` because
+/// parallel kernels write disjoint parts of one output.
+public final class Tensor: @unchecked Sendable {
+    /// Cache-line alignment, so SIMD rows start on a line and workers do not share lines at the start.
+    public static let alignment = 64
+
+    public let shape: [Int]
+    public let count: Int
+    /// The first element; valid for `count` elements while the tensor lives.
+    public let data: UnsafeMutablePointer<Float>
+
+    /// A zero-filled tensor.
+    public init(shape: [Int]) throws {
+        guard shape.allSatisfy({ $0 >= 0 }) else {
+            throw DeformConvError.invalidTensorShape(shape: shape, reason: "negative extent")
+        }
+        guard let count = DeformConvGeometry.elementCount(shape),
+              count <= DeformConvGeometry.maxElements
+        else {
+            throw DeformConvError.invalidTensorShape(
+                shape: shape, reason: "more than \(DeformConvGeometry.maxElements) elements")
+        }
+        self.shape = shape
+        self.count = count
+        let raw = UnsafeMutableRawPointer.allocate(
+            byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: Self.alignment)
+        data = raw.initializeMemory(as: Float.self, repeating: 0, count: max(count, 1))
+    }
+
+    /// A tensor holding `values`, whose count must match the shape.
+    public convenience init(shape: [Int], values: [Float]) throws {
+        try self.init(shape: shape)
+        guard values.count == count else {
+            throw DeformConvError.invalidTensorShape(
+                shape: shape, reason: "\(values.count) values given for \(count) elements")
+        }
+        values.withUnsafeBufferPointer { data.update(from: $0.baseAddress!, count: count) }
+    }
+
+    deinit { UnsafeMutableRawPointer(data).deallocate() }
+
+    public var buffer: UnsafeMutableBufferPointer<Float> {
+        UnsafeMutableBufferPointer(start: data, count: count)
+    }
+
+    public var scalars: [Float] { Array(buffer) }
+
+    /// Sets every element to `value`.
+    public func fill(_ value: Float) { data.update(repeating: value, count: count) }
+}

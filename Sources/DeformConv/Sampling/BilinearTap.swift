@@ -1,0 +1,67 @@
+/// One bilinear sample of an H×W plane: the four corners as plane offsets and weights.
+///
+/// This is the single definition of the sampling rule that every kernel variant uses, directly
+/// (`naive`, `tiled`) or stored in a ``SamplingPlan`` (`blockedGather`):
+/// - corners are (y0, x0), (y0, x0+1), (y0+1, x0), (y0+1, x0+1) with y0 = ⌊y⌋, x0 = ⌊x⌋, and
+///   weights (1−ly)(1−lx), (1−ly)lx, ly(1−lx), ly·lx times `scale` (the DCNv2 mask);
+/// - a corner off the image has weight 0 and offset 0, so y in (−1, 0) or (H−1, H) blends with
+///   zero, as torchvision does;
+/// - a coordinate ≤ −1 or ≥ the size, or NaN or ±∞ (huge offsets included), gives no corner at
+///   all: the tap contributes 0, and no `Float`→`Int` conversion happens on it;
+/// - a corner contributes only when its weight is non-zero, so a zero weight never multiplies a
+///   pixel (0·NaN would otherwise leak a NaN pixel into a sample that does not depend on it).
+///   A NaN or infinite pixel at a corner with non-zero weight, or a non-finite mask, propagates.
+public struct BilinearTap: Equatable, Sendable {
+    /// Plane offsets y·W + x of the four corners; 0 where the weight is 0.
+    public var offsets: SIMD4<Int32>
+    /// Corner weights, the mask folded in; 0 for corners off the image.
+    public var weights: SIMD4<Float>
+
+    /// The tap that contributes nothing.
+    public static let zero = BilinearTap(offsets: .zero, weights: .zero)
+
+    @inlinable
+    public init(offsets: SIMD4<Int32>, weights: SIMD4<Float>) {
+        self.offsets = offsets
+        self.weights = weights
+    }
+
+    /// The tap at (y, x) of a `height`×`width` plane, weights scaled by `scale`.
+    @inlinable
+    public init(y: Float, x: Float, height: Int, width: Int, scale: Float) {
+        // Negated so that NaN, which fails every comparison, also lands here.
+        guard y > -1, y < Float(height), x > -1, x < Float(width) else {
+            self = .zero
+            return
+        }
+        let yFloor = y.rounded(.down), xFloor = x.rounded(.down)
+        let y0 = Int(yFloor), x0 = Int(xFloor)  // in −1..<H and −1..<W: exact, no trap
+        let ly = y - yFloor, lx = x - xFloor
+        let hy = 1 - ly, hx = 1 - lx
+        let top = y0 >= 0, bottom = y0 + 1 < height
+        let left = x0 >= 0, right = x0 + 1 < width
+        let w00: Float = top && left ? hy * hx * scale : 0
+        let w01: Float = top && right ? hy * lx * scale : 0
+        let w10: Float = bottom && left ? ly * hx * scale : 0
+        let w11: Float = bottom && right ? ly * lx * scale : 0
+        // A corner off the image has weight 0 here, so its (possibly negative) offset is dropped.
+        @inline(__always) func offset(_ weight: Float, _ at: Int) -> Int32 {
+            weight != 0 ? Int32(truncatingIfNeeded: at) : 0
+        }
+        let base = y0 * width + x0
+        weights = SIMD4<Float>(w00, w01, w10, w11)
+        offsets = SIMD4<Int32>(
+            offset(w00, base), offset(w01, base + 1), offset(w10, base + width), offset(w11, base + width + 1))
+    }
+
+    /// Σ weight·pixel over the corners with non-zero weight.
+    @inlinable
+    public func sample(_ plane: UnsafePointer<Float>) -> Float {
+        var value: Float = 0
+        if weights[0] != 0 { value += weights[0] * plane[Int(offsets[0])] }
+        if weights[1] != 0 { value += weights[1] * plane[Int(offsets[1])] }
+        if weights[2] != 0 { value += weights[2] * plane[Int(offsets[2])] }
+        if weights[3] != 0 { value += weights[3] * plane[Int(offsets[3])] }
+        return value
+    }
+}
