@@ -1,0 +1,126 @@
+import DeformConv
+import Foundation
+
+/// SplitMix64: a tiny seeded generator, so every random test is reproducible from its seed.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A standard normal sample (Box–Muller).
+    mutating func normal() -> Float {
+        let u1 = Double.random(in: Double.ulpOfOne..<1, using: &self)
+        let u2 = Double.random(in: 0..<1, using: &self)
+        return Float((-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2))
+    }
+}
+
+/// The tensors of one problem.
+struct Problem {
+    var geometry: DeformConvGeometry
+    var input: Tensor
+    var offset: Tensor
+    var mask: Tensor?
+    var weight: Tensor
+    var bias: Tensor?
+
+    /// Random tensors as the golden set makes them: N(0,1) input, weights scaled by 1/√fan-in,
+    /// sigmoid masks, offsets N(0,1)·`offsetScale`.
+    init(_ g: DeformConvGeometry, seed: UInt64, offsetScale: Float = 2) throws {
+        var rng = SplitMix64(seed: seed)
+        func filled(_ shape: [Int], _ value: (inout SplitMix64) -> Float) throws -> Tensor {
+            let t = try Tensor(shape: shape)
+            for i in 0..<t.count { t.data[i] = value(&rng) }
+            return t
+        }
+        geometry = g
+        input = try filled(g.inputShape) { $0.normal() }
+        offset = try filled(g.offsetShape) { $0.normal() * offsetScale }
+        mask = g.hasMask ? try filled(g.maskShape) { 1 / (1 + exp(-$0.normal())) } : nil
+        let scale = 1 / Float(g.reductionLength).squareRoot()
+        weight = try filled(g.weightShape) { $0.normal() * scale }
+        bias = g.hasBias ? try filled(g.biasShape) { $0.normal() } : nil
+    }
+
+    init(golden c: GoldenCase) throws {
+        geometry = c.geometry
+        input = try c.tensor("input")
+        offset = try c.tensor("offset")
+        mask = c.geometry.hasMask ? try c.tensor("mask") : nil
+        weight = try c.tensor("weight")
+        bias = c.geometry.hasBias ? try c.tensor("bias") : nil
+    }
+
+    func run(_ variant: KernelVariant, options: ForwardOptions = .init()) throws -> Tensor {
+        try DeformConvolution(geometry: geometry, variant: variant, options: options)
+            .forward(input: input, offset: offset, mask: mask, weight: weight, bias: bias)
+    }
+
+    var reference: Reference {
+        Reference(geometry, input: input, offset: offset, mask: mask, weight: weight, bias: bias)
+    }
+}
+
+/// A multi-threaded executor for tests: `workers` iterations of `concurrentPerform`.
+struct ConcurrentTestExecutor: ParallelExecutor {
+    let workerCount: Int
+    func run(_ body: @Sendable (Int) -> Void) {
+        DispatchQueue.concurrentPerform(iterations: workerCount, execute: body)
+    }
+}
+
+/// Every variant, and the option sets that push each through its edge paths: several pixel
+/// blocks with a short last one (a tiny cache budget) and several workers.
+let variantConfigurations: [(name: String, variant: KernelVariant, options: ForwardOptions)] = [
+    ("naive", .naive, ForwardOptions()),
+    ("tiled", .tiled, ForwardOptions()),
+    ("tiled/small-tiles", .tiled, ForwardOptions(cacheBytes: ForwardOptions.minCacheBytes)),
+    ("dispatch", .dispatch, ForwardOptions(dispatchWorkers: 3)),
+    ("dispatch/small-tiles", .dispatch, ForwardOptions(cacheBytes: ForwardOptions.minCacheBytes, dispatchWorkers: 2)),
+    ("blockedGather", .blockedGather, ForwardOptions()),
+    ("blockedGather/small-blocks/3-workers", .blockedGather,
+     ForwardOptions(cacheBytes: ForwardOptions.minCacheBytes, executor: ConcurrentTestExecutor(workerCount: 3))),
+]
+
+/// The first index where |actual − expected| exceeds `tolerance(index)`, with the worst ratio.
+struct Comparison: CustomStringConvertible {
+    var worstIndex = 0
+    var worstRatio = 0.0
+    var expected = 0.0
+    var actual: Float = 0
+    var maxAbs = 0.0
+    var maxRel = 0.0
+    var failures = 0
+
+    init(actual: Tensor, expected: (Int) -> Double, tolerance: (Int) -> Double) {
+        for i in 0..<actual.count {
+            let e = expected(i), a = Double(actual.data[i])
+            let error = abs(a - e)
+            let ratio = error.isNaN ? .infinity : error / max(tolerance(i), .leastNonzeroMagnitude)
+            maxAbs = max(maxAbs, error.isNaN ? .infinity : error)
+            maxRel = max(maxRel, error / max(abs(e), 1e-30))
+            if ratio > 1 { failures += 1 }
+            if ratio > worstRatio || (i == 0 && failures == 0) {
+                worstRatio = ratio
+                worstIndex = i
+                self.expected = e
+                self.actual = actual.data[i]
+            }
+        }
+    }
+
+    var passed: Bool { failures == 0 }
+
+    var description: String {
+        "\(failures) element(s) out of tolerance; worst at index \(worstIndex): expected \(expected), got \(actual) (error/tolerance \(worstRatio)); max abs error \(maxAbs)"
+    }
+}
+
+let goldenDirectory = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Golden")
