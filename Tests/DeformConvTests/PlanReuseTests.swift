@@ -1,0 +1,50 @@
+import DeformConv
+import Testing
+
+@Suite("blockedGather builds each sampling-plan entry once")
+struct PlanReuseTests {
+    @Test("plan entries built = N·OG·kh·kw·H_out·W_out, whatever the channels, blocks and workers",
+          arguments: [1, 4, 16])
+    func planBuiltOncePerSamplingPoint(channelsPerOffsetGroup: Int) throws {
+        let g = try DeformConvGeometry(
+            batch: 2, inChannels: 2 * channelsPerOffsetGroup, height: 13, width: 11, outChannels: 8,
+            kernel: Extent2(3, 3), padding: Extent2(1), offsetGroups: 2, hasMask: true, hasBias: true)
+        let p = try Problem(g, seed: 42)
+        for options in [ForwardOptions(),
+                        ForwardOptions(cacheBytes: ForwardOptions.minCacheBytes),
+                        ForwardOptions(cacheBytes: ForwardOptions.minCacheBytes,
+                                       executor: ConcurrentTestExecutor(workerCount: 3))] {
+            let op = try DeformConvolution(geometry: g, variant: .blockedGather, options: options)
+            #expect(op.lastPlanEntriesBuilt == nil)
+            for _ in 0..<2 {  // counted per call, not accumulated across calls
+                _ = try op.forward(input: p.input, offset: p.offset, mask: p.mask, weight: p.weight, bias: p.bias)
+                // A plan rebuilt per channel would count channelsPerOffsetGroup times as many.
+                #expect(op.lastPlanEntriesBuilt == g.samplingPoints)
+                #expect(g.samplingPoints == 2 * 2 * 9 * 13 * 11)
+            }
+        }
+        for variant in KernelVariant.allCases where variant != .blockedGather {
+            let op = try DeformConvolution(geometry: g, variant: variant)
+            _ = try op.forward(input: p.input, offset: p.offset, mask: p.mask, weight: p.weight, bias: p.bias)
+            #expect(op.lastPlanEntriesBuilt == nil, "\(variant) has no plan")
+        }
+    }
+
+    @Test("workspace is bounded by the block, not by N·H_out·W_out")
+    func workspaceBounded() throws {
+        func workspace(_ variant: KernelVariant, batch: Int, size: Int) throws -> Int {
+            let g = try DeformConvGeometry(
+                batch: batch, inChannels: 16, height: size, width: size, outChannels: 16,
+                kernel: Extent2(3, 3), padding: Extent2(1), hasMask: true, hasBias: false)
+            return try DeformConvolution(geometry: g, variant: variant, options: ForwardOptions(cacheBytes: 256 << 10))
+                .workspaceBytes
+        }
+        for variant in [KernelVariant.tiled, .blockedGather] {
+            let small = try workspace(variant, batch: 1, size: 64)
+            let large = try workspace(variant, batch: 8, size: 256)
+            #expect(small == large, "\(variant): \(small) vs \(large) bytes")
+            #expect(large <= 256 << 10, "\(variant): \(large) bytes for a 256 KiB cache budget")
+        }
+        #expect(try workspace(.naive, batch: 1, size: 8) == 0)
+    }
+}
