@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Runs the test suite on a fresh machine: installs the system packages the package links
+# against when they are missing, then `swift test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/deps.sh
+ensure_system_packages
+swift test "$@"
