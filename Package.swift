@@ -11,13 +11,26 @@ let package = Package(
     name: "dcnbench",
     products: [
         .library(name: "DeformConv", targets: ["DeformConv"]),
+        .library(name: "Topology", targets: ["Topology"]),
+        .executable(name: "dcnbench", targets: ["dcnbench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
+        .systemLibrary(name: "CHwloc", pkgConfig: "hwloc", providers: [.apt(["libhwloc-dev"])]),
         .target(name: "DeformConv", swiftSettings: kernelFlags),
+        .target(name: "Topology", dependencies: ["CHwloc"]),
+        .target(name: "Bench", dependencies: ["DeformConv", "Topology"], swiftSettings: kernelFlags),
+        .executableTarget(
+            name: "dcnbench",
+            dependencies: ["Bench", "DeformConv", "Topology", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .testTarget(
             name: "DeformConvTests",
             dependencies: ["DeformConv"],
             exclude: ["Golden"]
         ),
+        .testTarget(name: "TopologyTests", dependencies: ["Topology", "dcnbench"]),
     ]
 )

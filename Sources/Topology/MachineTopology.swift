@@ -1,0 +1,78 @@
+import CHwloc
+import Foundation
+
+/// The hwloc topology of this process's machine, loaded once, restricted to the CPUs the process
+/// may use (`taskset`, a container's cpuset), so nothing built on it escapes that set.
+///
+/// hwloc's topology is safe for concurrent reads; every mutation happens in `load`.
+public final class MachineTopology: @unchecked Sendable {
+    let handle: hwloc_topology_t
+
+    /// The process-wide topology, loaded on first use.
+    public static func shared() throws -> MachineTopology { try sharedResult.get() }
+    private static let sharedResult = Result { try MachineTopology() }
+
+    private init() throws {
+        let compiled = dcn_hwloc_header_api_version()
+        let runtime = hwloc_get_api_version()
+        // hwloc's ABI is stable within a major API (the 0xff0000 bits).
+        guard compiled >> 16 == runtime >> 16 else {
+            throw TopologyError.apiMismatch(compiled: compiled, runtime: runtime)
+        }
+        var topology: hwloc_topology_t?
+        guard hwloc_topology_init(&topology) == 0, let topology else {
+            throw TopologyError.loadFailed(step: "init", reason: errnoText(errno))
+        }
+        handle = topology
+        // Restrict to the process's binding: CPUs outside it are invisible to every policy.
+        let flags = dcn_hwloc_flag_restrict_to_cpubinding() | dcn_hwloc_flag_is_this_system()
+        guard hwloc_topology_set_flags(topology, flags) == 0 else {
+            hwloc_topology_destroy(topology)
+            throw TopologyError.loadFailed(step: "set_flags", reason: errnoText(errno))
+        }
+        guard hwloc_topology_load(topology) == 0 else {
+            hwloc_topology_destroy(topology)
+            throw TopologyError.loadFailed(step: "load", reason: errnoText(errno))
+        }
+    }
+
+    deinit { hwloc_topology_destroy(handle) }
+
+    /// PUs this process may run on.
+    public var allowedCPUs: CPUSet { CPUSet(copying: hwloc_topology_get_allowed_cpuset(handle)) }
+
+    /// Objects of `type` in logical order.
+    func objects(_ type: hwloc_obj_type_t) -> [hwloc_obj_t] {
+        let count = hwloc_get_nbobjs_by_type(handle, type)
+        guard count > 0 else { return [] }
+        return (0..<UInt32(count)).compactMap { hwloc_get_obj_by_type(handle, type, $0) }
+    }
+
+    /// Each core's PUs (OS indices), cores in logical order; machines hwloc cannot see cores on
+    /// get one "core" per PU.
+    public var corePUs: [[Int]] {
+        let cores = objects(HWLOC_OBJ_CORE)
+        if cores.isEmpty { return objects(HWLOC_OBJ_PU).map { [Int($0.pointee.os_index)] } }
+        return cores.map { CPUSet(copying: $0.pointee.cpuset).indices }.filter { !$0.isEmpty }
+    }
+
+    /// PUs in logical order (OS indices).
+    public var pus: [Int] { objects(HWLOC_OBJ_PU).map { Int($0.pointee.os_index) } }
+
+    /// hwloc's `CPUModel` info of the first package, else /proc/cpuinfo's model name.
+    public var cpuModel: String {
+        for package in objects(HWLOC_OBJ_PACKAGE) {
+            if let value = hwloc_obj_get_info_by_name(package, "CPUModel") { return String(cString: value) }
+        }
+        let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let line = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
+        return line.map { $0.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "" } ?? "unknown"
+    }
+
+    /// The hwloc API version at run time (HWLOC_API_VERSION of the library, e.g. 2.8.0 for the
+    /// 2.8–2.9 releases; hwloc keeps the API number where the ABI is unchanged).
+    public var hwlocAPIVersion: String {
+        let v = hwloc_get_api_version()
+        return "\(v >> 16).\((v >> 8) & 0xff).\(v & 0xff)"
+    }
+}

@@ -1,0 +1,84 @@
+import CHwloc
+
+/// Where the T threads of a run go.
+public enum Placement: Hashable, Sendable, CustomStringConvertible {
+    /// Consecutive cores in hwloc's logical order: threads share caches as early as possible.
+    case close
+    /// `hwloc_distrib` over the machine: threads land on different packages, NUMA nodes and
+    /// caches first.
+    case spread
+    /// No binding: the OS places and moves the threads.
+    case none
+    /// Thread i on PU `pus[i]` (OS indices, as `taskset` and `/proc/cpuinfo` number them).
+    case pus([Int])
+
+    /// Parses `close`, `spread`, `none` or a PU list such as `pus:0,2` or `pus:0-3`.
+    public init(parsing text: String) throws {
+        switch text {
+        case "close": self = .close
+        case "spread": self = .spread
+        case "none": self = .none
+        case _ where text.hasPrefix("pus:"):
+            self = .pus(try CPUSet(list: String(text.dropFirst(4))).indices)
+        default:
+            throw TopologyError.invalidArgument(
+                name: "placement '\(text)'", reason: "expected close, spread, none or pus:LIST (e.g. pus:0,2)")
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .close: "close"
+        case .spread: "spread"
+        case .none: "none"
+        case let .pus(list): "pus:" + CPUSet(list).description
+        }
+    }
+
+    /// The CPU set each of `threads` threads is bound to (one PU each), or nil per thread for
+    /// `.none`. Under `close` and `spread` a thread gets a core of its own (its first PU) unless
+    /// `smt` is true, when every PU counts.
+    public func cpuSets(threads: Int, on topology: MachineTopology, smt: Bool = false) throws -> [CPUSet?] {
+        guard threads >= 1 else {
+            throw TopologyError.invalidArgument(name: "thread count", reason: "must be at least 1, got \(threads)")
+        }
+        let allowed = topology.allowedCPUs
+        switch self {
+        case .none:
+            return Array(repeating: nil, count: threads)
+        case let .pus(list):
+            guard list.count == threads else { throw TopologyError.listLength(pus: list.count, threads: threads) }
+            let outside = list.filter { !allowed.contains($0) }
+            guard outside.isEmpty else { throw TopologyError.notAllowed(pus: outside, allowed: allowed.description) }
+            return list.map { CPUSet([$0]) }
+        case .close:
+            let places = smt ? topology.pus.map { [$0] } : topology.corePUs
+            guard threads <= places.count else {
+                throw TopologyError.tooManyThreads(threads: threads, available: places.count, unit: smt ? "PU" : "core", policy: "close")
+            }
+            return places.prefix(threads).map { CPUSet([$0[0]]) }
+        case .spread:
+            let placeType = smt ? HWLOC_OBJ_PU : HWLOC_OBJ_CORE
+            let available = smt ? topology.pus.count : topology.corePUs.count
+            guard threads <= available else {
+                throw TopologyError.tooManyThreads(threads: threads, available: available, unit: smt ? "PU" : "core", policy: "spread")
+            }
+            var root: hwloc_obj_t? = hwloc_get_root_obj(topology.handle)
+            var sets: [hwloc_cpuset_t?] = (0..<threads).map { _ in newBitmap() }
+            defer { sets.forEach { hwloc_bitmap_free($0) } }
+            let status = sets.withUnsafeMutableBufferPointer { buffer in
+                // Descend no deeper than cores (or PUs with SMT), so no two threads share a core.
+                hwloc_distrib(topology.handle, &root, 1, buffer.baseAddress, UInt32(threads),
+                              hwloc_get_type_depth(topology.handle, placeType), 0)
+            }
+            guard status == 0 else {
+                throw TopologyError.invalidArgument(name: "spread placement", reason: "hwloc_distrib failed")
+            }
+            // hwloc_distrib hands out whole subtrees; keep one PU of each (its first), as `close` does.
+            return sets.map { set in
+                hwloc_bitmap_singlify(set)
+                return CPUSet(copying: set!)
+            }
+        }
+    }
+}

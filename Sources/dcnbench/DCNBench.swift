@@ -1,0 +1,11 @@
+import ArgumentParser
+
+@main
+struct DCNBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dcnbench",
+        abstract: "Deformable convolution on the CPU: kernels, pinned threads, benchmarks.",
+        version: "0.1.0",
+        subcommands: [TopologyCommand.self]
+    )
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import Topology
+
+struct TopologyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "topology",
+        abstract: "Print the machine as hwloc sees it, restricted to the CPUs this process may use.",
+        discussion: """
+        With --check-pool, also start a pinned pool and report the PUs its workers ran on over
+        many runs (used by the tests to show that `taskset` restrictions are honoured).
+
+        Examples:
+          dcnbench topology
+          taskset -c 0 dcnbench topology --json --check-pool 1
+        """
+    )
+
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+
+    @Option(help: "Start a pool of this many threads and report where its workers ran.")
+    var checkPool: Int?
+
+    @Option(help: "Placement for --check-pool: close, spread, none or pus:LIST.")
+    var placement = "close"
+
+    @Option(help: "Runs of the pool for --check-pool.")
+    var runs = 1000
+
+    func run() throws {
+        let topology = try MachineTopology.shared()
+        var report = TopologyReport(machine: MachineSummary(topology))
+        if let threads = checkPool {
+            let pool = try PinnedPool(threads: threads, placement: Placement(parsing: placement))
+            var seen = Array(repeating: Set<Int>(), count: threads)
+            for _ in 0..<max(runs, 1) {
+                pool.run { _ in }
+                for (w, worker) in pool.lastRun.workers.enumerated() {
+                    seen[w].formUnion([worker.startPU, worker.endPU, worker.lastPU])
+                }
+            }
+            report.pool = .init(threads: threads, placement: placement,
+                                bindings: pool.bindings.map { $0?.description ?? "unbound" },
+                                observedPUs: seen.map { $0.sorted() })
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print(report.machine)
+            if let pool = report.pool {
+                for w in 0..<pool.threads {
+                    print("worker \(w): bound to \(pool.bindings[w]), ran on \(pool.observedPUs[w].map(String.init).joined(separator: ","))")
+                }
+            }
+        }
+    }
+}
+
+struct TopologyReport: Codable {
+    struct Pool: Codable {
+        var threads: Int
+        var placement: String
+        var bindings: [String]
+        var observedPUs: [[Int]]
+    }
+    var machine: MachineSummary
+    var pool: Pool?
+}

@@ -1,0 +1,132 @@
+import Foundation
+import Synchronization
+import Testing
+import Topology
+
+/// Counters the workers bump: one plain slot per worker (only its worker writes it; the pool's
+/// hand-off orders it before `run` returns), one cache line apart, and atomic run-wide totals.
+final class Tally: @unchecked Sendable {
+    private let slots: UnsafeMutablePointer<Int>
+    let workers: Int
+    let total = Atomic<Int>(0)
+    let wrong = Atomic<Int>(0)
+    init(workers: Int) {
+        self.workers = workers
+        slots = .allocate(capacity: workers * 8)
+        slots.initialize(repeating: 0, count: workers * 8)
+    }
+    deinit { slots.deallocate() }
+    func bump(_ worker: Int) { slots[worker * 8] += 1 }
+    var counts: [Int] { (0..<workers).map { slots[$0 * 8] } }
+}
+
+@Suite("Pinned pool", .serialized)
+struct PinnedPoolTests {
+    @Test("close placement, T = cores: every worker runs only on its own PU, run after run")
+    func binding() throws {
+        let topology = try MachineTopology.shared()
+        let cores = topology.corePUs.count
+        let pool = try PinnedPool(threads: cores, placement: .close)
+        let expected = topology.corePUs.map { $0[0] }
+        let observed = Tally(workers: cores)
+        for _ in 0..<2000 {
+            pool.run { worker in
+                observed.bump(worker)
+                if currentPU() != expected[worker] { observed.wrong.add(1, ordering: .relaxed) }
+            }
+            #expect(pool.lastRun.pus == expected)
+            #expect(!pool.lastRun.anyMigrated)
+        }
+        #expect(observed.wrong.load(ordering: .relaxed) == 0, "a worker observed a PU other than its own")
+        #expect(observed.counts == Array(repeating: 2000, count: cores))
+        #expect(pool.bindings.map { $0!.indices } == expected.map { [$0] })
+    }
+
+    @Test("10,000 rapid runs: each worker called exactly once per run, none lost")
+    func stress() throws {
+        let threads = try MachineTopology.shared().corePUs.count
+        // Unbound too: with more workers than cores, so wake-ups race with preemption.
+        for pool in [try PinnedPool(threads: threads, placement: .close),
+                     try PinnedPool(threads: threads + 2, placement: .none)] {
+            let tally = Tally(workers: pool.threadCount)
+            var badRuns = 0
+            for run in 1...10_000 {
+                pool.run { worker in
+                    tally.bump(worker)
+                    tally.total.add(1, ordering: .relaxed)
+                }
+                // run returned: every worker finished this run's call, and no more.
+                if tally.total.load(ordering: .relaxed) != run * pool.threadCount { badRuns += 1 }
+            }
+            #expect(badRuns == 0)
+            #expect(tally.counts == Array(repeating: 10_000, count: pool.threadCount))
+        }
+    }
+
+    @Test("shutdown joins every worker thread")
+    func teardown() throws {
+        let pool = try PinnedPool(threads: 4, placement: .none)
+        pool.run { _ in }
+        let workerIDs = Array(pool.workerThreadIDs.dropFirst())
+        #expect(workerIDs.count == 3 && workerIDs.allSatisfy { $0 > 0 })
+        #expect(workerIDs.allSatisfy { FileManager.default.fileExists(atPath: "/proc/self/task/\($0)") })
+        pool.shutdown()
+        // A joined thread is gone from the process's task list.
+        #expect(workerIDs.allSatisfy { !FileManager.default.fileExists(atPath: "/proc/self/task/\($0)") })
+        pool.shutdown()  // idempotent
+    }
+
+    @Test("the run record: wall time covers the slowest worker, CPU time is per worker")
+    func records() throws {
+        let pool = try PinnedPool(threads: 2, placement: .none)
+        pool.run { worker in
+            if worker == 1 { usleep(20_000) }  // sleeping: wall time without CPU time
+        }
+        let record = pool.lastRun
+        #expect(record.wallSeconds >= 0.02)
+        #expect(record.workers[1].cpuSeconds < 0.01)
+        #expect(record.preempted(), "a worker with CPU ≪ wall is flagged")
+        #expect(record.workers.allSatisfy { $0.binding == nil && $0.lastPU >= 0 })
+    }
+
+    @Test("a process restricted with taskset -c 0 sees one core and never runs elsewhere")
+    func restriction() throws {
+        let executable = productsDirectory.appendingPathComponent("dcnbench")
+        try #require(FileManager.default.isExecutableFile(atPath: executable.path), "build dcnbench first")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/taskset")
+        process.arguments = ["-c", "0", executable.path, "topology", "--json", "--check-pool", "1", "--runs", "500"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        struct Report: Decodable {
+            struct Machine: Decodable { let cores: Int; let pus: Int; let allowedCPUs: String }
+            struct Pool: Decodable { let observedPUs: [[Int]] }
+            let machine: Machine
+            let pool: Pool
+        }
+        let report = try JSONDecoder().decode(Report.self, from: data)
+        #expect(report.machine.cores == 1 && report.machine.pus == 1)
+        #expect(report.machine.allowedCPUs == "0")
+        #expect(report.pool.observedPUs == [[0]])
+
+        // Two threads under a binding policy cannot fit in one core: a clear error, exit 1.
+        let refused = Process()
+        refused.executableURL = URL(fileURLWithPath: "/usr/bin/taskset")
+        refused.arguments = ["-c", "0", executable.path, "topology", "--check-pool", "2"]
+        let errors = Pipe()
+        refused.standardError = errors
+        refused.standardOutput = Pipe()
+        try refused.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        refused.waitUntilExit()
+        #expect(refused.terminationStatus == 1)
+        #expect(message.contains("2 threads under placement 'close' but only 1 allowed core;"))
+    }
+}
+
+/// The build's products folder: where the test bundle and `dcnbench` are.
+let productsDirectory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
