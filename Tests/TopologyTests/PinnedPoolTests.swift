@@ -87,6 +87,9 @@ struct PinnedPoolTests {
         #expect(record.workers[1].cpuSeconds < 0.01)
         #expect(record.preempted(), "a worker with CPU ≪ wall is flagged")
         #expect(record.workers.allSatisfy { $0.binding == nil && $0.lastPU >= 0 })
+        pool.recordsRuns = false
+        pool.run { _ in }
+        #expect(pool.lastRun.workers == record.workers, "unrecorded runs leave the record alone")
     }
 
     @Test("a process restricted with taskset -c 0 sees one core and never runs elsewhere")
