@@ -35,12 +35,7 @@ public final class DeformConvolution {
     public func forward(
         input: Tensor, offset: Tensor, mask: Tensor?, weight: Tensor, bias: Tensor?, output: Tensor
     ) throws {
-        try Self.check("input", input, geometry.inputShape)
-        try Self.check("offset", offset, geometry.offsetShape)
-        try Self.check("mask", mask, geometry.maskShape, required: geometry.hasMask, flag: "hasMask")
-        try Self.check("weight", weight, geometry.weightShape)
-        try Self.check("bias", bias, geometry.biasShape, required: geometry.hasBias, flag: "hasBias")
-        try Self.check("output", output, geometry.outputShape)
+        try checkShapes(input: input, offset: offset, mask: mask, weight: weight, bias: bias, output: output)
         kernel.forward(ForwardProblem(
             geometry: geometry, input: input.data, offset: offset.data, mask: mask?.data,
             weight: weight.data, bias: bias?.data, output: output.data))
@@ -51,6 +46,17 @@ public final class DeformConvolution {
         let output = try Tensor(shape: geometry.outputShape)
         try forward(input: input, offset: offset, mask: mask, weight: weight, bias: bias, output: output)
         return output
+    }
+
+    /// Throws unless every tensor has the geometry's shape and mask and bias are given exactly
+    /// when the geometry says so.
+    func checkShapes(input: Tensor, offset: Tensor, mask: Tensor?, weight: Tensor, bias: Tensor?, output: Tensor?) throws {
+        try Self.check("input", input, geometry.inputShape)
+        try Self.check("offset", offset, geometry.offsetShape)
+        try Self.check("mask", mask, geometry.maskShape, required: geometry.hasMask, flag: "hasMask")
+        try Self.check("weight", weight, geometry.weightShape)
+        try Self.check("bias", bias, geometry.biasShape, required: geometry.hasBias, flag: "hasBias")
+        if let output { try Self.check("output", output, geometry.outputShape) }
     }
 
     private static func check(_ name: String, _ tensor: Tensor, _ expected: [Int]) throws {
