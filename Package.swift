@@ -16,12 +16,17 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.0"),
     ],
     targets: [
         .systemLibrary(name: "CHwloc", pkgConfig: "hwloc", providers: [.apt(["libhwloc-dev"])]),
         .target(name: "DeformConv", swiftSettings: kernelFlags),
         .target(name: "Topology", dependencies: ["CHwloc"]),
-        .target(name: "Bench", dependencies: ["DeformConv", "Topology"], swiftSettings: kernelFlags),
+        .target(
+            name: "Bench",
+            dependencies: ["DeformConv", "Topology", .product(name: "CSV", package: "CSV.swift")],
+            swiftSettings: kernelFlags + (portable ? [] : [.define("DCNBENCH_NATIVE")])
+        ),
         .executableTarget(
             name: "dcnbench",
             dependencies: ["Bench", "DeformConv", "Topology", .product(name: "ArgumentParser", package: "swift-argument-parser")]

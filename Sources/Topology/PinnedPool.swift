@@ -96,6 +96,13 @@ public final class PinnedPool: @unchecked Sendable {
         }
     }
 
+    /// Binds the calling thread to worker 0's set again: for a caller that alternates between
+    /// pools (each binds it when created and when it changes threads, not on every run).
+    public func rebindCaller() {
+        guard let set = bindings[0] else { return }
+        hwloc_set_cpubind(state.topology.handle, set.bitmap, dcn_hwloc_cpubind_thread())
+    }
+
     /// Calls `body(w)` for every worker w, concurrently, each on its own thread (worker 0 on
     /// the calling thread); returns when all have returned.
     public func run(_ body: @Sendable (_ worker: Int) -> Void) {

@@ -13,7 +13,17 @@ public final class Tensor: @unchecked Sendable {
     public let data: UnsafeMutablePointer<Float>
 
     /// A zero-filled tensor.
-    public init(shape: [Int]) throws {
+    public convenience init(shape: [Int]) throws {
+        try self.init(shape: shape, zeroed: true)
+    }
+
+    /// A tensor whose elements the caller writes before reading any: a benchmark lets each
+    /// pinned worker write (first-touch) the part it will use, so the pages land on its node.
+    public static func uninitialized(shape: [Int]) throws -> Tensor {
+        try Tensor(shape: shape, zeroed: false)
+    }
+
+    private init(shape: [Int], zeroed: Bool) throws {
         guard shape.allSatisfy({ $0 >= 0 }) else {
             throw DeformConvError.invalidTensorShape(shape: shape, reason: "negative extent")
         }
@@ -27,7 +37,8 @@ public final class Tensor: @unchecked Sendable {
         self.count = count
         let raw = UnsafeMutableRawPointer.allocate(
             byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: Self.alignment)
-        data = raw.initializeMemory(as: Float.self, repeating: 0, count: max(count, 1))
+        data = zeroed ? raw.initializeMemory(as: Float.self, repeating: 0, count: max(count, 1))
+                      : raw.bindMemory(to: Float.self, capacity: max(count, 1))
     }
 
     /// A tensor holding `values`, whose count must match the shape.

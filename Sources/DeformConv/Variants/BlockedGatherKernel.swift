@@ -25,10 +25,14 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
         let rows = geometry.inChannels * geometry.taps
         let bytesPerPixel = rows * MemoryLayout<Float>.size
             + geometry.offsetGroups * geometry.taps * MemoryLayout<BilinearTap>.stride
-        let blockPixels = options.blockPixels(
-            bytesPerPixel: bytesPerPixel, multiple: MicroKernel4x32.columns, outPixels: geometry.outPixels)
-        let columnFloats = rows * blockPixels
         let workers = executor.workerCount
+        // Enough units for every worker even at batch 1: split an image's pixels over the
+        // workers when the batch alone does not give each one an image.
+        let splitsPerImage = (workers + geometry.batch - 1) / geometry.batch
+        let blockPixels = options.blockPixels(
+            bytesPerPixel: bytesPerPixel, multiple: MicroKernel4x32.columns,
+            outPixels: (geometry.outPixels + splitsPerImage - 1) / splitsPerImage)
+        let columnFloats = rows * blockPixels
         self.blockPixels = blockPixels
         self.columnFloats = columnFloats
         plans = (0..<workers).map { _ in SamplingPlan(geometry: geometry, capacity: blockPixels) }

@@ -1,0 +1,211 @@
+import DeformConv
+import Foundation
+import Topology
+
+/// The files of one sweep: `X.csv` (one row per point), `X-samples.csv` (every sample),
+/// `X-context.json` (where and how it ran).
+public struct OutputPaths: Equatable, Sendable {
+    public var results: String
+    public var samples: String
+    public var context: String
+
+    public init(results: String) {
+        self.results = results
+        let stem = results.hasSuffix(".csv") ? String(results.dropLast(4)) : results
+        samples = stem + "-samples.csv"
+        context = stem + "-context.json"
+    }
+
+    /// `results/<host>-<UTC date and time>-<sweep>.csv`.
+    public static func defaultPath(sweep: String, date: Date = Date()) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        return "results/\(RunContext.hostName)-\(formatter.string(from: date))-\(sweep).csv"
+    }
+}
+
+/// Runs a sweep: validates it whole before writing anything, then measures point by point,
+/// appending each row (and its samples) as soon as it is done.
+public final class Driver {
+    public let runner: Runner
+    public let sweep: Sweep
+    public let points: [BenchPoint]
+    public let paths: OutputPaths
+    /// Rows already in the file (resume), by name.
+    private var done: [String: ResultRow] = [:]
+    private var medians: [String: Double] = [:]
+    public let runID: String
+    private let seed: UInt64
+
+    /// Everything is checked here, before any file is created: the points' geometries and
+    /// placements, the output path, the resume file.
+    public init(runner: Runner, sweep: Sweep, points: [BenchPoint], output: String?, resume: String?, seed: UInt64 = 1) throws {
+        try Sweep.validate(points)
+        for point in points {
+            if let problem = runner.placementProblem(point) { throw BenchError("point \(point.name): \(problem)") }
+        }
+        self.runner = runner
+        self.sweep = sweep
+        self.points = points
+        self.seed = seed
+        let fm = FileManager.default
+        if let resume {
+            if let output, output != resume { throw BenchError("--out and --resume name different files; --resume continues its file") }
+            guard fm.fileExists(atPath: resume) else { throw BenchError("--resume \(resume): no such file") }
+            paths = OutputPaths(results: resume)
+            let table = try CSVTable.read(resume)
+            guard table.header == ResultRow.header else {
+                throw BenchError("\(resume): its columns are not this dcnbench's (schema \(ResultRow.schemaVersion)); start a new file")
+            }
+            let rows = try table.records.enumerated().map { try ResultRow(record: $1, source: "\(resume) record \($0 + 2)") }
+            runID = rows.first?.runID ?? runner.runID
+            for row in rows where row.configID == runner.configID {
+                done[row.point.name] = row
+                if let median = row.statistics?.median { medians[row.point.name] = median }
+            }
+        } else {
+            paths = OutputPaths(results: output ?? OutputPaths.defaultPath(sweep: sweep.name))
+            if let size = try? fm.attributesOfItem(atPath: paths.results)[.size] as? Int, size > 0 {
+                throw BenchError("\(paths.results) exists; continue it with --resume \(paths.results), or choose another --out")
+            }
+            runID = runner.runID
+        }
+        // Fail now, not after the first point, if the files cannot be written.
+        let directory = URL(fileURLWithPath: paths.results).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: directory, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue, fm.isWritableFile(atPath: directory) else {
+                throw BenchError("cannot write \(paths.results): \(directory) is not a writable directory")
+            }
+        } else {
+            do { try fm.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+                throw BenchError("cannot create the directory \(directory) for \(paths.results): \(error.localizedDescription)")
+            }
+        }
+    }
+
+    /// Points the run will measure (those not already in a resumed file).
+    public var pending: [BenchPoint] { points.filter { done[$0.name] == nil } }
+
+    /// Measures every pending point; returns all rows of the sweep (resumed ones included).
+    public func run(progress: Progress) throws -> [ResultRow] {
+        let results = try CSVAppender(path: paths.results, header: ResultRow.header)
+        let samples = try CSVAppender(path: paths.samples, header: SampleRow.header)
+        var context = makeContext()
+        try write(context)
+        var rows = done
+        let todo = pending
+        progress.begin(total: todo.count, skipped: points.count - todo.count)
+        func record(_ row: ResultRow, _ rowSamples: [SampleRow]) throws {
+            // Samples first: a row in the main file always has its samples.
+            for sample in rowSamples {
+                var s = sample
+                s.runID = runID
+                try samples.append(s.fields)
+            }
+            var r = row
+            r.runID = runID
+            try results.append(r.fields)
+            rows[row.point.name] = r
+            if let median = row.statistics?.median { medians[row.point.name] = median }
+        }
+        if runner.timing.interleave && !runner.timing.dryRun {
+            try runInterleaved(todo, progress: progress, record: record)
+        } else {
+            for (index, point) in todo.enumerated() {
+                progress.start(point, index: index)
+                let (row, rowSamples) = runner.measure(point, medians: medians)
+                try record(row, rowSamples)
+                progress.finish(row, index: index)
+            }
+        }
+        progress.end()
+        context.stealTicksAfter = RunContext.stealTicks()
+        context.usedCPUs = CPUSet(rows.values.flatMap { (try? CPUSet(list: $0.pusUsed))?.indices ?? [] }).description
+        try write(context)
+        return points.compactMap { rows[$0.name] }
+    }
+
+    /// `--interleave`: every point is prepared and warmed up first (all stay in memory, so their
+    /// tensors must fit `--max-memory` together), then sampled round by round, one sample per
+    /// point per round in a fresh random order, so that slow drifts of the machine spread over
+    /// all points instead of biasing the last ones. Rows are written after the last round.
+    private func runInterleaved(_ todo: [BenchPoint], progress: Progress,
+                                record: (ResultRow, [SampleRow]) throws -> Void) throws {
+        let total = try todo.reduce(0) { $0 + (try $1.geometry().compulsoryBytes) }
+        guard total <= runner.maxMemoryBytes else {
+            throw BenchError("--interleave keeps all \(todo.count) points in memory: \(total) bytes, over --max-memory \(runner.maxMemoryBytes)")
+        }
+        var prepared: [PreparedPoint] = []
+        for (index, point) in todo.enumerated() {
+            progress.start(point, index: index)
+            switch runner.prepare(point) {
+            case let .failure(box):
+                try record(box.row, [])
+                progress.finish(box.row, index: index)
+            case let .success(p):
+                do {
+                    try runner.warmUp(p)
+                    prepared.append(p)
+                } catch {
+                    var row = runner.row(point, .error, tensorBytes: p.geometry.compulsoryBytes)
+                    row.error = "\(error)"
+                    try record(row, [])
+                    progress.finish(row, index: index)
+                }
+            }
+        }
+        var rng = SeededGenerator(seed: seed)
+        var failed: [String: String] = [:]
+        while let active = Optional(prepared.filter { !runner.isDone($0) && failed[$0.point.name] == nil }), !active.isEmpty {
+            for p in active.shuffled(using: &rng) {
+                do {
+                    try p.callKernel()  // one untimed call: the point's data back in cache, as in the sequential mode
+                    try runner.sample(p)
+                } catch { failed[p.point.name] = "\(error)" }
+            }
+        }
+        for (offset, p) in prepared.enumerated() {
+            var row = runner.finish(p, medians: medians)
+            if let error = failed[p.point.name] { row.status = .error; row.error = error }
+            try record(row, row.status == .ok ? p.samples : [])
+            progress.finish(row, index: todo.count - prepared.count + offset)
+            p.pool.shutdown()
+        }
+    }
+
+    private func makeContext() -> RunContext {
+        let git = RunContext.gitState()
+        return RunContext(
+            runID: runID, dcnbenchVersion: RunContext.dcnbenchVersion, date: ISO8601DateFormatter().string(from: Date()),
+            host: RunContext.hostName, cpuModel: runner.machine.cpuModel, machine: runner.machine,
+            allowedCPUs: runner.machine.allowedCPUs, usedCPUs: nil, loadAverage: RunContext.loadAverage(),
+            stealTicksBefore: RunContext.stealTicks(), stealTicksAfter: nil, swiftVersion: RunContext.swiftVersion,
+            buildConfiguration: RunContext.buildConfiguration, buildFlags: RunContext.buildFlags,
+            gitCommit: git.commit, gitDirty: git.dirty, sweep: sweep.name, timing: runner.timing,
+            cacheBytes: runner.cacheBytes, maxMemoryBytes: runner.maxMemoryBytes, configID: runner.configID)
+    }
+
+    private func write(_ context: RunContext) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        do { try encoder.encode(context).write(to: URL(fileURLWithPath: paths.context), options: .atomic) } catch {
+            throw BenchError("cannot write \(paths.context): \(error.localizedDescription)")
+        }
+    }
+}
+
+/// SplitMix64, for the interleaving order (reproducible from `--seed`).
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

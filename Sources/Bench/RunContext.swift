@@ -1,0 +1,107 @@
+import Foundation
+import Topology
+
+/// The JSON sidecar of a sweep (`…-context.json`): where, when and with what it ran.
+public struct RunContext: Codable, Equatable, Sendable {
+    public var runID: String
+    public var dcnbenchVersion: String
+    public var date: String
+    public var host: String
+    public var cpuModel: String
+    public var machine: MachineSummary
+    /// PUs the process may use, and the union of those the workers ran on.
+    public var allowedCPUs: String
+    public var usedCPUs: String?
+    public var loadAverage: [Double]
+    /// Steal time (USER_HZ ticks, all CPUs) from /proc/stat before and after: another tenant
+    /// taking this VM's CPUs.
+    public var stealTicksBefore: UInt64?
+    public var stealTicksAfter: UInt64?
+    public var swiftVersion: String
+    public var buildConfiguration: String
+    public var buildFlags: String
+    public var gitCommit: String?
+    public var gitDirty: Bool?
+    public var sweep: String
+    public var timing: TimingOptions
+    public var cacheBytes: Int
+    public var maxMemoryBytes: Int
+    public var configID: String
+
+    public static let dcnbenchVersion = "0.1.0"
+
+    static var buildConfiguration: String {
+        #if DEBUG
+        "debug"
+        #else
+        "release"
+        #endif
+    }
+
+    static var buildFlags: String {
+        #if DCNBENCH_NATIVE
+        "-target-cpu native"
+        #else
+        "portable (DCNBENCH_PORTABLE=1)"
+        #endif
+    }
+
+    /// The compiler this binary was built with, to the minor version.
+    static var swiftVersion: String {
+        #if compiler(>=6.4)
+        "6.4 or later"
+        #elseif compiler(>=6.3)
+        "6.3"
+        #elseif compiler(>=6.2)
+        "6.2"
+        #elseif compiler(>=6.1)
+        "6.1"
+        #else
+        "6.0"
+        #endif
+    }
+
+    /// The host's name (the system's node name).
+    public static var hostName: String {
+        ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "unknown"
+    }
+
+    static func loadAverage() -> [Double] {
+        let text = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? ""
+        return text.split(separator: " ").prefix(3).compactMap { Double($0) }
+    }
+
+    /// Field 8 (steal) of the aggregate `cpu` line of /proc/stat.
+    static func stealTicks() -> UInt64? {
+        guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("cpu ") }) else { return nil }
+        let fields = line.split(separator: " ")
+        return fields.count > 8 ? UInt64(fields[8]) : nil
+    }
+
+    /// The commit and dirty flag of the git checkout in the current directory, if any.
+    static func gitState() -> (commit: String?, dirty: Bool?) {
+        func git(_ arguments: [String]) -> String? {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["git"] + arguments
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = Pipe()
+            guard (try? process.run()) != nil else { return nil }
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return process.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
+        }
+        guard let commit = git(["rev-parse", "HEAD"])?.trimmingCharacters(in: .whitespacesAndNewlines) else { return (nil, nil) }
+        let status = git(["status", "--porcelain", "--untracked-files=no"]) ?? ""
+        return (commit, !status.isEmpty)
+    }
+
+    /// The part of the context that makes two measurements comparable: `--resume` reuses rows
+    /// only with the same id.
+    static func configID(timing: TimingOptions, machine: MachineSummary, cacheBytes: Int) -> String {
+        let key = "\(dcnbenchVersion)|\(buildConfiguration)|\(buildFlags)|\(swiftVersion)|\(machine.cpuModel)|\(machine.allowedCPUs)|\(cacheBytes)|\(timing.minSampleSeconds)|\(timing.samples)|\(timing.warmupSeconds)|\(timing.maxSecondsPerPoint)|\(timing.interleave)"
+        return String(stableHash(key), radix: 16)
+    }
+}

@@ -1,0 +1,290 @@
+import DeformConv
+import Foundation
+import Topology
+
+/// How long and how often each point is timed.
+public struct TimingOptions: Codable, Equatable, Sendable {
+    /// A sample lasts at least this long: iterations per sample are calibrated to it.
+    public var minSampleSeconds = 0.02
+    /// Samples per point (fewer only if `maxSecondsPerPoint` runs out first).
+    public var samples = 10
+    /// Untimed calls for at least this long before calibrating.
+    public var warmupSeconds = 0.1
+    /// Stop sampling a point after this long (at least one sample is always taken).
+    public var maxSecondsPerPoint = 30.0
+    /// Take the samples of all points round by round in a random order (see `Driver`).
+    public var interleave = false
+    /// Run each point once and check it; no timing.
+    public var dryRun = false
+
+    public init() {}
+
+    func validate() throws {
+        guard minSampleSeconds > 0, minSampleSeconds.isFinite else { throw BenchError("--min-sample-time must be positive") }
+        guard samples >= 1 else { throw BenchError("--samples must be at least 1") }
+        guard warmupSeconds >= 0, warmupSeconds.isFinite else { throw BenchError("--warmup must be at least 0") }
+        guard maxSecondsPerPoint > 0 else { throw BenchError("--max-time-per-point must be positive") }
+    }
+}
+
+/// Something that computes the forward pass of one prepared problem: a `DeformConvolution`,
+/// or in tests a deliberately broken or slowed stand-in.
+public protocol ForwardRunning: AnyObject {
+    var workspaceBytes: Int { get }
+    func forward(input: Tensor, offset: Tensor, mask: Tensor?, weight: Tensor, bias: Tensor?, output: Tensor) throws
+}
+
+extension DeformConvolution: ForwardRunning {}
+
+/// Makes the kernel of a point.
+public typealias KernelFactory = @Sendable (BenchPoint, DeformConvGeometry, ForwardOptions) throws -> any ForwardRunning
+
+/// The library's kernels.
+public let standardKernels: KernelFactory = { point, geometry, options in
+    try DeformConvolution(geometry: geometry, variant: point.variant, options: options)
+}
+
+/// A point ready to sample: data written, kernel built, checked, warmed up and calibrated.
+final class PreparedPoint {
+    let point: BenchPoint
+    let geometry: DeformConvGeometry
+    let pool: PinnedPool
+    let executor: PoolExecutor
+    let kernel: any ForwardRunning
+    let data: TestData
+    var iterations = 1
+    var samples: [SampleRow] = []
+    var pus = Set<Int>()
+    var elapsed = 0.0
+
+    init(point: BenchPoint, geometry: DeformConvGeometry, pool: PinnedPool, kernel: any ForwardRunning,
+         executor: PoolExecutor, data: TestData) {
+        self.point = point
+        self.geometry = geometry
+        self.pool = pool
+        self.kernel = kernel
+        self.executor = executor
+        self.data = data
+    }
+
+    func callKernel() throws {
+        try kernel.forward(input: data.input, offset: data.offset, mask: data.mask, weight: data.weight, bias: nil,
+                           output: data.output)
+    }
+}
+
+/// Measures points one at a time: the timing loop, the gate, the memory guard.
+public final class Runner {
+    public let timing: TimingOptions
+    public let topology: MachineTopology
+    public let machine: MachineSummary
+    /// The per-core L2 (hwloc's figure) given to the kernels as their block budget.
+    public let cacheBytes: Int
+    public let maxMemoryBytes: Int
+    public let runID: String
+    public let configID: String
+    let factory: KernelFactory
+    let timestamp: () -> String
+
+    public init(timing: TimingOptions, maxMemoryBytes: Int, runID: String, factory: @escaping KernelFactory = standardKernels) throws {
+        try timing.validate()
+        self.timing = timing
+        topology = try MachineTopology.shared()
+        machine = MachineSummary(topology)
+        cacheBytes = Int(machine.cache(level: 2)?.sizeBytes ?? 1 << 20)
+        self.maxMemoryBytes = maxMemoryBytes
+        self.runID = runID
+        configID = RunContext.configID(timing: timing, machine: machine, cacheBytes: cacheBytes)
+        self.factory = factory
+        let formatter = ISO8601DateFormatter()
+        timestamp = { formatter.string(from: Date()) }
+    }
+
+    /// The row a point gets before any measurement, filled in as it goes.
+    func row(_ point: BenchPoint, _ status: ResultRow.Status, tensorBytes: Int) -> ResultRow {
+        ResultRow(runID: runID, point: point, status: status, tensorBytes: tensorBytes, host: RunContext.hostName,
+                  cpuModel: machine.cpuModel, configID: configID, timestamp: timestamp())
+    }
+
+    /// Whether the point's threads can be placed; nil if so, else the reason.
+    public func placementProblem(_ point: BenchPoint) -> String? {
+        do {
+            _ = try point.placement.cpuSets(threads: point.poolThreads, on: topology, smt: needsSMT(point))
+            return nil
+        } catch { return "\(error)" }
+    }
+
+    /// One thread per core while they fit, then PUs.
+    func needsSMT(_ point: BenchPoint) -> Bool { point.poolThreads > topology.corePUs.count }
+
+    /// Builds everything a point needs and checks its output, or returns the row that ends it
+    /// (skipped, wrong, error).
+    func prepare(_ point: BenchPoint) -> Result<PreparedPoint, ResultRowBox> {
+        let geometry: DeformConvGeometry
+        do { geometry = try point.geometry() } catch {
+            return .failure(ResultRowBox(fail(row(point, .error, tensorBytes: 0), "\(error)")))
+        }
+        let tensorBytes = geometry.compulsoryBytes
+        guard tensorBytes <= maxMemoryBytes else {
+            return .failure(ResultRowBox(fail(row(point, .skipped, tensorBytes: tensorBytes),
+                "needs \(tensorBytes) bytes of tensors, over --max-memory \(maxMemoryBytes)")))
+        }
+        do {
+            let pool = try PinnedPool(threads: point.poolThreads, placement: point.placement, smt: needsSMT(point))
+            let executor = PoolExecutor(pool: pool)
+            let data = try TestData(geometry: geometry, seed: stableHash(point.shapeName), pool: pool)
+            let options = ForwardOptions(cacheBytes: cacheBytes, executor: executor, dispatchWorkers: point.threads)
+            let kernel = try factory(point, geometry, options)
+            guard tensorBytes + kernel.workspaceBytes <= maxMemoryBytes else {
+                var r = row(point, .skipped, tensorBytes: tensorBytes)
+                r.workspaceBytes = kernel.workspaceBytes
+                return .failure(ResultRowBox(fail(r, "needs \(tensorBytes + kernel.workspaceBytes) bytes with workspace, over --max-memory \(maxMemoryBytes)")))
+            }
+            let prepared = PreparedPoint(point: point, geometry: geometry, pool: pool, kernel: kernel, executor: executor, data: data)
+            try prepared.callKernel()
+            if let mismatch = try CorrectnessGate.check(
+                geometry: geometry, input: data.input, offset: data.offset, mask: data.mask, weight: data.weight,
+                output: data.output, seed: stableHash(point.name)) {
+                var r = row(point, .wrong, tensorBytes: tensorBytes)
+                r.workspaceBytes = kernel.workspaceBytes
+                return .failure(ResultRowBox(fail(r, mismatch)))
+            }
+            return .success(prepared)
+        } catch {
+            return .failure(ResultRowBox(fail(row(point, .error, tensorBytes: tensorBytes), "\(error)")))
+        }
+    }
+
+    private func fail(_ row: ResultRow, _ reason: String) -> ResultRow {
+        var r = row
+        r.error = reason
+        return r
+    }
+
+    /// Untimed calls for `warmupSeconds` (at least one), then iterations per sample so that one
+    /// sample lasts `minSampleSeconds`.
+    func warmUp(_ p: PreparedPoint) throws {
+        p.pool.rebindCaller()
+        let start = now()
+        var calls = 0
+        repeat {
+            try p.callKernel()
+            calls += 1
+        } while now() - start < timing.warmupSeconds
+        let perCall = max((now() - start) / Double(calls), 1e-9)
+        p.iterations = max(1, Int((timing.minSampleSeconds / perCall).rounded(.up)))
+        _ = p.executor.drain()
+    }
+
+    /// One timed sample: `iterations` calls between two reads of the monotonic clock, with the
+    /// process CPU time and the workers' PUs around it.
+    func sample(_ p: PreparedPoint) throws {
+        p.pool.rebindCaller()
+        let bound = p.pool.bindings[0]
+        let puBefore = currentPU()
+        let cpuStart = processCPUSeconds()
+        let start = now()
+        for _ in 0..<p.iterations { try p.callKernel() }
+        let wall = now() - start
+        let cpu = processCPUSeconds() - cpuStart
+        let puAfter = currentPU()
+        let log = p.executor.drain()
+        var pus = log.pus
+        pus.formUnion([puBefore, puAfter])
+        let callerMoved = puBefore != puAfter || (bound.map { !$0.contains(puBefore) || !$0.contains(puAfter) } ?? false)
+        p.pus.formUnion(pus)
+        p.elapsed += wall
+        p.samples.append(SampleRow(runID: runID, name: p.point.name, index: p.samples.count,
+                                   secondsPerIteration: wall / Double(p.iterations), iterations: p.iterations,
+                                   cpuSeconds: cpu, migrated: log.migrated || callerMoved))
+    }
+
+    /// Whether the point has all its samples or used up its time.
+    func isDone(_ p: PreparedPoint) -> Bool {
+        p.samples.count >= timing.samples || (p.elapsed >= timing.maxSecondsPerPoint && !p.samples.isEmpty)
+    }
+
+    /// The finished row; speed-ups filled from `reference` (medians by point name).
+    func finish(_ p: PreparedPoint, medians: [String: Double]) -> ResultRow {
+        var r = row(p.point, .ok, tensorBytes: p.geometry.compulsoryBytes)
+        r.workspaceBytes = p.kernel.workspaceBytes
+        r.iterationsPerSample = p.iterations
+        r.pusUsed = CPUSet(p.pus).description
+        if timing.dryRun {
+            r.error = "dry run: checked, not timed"
+            return r
+        }
+        let stats = Statistics(p.samples.map(\.secondsPerIteration))
+        r.statistics = stats
+        if let median = stats?.median, median > 0 {
+            r.gflops = p.geometry.multiplyAddFLOPs / median / 1e9
+            r.gbps = Double(p.geometry.compulsoryBytes) / median / 1e9
+            r.speedupVsNaive = referenceMedian(naiveOf: p.point, medians).map { $0 / median }
+            r.speedupVsOneThread = referenceMedian(oneThreadOf: p.point, medians).map { $0 / median }
+        }
+        let utilizations = p.samples.map { $0.cpuSeconds / (Double($0.iterations) * $0.secondsPerIteration * Double(p.point.threads)) }
+        r.cpuUtilization = utilizations.isEmpty ? nil : utilizations.reduce(0, +) / Double(utilizations.count)
+        r.migratedSamples = p.samples.filter(\.migrated).count
+        // CPU clocks tick coarsely: judge only samples of at least a millisecond.
+        r.preemptedSamples = zip(p.samples, utilizations).filter { sample, u in
+            Double(sample.iterations) * sample.secondsPerIteration >= 1e-3 && u < 0.8
+        }.count
+        return r
+    }
+
+    /// Measures one point start to end (the sequential mode).
+    public func measure(_ point: BenchPoint, medians: [String: Double]) -> (row: ResultRow, samples: [SampleRow]) {
+        switch prepare(point) {
+        case let .failure(box):
+            return (box.row, [])
+        case let .success(p):
+            defer { p.pool.shutdown() }
+            do {
+                if !timing.dryRun {
+                    try warmUp(p)
+                    while !isDone(p) { try sample(p) }
+                }
+                return (finish(p, medians: medians), p.samples)
+            } catch {
+                return (fail(row(point, .error, tensorBytes: p.geometry.compulsoryBytes), "\(error)"), [])
+            }
+        }
+    }
+
+    /// naive at 1 thread of the same shape, preferring the same placement.
+    func referenceMedian(naiveOf point: BenchPoint, _ medians: [String: Double]) -> Double? {
+        lookup(point, variant: .naive, medians)
+    }
+
+    /// The same variant at 1 thread, preferring the same placement.
+    func referenceMedian(oneThreadOf point: BenchPoint, _ medians: [String: Double]) -> Double? {
+        lookup(point, variant: point.variant, medians)
+    }
+
+    private func lookup(_ point: BenchPoint, variant: KernelVariant, _ medians: [String: Double]) -> Double? {
+        var reference = point
+        reference.variant = variant
+        reference.threads = 1
+        let placements = [point.placement, .close, .none, .spread]
+        for placement in placements {
+            reference.placement = placement
+            if let median = medians[reference.name] { return median }
+        }
+        return nil
+    }
+}
+
+/// A finished row carried in a `Result`'s failure slot.
+struct ResultRowBox: Error {
+    let row: ResultRow
+    init(_ row: ResultRow) { self.row = row }
+}
+
+func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+/// CPU time of every thread of the process.
+func processCPUSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}

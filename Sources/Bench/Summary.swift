@@ -1,0 +1,36 @@
+import DeformConv
+import Foundation
+
+/// The end-of-sweep table: per shape, the fastest measured point, its GFLOP/s, and its speed-up
+/// over `naive` and `tiled` (both at one thread) of the same shape.
+public enum Summary {
+    public static func table(_ rows: [ResultRow]) -> String {
+        var shapes: [String] = []
+        var byShape: [String: [ResultRow]] = [:]
+        for row in rows where row.status == .ok && row.statistics != nil {
+            let shape = row.point.shapeName
+            if byShape[shape] == nil { shapes.append(shape) }
+            byShape[shape, default: []].append(row)
+        }
+        var lines = [["shape", "fastest", "GFLOP/s", "x naive", "x tiled"]]
+        for shape in shapes {
+            let group = byShape[shape]!
+            guard let best = group.min(by: { $0.statistics!.median < $1.statistics!.median }) else { continue }
+            func speedup(over variant: KernelVariant) -> String {
+                let reference = group.filter { $0.point.variant == variant && $0.point.threads == 1 }
+                    .map(\.statistics!.median).min()
+                return reference.map { String(format: "%.2f", $0 / best.statistics!.median) } ?? "-"
+            }
+            lines.append([shape, "\(best.point.variant) t\(best.point.threads) \(best.point.placement)",
+                          String(format: "%.2f", best.gflops ?? 0), speedup(over: .naive), speedup(over: .tiled)])
+        }
+        guard lines.count > 1 else { return "no measured points\n" }
+        let widths = (0..<lines[0].count).map { c in lines.map { $0[c].count }.max()! }
+        return lines.map { line in
+            line.enumerated().map { c, cell in
+                c == 0 || c == 1 ? cell.padding(toLength: widths[c], withPad: " ", startingAt: 0)
+                    : String(repeating: " ", count: widths[c] - cell.count) + cell
+            }.joined(separator: "  ")
+        }.joined(separator: "\n") + "\n"
+    }
+}

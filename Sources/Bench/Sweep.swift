@@ -1,0 +1,188 @@
+import DeformConv
+import Foundation
+import Topology
+
+/// A problem size: channels in and out, and the input's height and width.
+public struct Shape: Hashable, Codable, Sendable {
+    public var inChannels: Int
+    public var outChannels: Int
+    public var height: Int
+    public var width: Int
+
+    public init(inChannels: Int, outChannels: Int, height: Int, width: Int) {
+        self.inChannels = inChannels
+        self.outChannels = outChannels
+        self.height = height
+        self.width = width
+    }
+
+    /// C channels in and out on an S×S input.
+    public init(channels: Int, size: Int) { self.init(inChannels: channels, outChannels: channels, height: size, width: size) }
+}
+
+/// The axes of one block of a sweep; the block's points are their cartesian product, less the
+/// combinations a design does not have:
+/// - `naive` and `tiled` are single-threaded: only threads = 1;
+/// - `dispatch` runs on Dispatch's threads, which cannot be pinned: only placement `none`.
+public struct SweepAxes: Equatable, Sendable {
+    public var variants: [KernelVariant]
+    public var versions: [DCNVersion] = [.v1, .v2]
+    public var batch: [Int] = [1]
+    public var shapes: [Shape]
+    public var kernels: [Extent2] = [Extent2(3)]
+    public var strides: [Int] = [1]
+    public var paddings: [Int] = [1]
+    public var dilations: [Int] = [1]
+    public var groups: [Int] = [1]
+    public var offsetGroups: [Int] = [1]
+    public var threads: [Int]
+    public var placements: [Placement] = [.close]
+
+    public var points: [BenchPoint] {
+        var result: [BenchPoint] = []
+        for shape in shapes {
+            for version in versions {
+                for n in batch {
+                    for kernel in kernels {
+                        for stride in strides {
+                            for padding in paddings {
+                                for dilation in dilations {
+                                    for g in groups {
+                                        for og in offsetGroups {
+                                            for variant in variants {
+                                                for t in threads where variant.isMultiThreaded || t == 1 {
+                                                    for placement in variant == .dispatch ? [.none] : placements {
+                                                        result.append(BenchPoint(
+                                                            variant: variant, version: version, batch: n,
+                                                            inChannels: shape.inChannels, outChannels: shape.outChannels,
+                                                            height: shape.height, width: shape.width, kernel: kernel,
+                                                            stride: stride, padding: padding, dilation: dilation,
+                                                            groups: g, offsetGroups: og, threads: t, placement: placement))
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return result
+    }
+}
+
+extension KernelVariant {
+    /// Whether the design uses more than one thread.
+    var isMultiThreaded: Bool { self == .dispatch || self == .blockedGather }
+}
+
+/// A sweep: the union of one or more blocks of axes, in order, without repeated points.
+public struct Sweep: Equatable, Sendable {
+    public var name: String
+    public var blocks: [SweepAxes]
+
+    public init(name: String, blocks: [SweepAxes]) {
+        self.name = name
+        self.blocks = blocks
+    }
+
+    /// Every point once, in the blocks' order, so that within a shape `naive` and 1-thread
+    /// rows come before the rows whose speed-ups refer to them.
+    public var points: [BenchPoint] {
+        var seen = Set<String>()
+        return blocks.flatMap(\.points).filter { seen.insert($0.name).inserted }
+    }
+
+    /// Command-line overrides: each non-nil list replaces that axis in every block; `channels`
+    /// and `sizes` together (or either with the block's other values) replace the shapes by
+    /// their product.
+    public struct Overrides: Equatable, Sendable {
+        public var variants: [KernelVariant]?
+        public var versions: [DCNVersion]?
+        public var batch: [Int]?
+        public var channels: [Int]?
+        public var sizes: [Int]?
+        public var kernels: [Extent2]?
+        public var strides: [Int]?
+        public var paddings: [Int]?
+        public var dilations: [Int]?
+        public var groups: [Int]?
+        public var offsetGroups: [Int]?
+        public var threads: [Int]?
+        public var placements: [Placement]?
+
+        public init() {}
+
+        var isEmpty: Bool { self == Overrides() }
+    }
+
+    /// The sweep with `overrides` applied; throws on empty lists or values out of range.
+    public func applying(_ o: Overrides) throws -> Sweep {
+        func positive(_ values: [Int]?, _ option: String, min: Int = 1) throws {
+            guard let values else { return }
+            guard !values.isEmpty else { throw BenchError("--\(option) needs at least one value") }
+            if let bad = values.first(where: { $0 < min }) { throw BenchError("--\(option) \(bad): must be at least \(min)") }
+        }
+        try positive(o.batch, "batch")
+        try positive(o.channels, "channels")
+        try positive(o.sizes, "hw")
+        try positive(o.strides, "stride")
+        try positive(o.paddings, "padding", min: 0)
+        try positive(o.dilations, "dilation")
+        try positive(o.groups, "groups")
+        try positive(o.offsetGroups, "offset-groups")
+        try positive(o.threads, "threads")
+        var result = self
+        result.blocks = blocks.map { block in
+            var b = block
+            if let v = o.variants { b.variants = v }
+            if let v = o.versions { b.versions = v }
+            if let v = o.batch { b.batch = v }
+            if o.channels != nil || o.sizes != nil {
+                let channels = o.channels ?? Array(Set(b.shapes.map(\.inChannels))).sorted()
+                let sizes = o.sizes ?? Array(Set(b.shapes.map(\.height))).sorted()
+                b.shapes = sizes.flatMap { s in channels.map { Shape(channels: $0, size: s) } }
+            }
+            if let v = o.kernels { b.kernels = v }
+            if let v = o.strides { b.strides = v }
+            if let v = o.paddings { b.paddings = v }
+            if let v = o.dilations { b.dilations = v }
+            if let v = o.groups { b.groups = v }
+            if let v = o.offsetGroups { b.offsetGroups = v }
+            if let v = o.threads { b.threads = v }
+            if let v = o.placements { b.placements = v }
+            return b
+        }
+        return result
+    }
+
+    /// The points whose names match `regex` (anywhere in the name); an error if it does not
+    /// compile or matches nothing.
+    public func points(matching regex: String?) throws -> [BenchPoint] {
+        let all = points
+        guard let regex else { return all }
+        let pattern: NSRegularExpression
+        do { pattern = try NSRegularExpression(pattern: regex) } catch {
+            throw BenchError("--filter '\(regex)' is not a valid regular expression")
+        }
+        let selected = all.filter {
+            pattern.firstMatch(in: $0.name, range: NSRange($0.name.startIndex..., in: $0.name)) != nil
+        }
+        guard !selected.isEmpty else {
+            throw BenchError("--filter '\(regex)' matches none of the \(all.count) points of sweep '\(name)'")
+        }
+        return selected
+    }
+
+    /// Every point's geometry, or an error naming the first invalid point and why.
+    public static func validate(_ points: [BenchPoint]) throws {
+        for point in points {
+            do { _ = try point.geometry() } catch {
+                throw BenchError("point \(point.name): \(error)")
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import DeformConv
+import Topology
+
+/// The inputs of one point, deterministic in the point's shape (not in the thread count), and
+/// written by the pool's pinned workers, each its contiguous share, so that first touch puts
+/// the pages where they are used.
+struct TestData {
+    let input: Tensor
+    let offset: Tensor
+    let mask: Tensor?
+    let weight: Tensor
+    let output: Tensor
+
+    /// Values as the golden set draws them, in distribution: input and weights uniform in
+    /// [−1, 1] (weights scaled by 1/√fan-in), offsets uniform in [−2, 2], masks in (0, 1).
+    init(geometry g: DeformConvGeometry, seed: UInt64, pool: PinnedPool) throws {
+        input = try .uninitialized(shape: g.inputShape)
+        offset = try .uninitialized(shape: g.offsetShape)
+        mask = g.hasMask ? try .uninitialized(shape: g.maskShape) : nil
+        weight = try .uninitialized(shape: g.weightShape)
+        output = try .uninitialized(shape: g.outputShape)
+        let weightScale = 1 / Float(g.reductionLength).squareRoot()
+        Self.fill(input, seed: seed &+ 1, pool: pool) { $0 }
+        Self.fill(offset, seed: seed &+ 2, pool: pool) { 2 * $0 }
+        if let mask { Self.fill(mask, seed: seed &+ 3, pool: pool) { 0.5 + 0.499 * $0 } }
+        Self.fill(weight, seed: seed &+ 4, pool: pool) { weightScale * $0 }
+        Self.fill(output, seed: 0, pool: pool) { _ in 0 }
+    }
+
+    /// Element i = transform(u_i), u_i uniform in [−1, 1] from a hash of (seed, i).
+    static func fill(_ t: Tensor, seed: UInt64, pool: PinnedPool, _ transform: @escaping @Sendable (Float) -> Float) {
+        let workers = pool.threadCount, count = t.count, data = UncheckedPointer(t.data)
+        pool.run { w in
+            let start = count * w / workers, end = count * (w + 1) / workers
+            for i in start..<end {
+                data.pointer[i] = transform(uniform(seed: seed, index: UInt64(i)))
+            }
+        }
+    }
+}
+
+/// A pointer the workers of one run write disjoint parts of.
+struct UncheckedPointer: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Float>
+    init(_ pointer: UnsafeMutablePointer<Float>) { self.pointer = pointer }
+}
+
+/// SplitMix64's finaliser of (seed, index), mapped to [−1, 1].
+func uniform(seed: UInt64, index: UInt64) -> Float {
+    var z = seed &+ index &* 0x9E37_79B9_7F4A_7C15
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    z ^= z >> 31
+    return Float(z >> 40) / Float(1 << 23) - 1
+}
+
+/// FNV-1a of a string: stable seeds and ids across runs and machines (Hasher is randomised).
+func stableHash(_ text: String) -> UInt64 {
+    text.utf8.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+}

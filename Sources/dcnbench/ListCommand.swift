@@ -1,0 +1,42 @@
+import ArgumentParser
+import Bench
+import DeformConv
+import Topology
+
+struct ListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List the kernel variants and presets, or the points a sweep would measure.",
+        discussion: """
+        Without sweep options: variants and presets with their point counts. With --preset, \
+        --sweep-file or any axis option: the names of the points, one per line.
+
+        Examples:
+          dcnbench list
+          dcnbench list --preset default
+          dcnbench list --preset sizes --filter blockedGather
+        """
+    )
+
+    @OptionGroup var selection: SweepSelection
+
+    func run() throws {
+        let topology = try MachineTopology.shared()
+        let cores = topology.corePUs.count, pus = topology.pus.count
+        if selection.isEmpty {
+            print("Variants:")
+            for v in KernelVariant.allCases { print("  \(v.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0))\(v.summary)") }
+            print("Presets (points on this machine: \(cores) cores, \(pus) PUs):")
+            for p in Preset.allCases {
+                let count = p.sweep(cores: cores, pus: pus).points.count
+                print("  \(p.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0))\(String(count).leftPad(4)) points  \(p.summary)")
+            }
+            return
+        }
+        for point in try selection.points(cores: cores, pus: pus).points { print(point.name) }
+    }
+}
+
+extension String {
+    func leftPad(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
+}

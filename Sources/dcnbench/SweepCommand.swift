@@ -1,0 +1,81 @@
+import ArgumentParser
+import Bench
+import Foundation
+import Topology
+
+struct SweepCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sweep",
+        abstract: "Measure kernel variants over a grid of problems, thread counts and placements.",
+        discussion: """
+        Writes three files: OUT.csv (a row per point, appended as each finishes), OUT-samples.csv \
+        (every timed sample) and OUT-context.json (machine, build, timing settings). Each point \
+        is first checked against a float64 reference on a sample of outputs; a mismatch gives \
+        status=wrong and no timing. Ctrl-C loses at most the point being measured; --resume \
+        continues a file.
+
+        Examples:
+          dcnbench sweep --preset smoke
+          dcnbench sweep --preset default --out results/mine.csv
+          dcnbench sweep --variants tiled,blockedGather --threads 1,2 --placement close,spread --hw 28,56 --channels 64,128
+          dcnbench sweep --sweep-file sweeps/example.json --filter 'blockedGather/.*/t2/'
+          dcnbench sweep --preset smoke --dry-run
+        """
+    )
+
+    @OptionGroup var selection: SweepSelection
+
+    @Option(help: "Main CSV (default results/<host>-<UTC date>-<sweep>.csv).") var out: String?
+    @Option(help: "Continue this CSV: skip points it already holds with the same configuration.") var resume: String?
+    @Flag(help: "Run each point once and check it, without timing (for CI).") var dryRun = false
+    @Flag(help: "Take samples round by round over all points in random order (all points stay in memory).") var interleave = false
+    @Option(help: "Samples per point.") var samples = 10
+    @Option(name: .customLong("min-sample-time"), help: "Seconds a sample lasts at least; iterations are calibrated to it.") var minSampleTime = 0.02
+    @Option(help: "Seconds of untimed warm-up per point.") var warmup = 0.1
+    @Option(name: .customLong("max-time-per-point"), help: "Seconds after which a point stops sampling.") var maxTimePerPoint = 30.0
+    @Option(name: .customLong("max-memory"), help: "Skip points whose buffers exceed this (bytes, or with K/M/G suffix; default half the memory).") var maxMemory: String?
+    @Option(help: "Seed of the --interleave order.") var seed: UInt64 = 1
+    @Flag(help: "No progress output.") var quiet = false
+
+    func run() throws {
+        let topology = try MachineTopology.shared()
+        let (sweep, points) = try selection.points(cores: topology.corePUs.count, pus: topology.pus.count)
+        var timing = TimingOptions()
+        timing.samples = samples
+        timing.minSampleSeconds = minSampleTime
+        timing.warmupSeconds = warmup
+        timing.maxSecondsPerPoint = maxTimePerPoint
+        timing.interleave = interleave
+        timing.dryRun = dryRun
+        let memory = try maxMemory.map(parseBytes) ?? Int(ProcessInfo.processInfo.physicalMemory / 2)
+        let runID = String(stableRunID(), radix: 16)
+        let runner = try Runner(timing: timing, maxMemoryBytes: memory, runID: runID)
+        let driver = try Driver(runner: runner, sweep: sweep, points: points, output: out, resume: resume, seed: seed)
+        let rows = try driver.run(progress: Progress(quiet: quiet))
+        print(Summary.table(rows), terminator: "")
+        print("wrote \(driver.paths.results), \(driver.paths.samples), \(driver.paths.context)")
+        let bad = rows.filter { $0.status == .wrong || $0.status == .error }
+        if !bad.isEmpty {
+            throw BenchError("\(bad.count) point\(bad.count == 1 ? "" : "s") failed: \(bad.map { "\($0.point.name) (\($0.status.rawValue))" }.joined(separator: ", "))")
+        }
+    }
+
+    private func stableRunID() -> UInt64 {
+        UInt64(Date().timeIntervalSince1970 * 1e6) ^ UInt64(getpid()) << 48
+    }
+}
+
+/// "512M", "2G", "1048576" → bytes.
+func parseBytes(_ text: String) throws -> Int {
+    let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40]
+    var digits = text.uppercased()
+    var scale = 1
+    if let last = digits.last, let unit = units[last] {
+        scale = unit
+        digits.removeLast()
+    }
+    guard let value = Double(digits), value > 0, value * Double(scale) < 9e18 else {
+        throw BenchError("--max-memory '\(text)': expected bytes like 8G, 512M or 1048576")
+    }
+    return Int(value * Double(scale))
+}
