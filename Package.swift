@@ -37,5 +37,6 @@ let package = Package(
             exclude: ["Golden"]
         ),
         .testTarget(name: "TopologyTests", dependencies: ["Topology", "dcnbench"]),
+        .testTarget(name: "BenchTests", dependencies: ["Bench", "DeformConv", "Topology", "dcnbench"]),
     ]
 )

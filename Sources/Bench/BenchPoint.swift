@@ -25,6 +25,26 @@ public struct BenchPoint: Hashable, Sendable {
     public var threads: Int
     public var placement: Placement
 
+    public init(variant: KernelVariant, version: DCNVersion, batch: Int, inChannels: Int, outChannels: Int,
+                height: Int, width: Int, kernel: Extent2, stride: Int, padding: Int, dilation: Int, groups: Int,
+                offsetGroups: Int, threads: Int, placement: Placement) {
+        self.variant = variant
+        self.version = version
+        self.batch = batch
+        self.inChannels = inChannels
+        self.outChannels = outChannels
+        self.height = height
+        self.width = width
+        self.kernel = kernel
+        self.stride = stride
+        self.padding = padding
+        self.dilation = dilation
+        self.groups = groups
+        self.offsetGroups = offsetGroups
+        self.threads = threads
+        self.placement = placement
+    }
+
     /// A stable name in google/benchmark style:
     /// `blockedGather/fwd/v2/N1/C64/K64/56x56/k3x3/s1/p1/d1/g1/og1/t2/close`.
     public var name: String { "\(variant)/fwd/\(shapeName)/t\(threads)/\(placement)" }

@@ -147,11 +147,14 @@ public struct ResultRow: Equatable, Sendable {
         error = try field("error")
         iterationsPerSample = try int("iterations_per_sample")
         let count = try int("samples")
-        if count > 0, let min = try double("min_s"), let median = try double("median_s"), let mean = try double("mean_s"),
-           let p10 = try double("p10_s"), let p90 = try double("p90_s"), let max = try double("max_s"),
-           let stddev = try double("stddev_s"), let mad = try double("mad_s"), let cv = try double("cv") {
-            statistics = Statistics(count: count, min: min, max: max, median: median, mean: mean, p10: p10, p90: p90,
-                                    stddev: stddev, mad: mad, cv: cv)
+        let values = try ["min_s", "max_s", "median_s", "mean_s", "p10_s", "p90_s", "stddev_s", "mad_s", "cv"].map(double)
+        if count > 0 {
+            let v = values.compactMap { $0 }
+            guard v.count == values.count, v.allSatisfy(\.isFinite) else {
+                throw BenchError("\(source): row '\(r["name"] ?? "")' has \(count) samples but incomplete statistics")
+            }
+            statistics = Statistics(count: count, min: v[0], max: v[1], median: v[2], mean: v[3], p10: v[4], p90: v[5],
+                                    stddev: v[6], mad: v[7], cv: v[8])
         }
         gflops = try double("gflops")
         gbps = try double("gbps")

@@ -219,8 +219,9 @@ public final class Runner {
         if let median = stats?.median, median > 0 {
             r.gflops = p.geometry.multiplyAddFLOPs / median / 1e9
             r.gbps = Double(p.geometry.compulsoryBytes) / median / 1e9
-            r.speedupVsNaive = referenceMedian(naiveOf: p.point, medians).map { $0 / median }
-            r.speedupVsOneThread = referenceMedian(oneThreadOf: p.point, medians).map { $0 / median }
+            let known = medians.merging([p.point.name: median]) { _, mine in mine }  // a reference may be the point itself
+            r.speedupVsNaive = referenceMedian(naiveOf: p.point, known).map { $0 / median }
+            r.speedupVsOneThread = referenceMedian(oneThreadOf: p.point, known).map { $0 / median }
         }
         let utilizations = p.samples.map { $0.cpuSeconds / (Double($0.iterations) * $0.secondsPerIteration * Double(p.point.threads)) }
         r.cpuUtilization = utilizations.isEmpty ? nil : utilizations.reduce(0, +) / Double(utilizations.count)

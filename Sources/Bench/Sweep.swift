@@ -38,6 +38,23 @@ public struct SweepAxes: Equatable, Sendable {
     public var threads: [Int]
     public var placements: [Placement] = [.close]
 
+    public init(variants: [KernelVariant], versions: [DCNVersion] = [.v1, .v2], batch: [Int] = [1], shapes: [Shape],
+                kernels: [Extent2] = [Extent2(3)], strides: [Int] = [1], paddings: [Int] = [1], dilations: [Int] = [1],
+                groups: [Int] = [1], offsetGroups: [Int] = [1], threads: [Int], placements: [Placement] = [.close]) {
+        self.variants = variants
+        self.versions = versions
+        self.batch = batch
+        self.shapes = shapes
+        self.kernels = kernels
+        self.strides = strides
+        self.paddings = paddings
+        self.dilations = dilations
+        self.groups = groups
+        self.offsetGroups = offsetGroups
+        self.threads = threads
+        self.placements = placements
+    }
+
     public var points: [BenchPoint] {
         var result: [BenchPoint] = []
         for shape in shapes {

@@ -1,0 +1,137 @@
+import Bench
+import DeformConv
+import Foundation
+import Testing
+import Topology
+
+/// Fast timing for tests: correctness of the harness, not speed, is under test.
+var quickTiming: TimingOptions {
+    var t = TimingOptions()
+    t.samples = 3
+    t.minSampleSeconds = 0.001
+    t.warmupSeconds = 0
+    return t
+}
+
+func tinyPoints(_ variants: [KernelVariant] = [.tiled, .blockedGather]) -> [BenchPoint] {
+    SweepAxes(variants: variants, versions: [.v2], shapes: [Shape(channels: 4, size: 6)], threads: [1]).points
+}
+
+/// A kernel that computes the right answer and then spoils one element: the last, which the
+/// gate always samples, as a lost final tile would.
+final class BrokenKernel: ForwardRunning {
+    let inner: any ForwardRunning
+    init(_ inner: any ForwardRunning) { self.inner = inner }
+    var workspaceBytes: Int { inner.workspaceBytes }
+    func forward(input: Tensor, offset: Tensor, mask: Tensor?, weight: Tensor, bias: Tensor?, output: Tensor) throws {
+        try inner.forward(input: input, offset: offset, mask: mask, weight: weight, bias: bias, output: output)
+        output.data[output.count - 1] += 0.25
+    }
+}
+
+@Suite("Driver", .serialized)
+struct DriverTests {
+    @Test("rows, samples and context are written; resume measures only what is missing")
+    func resume() throws {
+        let directory = try temporaryDirectory()
+        let out = directory.appendingPathComponent("run.csv").path
+        let first = tinyPoints([.tiled])
+        let runner = try Runner(timing: quickTiming, maxMemoryBytes: 1 << 30, runID: "first")
+        let sweep = Sweep(name: "t", blocks: [])
+        let rows = try Driver(runner: runner, sweep: sweep, points: first, output: out, resume: nil).run(progress: Progress(quiet: true))
+        #expect(rows.count == 1 && rows[0].status == .ok && rows[0].statistics?.count == 3)
+        let paths = OutputPaths(results: out)
+        #expect(try CSVTable.read(paths.samples).records.count == 3)
+        let context = try JSONDecoder().decode(RunContext.self, from: Data(contentsOf: URL(fileURLWithPath: paths.context)))
+        #expect(context.runID == "first" && context.stealTicksAfter != nil && !context.machine.cpuModel.isEmpty)
+
+        // The same file again without --resume: refused, and the file untouched.
+        #expect(throws: BenchError("\(out) exists; continue it with --resume \(out), or choose another --out")) {
+            try Driver(runner: runner, sweep: sweep, points: first, output: out, resume: nil)
+        }
+        // Resume with one more point: only that one is measured, under the file's run id.
+        let both = tinyPoints([.tiled, .blockedGather])
+        let second = try Runner(timing: quickTiming, maxMemoryBytes: 1 << 30, runID: "second")
+        let driver = try Driver(runner: second, sweep: sweep, points: both, output: nil, resume: out)
+        #expect(driver.pending.map(\.variant) == [.blockedGather])
+        let all = try driver.run(progress: Progress(quiet: true))
+        #expect(all.map(\.point.variant) == [.tiled, .blockedGather])
+        let table = try CSVTable.read(out)
+        #expect(table.records.count == 2)
+        #expect(Set(table.records.map { $0["run_id"]! }) == ["first"])
+        #expect(try CSVTable.read(paths.samples).records.count == 6)
+        // Different timing options make a different configuration: nothing is reused.
+        var other = quickTiming
+        other.samples = 4
+        let third = try Runner(timing: other, maxMemoryBytes: 1 << 30, runID: "third")
+        #expect(try Driver(runner: third, sweep: sweep, points: both, output: nil, resume: out).pending.count == 2)
+    }
+
+    @Test("the memory guard skips a point instead of allocating it")
+    func memoryGuard() throws {
+        let runner = try Runner(timing: quickTiming, maxMemoryBytes: 1000, runID: "m")
+        let (row, samples) = runner.measure(tinyPoints([.tiled])[0], medians: [:])
+        #expect(row.status == .skipped)
+        #expect(row.error.hasPrefix("needs "), "\(row.error)")
+        #expect(row.error.hasSuffix("bytes of tensors, over --max-memory 1000"))
+        #expect(samples.isEmpty)
+    }
+
+    @Test("the correctness gate catches a broken kernel, which is then not timed")
+    func gate() throws {
+        let broken: KernelFactory = { point, geometry, options in
+            let real = try DeformConvolution(geometry: geometry, variant: point.variant, options: options)
+            return point.variant == .tiled ? BrokenKernel(real) : real
+        }
+        let runner = try Runner(timing: quickTiming, maxMemoryBytes: 1 << 30, runID: "g", factory: broken)
+        for point in tinyPoints() {
+            let (row, samples) = runner.measure(point, medians: [:])
+            if point.variant == .tiled {
+                #expect(row.status == .wrong)
+                #expect(row.error.contains("out of tolerance; worst at index 143"), "\(row.error)")
+                #expect(samples.isEmpty && row.statistics == nil)
+            } else {
+                #expect(row.status == .ok && samples.count == 3)
+            }
+        }
+    }
+
+    @Test("dry run checks every point once without timing")
+    func dryRun() throws {
+        var timing = quickTiming
+        timing.dryRun = true
+        let runner = try Runner(timing: timing, maxMemoryBytes: 1 << 30, runID: "d")
+        for point in Preset.smoke.sweep(cores: 2, pus: 2).points where runner.placementProblem(point) == nil {
+            let (row, samples) = runner.measure(point, medians: [:])
+            #expect(row.status == .ok, "\(point.name): \(row.error)")
+            #expect(samples.isEmpty && row.statistics == nil)
+        }
+    }
+
+    @Test("speed-ups refer to naive and to one thread of the same shape")
+    func speedups() throws {
+        let points = SweepAxes(variants: [.naive, .blockedGather], versions: [.v1], shapes: [Shape(channels: 4, size: 6)],
+                               threads: [1, 2]).points
+        let runner = try Runner(timing: quickTiming, maxMemoryBytes: 1 << 30, runID: "s")
+        let dir = try temporaryDirectory()
+        let rows = try Driver(runner: runner, sweep: Sweep(name: "s", blocks: []), points: points,
+                              output: dir.appendingPathComponent("s.csv").path, resume: nil).run(progress: Progress(quiet: true))
+        let naive = try #require(rows.first { $0.point.variant == .naive }?.statistics?.median)
+        for row in rows where row.point.variant == .blockedGather {
+            let median = try #require(row.statistics?.median)
+            #expect(row.speedupVsNaive == naive / median)
+            let t1 = try #require(rows.first { $0.point.variant == .blockedGather && $0.point.threads == 1 }?.statistics?.median)
+            #expect(row.speedupVsOneThread == t1 / median)
+        }
+    }
+
+    @Test("verify passes on the golden set")
+    func verify() throws {
+        let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("DeformConvTests/Golden")
+        let outcomes = try Verify.run(directory: golden)
+        #expect(outcomes.count == 27 * KernelVariant.allCases.count)
+        #expect(outcomes.allSatisfy { $0.passed })
+        #expect(Verify.table(outcomes).contains("(all cases)"))
+    }
+}

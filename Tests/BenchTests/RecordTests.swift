@@ -1,0 +1,85 @@
+import Bench
+import DeformConv
+import Foundation
+import Testing
+import Topology
+
+func temporaryDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("dcnbench-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+let samplePoint = BenchPoint(
+    variant: .blockedGather, version: .v2, batch: 1, inChannels: 64, outChannels: 32, height: 56, width: 55,
+    kernel: Extent2(3, 2), stride: 2, padding: 1, dilation: 1, groups: 2, offsetGroups: 4, threads: 2,
+    placement: .pus([0, 1]))
+
+@Suite("CSV records")
+struct RecordTests {
+    @Test("a row written and read back is identical, quoting included")
+    func roundTrip() throws {
+        var row = ResultRow(runID: "r1", point: samplePoint, status: .ok, tensorBytes: 123_456_789, host: "box",
+                            cpuModel: "AMD EPYC 9654, 96-Core \"Genoa\"", configID: "abc", timestamp: "2026-11-25T00:00:00Z")
+        row.error = "line one\nline two, with a comma"
+        row.iterationsPerSample = 17
+        row.statistics = Statistics([0.1, 0.2 / 3, 1e-300, 5e-7, .pi])
+        row.gflops = 1 / 3
+        row.gbps = 123.456
+        row.speedupVsNaive = 2.0.squareRoot()
+        row.speedupVsOneThread = nil
+        row.workspaceBytes = 4096
+        row.pusUsed = "0-1"
+        row.cpuUtilization = 0.987654321
+        row.migratedSamples = 1
+        row.preemptedSamples = 2
+        let directory = try temporaryDirectory()
+        let path = directory.appendingPathComponent("r.csv").path
+        do {
+            let appender = try CSVAppender(path: path, header: ResultRow.header)
+            try appender.append(row.fields)
+            var second = row
+            second.status = .wrong
+            second.statistics = nil
+            second.gflops = nil
+            try appender.append(second.fields)
+        }
+        let table = try CSVTable.read(path)
+        #expect(table.header == ResultRow.header)
+        #expect(table.records.count == 2)
+        let back = try ResultRow(record: table.records[0], source: path)
+        #expect(back == row)
+        #expect(back.cpuModel == "AMD EPYC 9654, 96-Core \"Genoa\"")
+        #expect(back.statistics?.p10 == row.statistics?.p10, "bit-exact doubles")
+        let second = try ResultRow(record: table.records[1], source: path)
+        #expect(second.status == .wrong && second.statistics == nil)
+        // The file is plain RFC 4180: the comma-and-quote field is quoted, quotes doubled.
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.contains("\"AMD EPYC 9654, 96-Core \"\"Genoa\"\"\""))
+        #expect(!text.hasPrefix("#"), "no preamble")
+    }
+
+    @Test("reading back refuses a bad schema or a missing column")
+    func refusals() throws {
+        let row = ResultRow(runID: "r", point: samplePoint, status: .skipped, tensorBytes: 1, host: "h", cpuModel: "m",
+                            configID: "c", timestamp: "t")
+        var record = Dictionary(uniqueKeysWithValues: zip(ResultRow.header, row.fields))
+        record["schema_version"] = "2"
+        #expect(throws: BenchError("f: schema_version 2, this dcnbench reads 1")) { try ResultRow(record: record, source: "f") }
+        record["schema_version"] = "1"
+        record["samples"] = "3"
+        #expect(throws: BenchError("f: row '\(samplePoint.name)' has 3 samples but incomplete statistics")) {
+            try ResultRow(record: record, source: "f")
+        }
+        record["median_s"] = nil
+        #expect(throws: BenchError("f: missing column 'median_s'")) { try ResultRow(record: record, source: "f") }
+        #expect(throws: BenchError.self) { try CSVTable.parse("a,b\n1,2,3\n", source: "x") }
+    }
+
+    @Test("appending to a file with other columns is refused")
+    func headerMismatch() throws {
+        let path = try temporaryDirectory().appendingPathComponent("x.csv").path
+        try "a,b\n1,2\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: BenchError.self) { try CSVAppender(path: path, header: ResultRow.header) }
+    }
+}
