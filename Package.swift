@@ -20,7 +20,7 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CHwloc", pkgConfig: "hwloc", providers: [.apt(["libhwloc-dev"])]),
-        .target(name: "DeformConv", swiftSettings: kernelFlags),
+        .target(name: "DeformConv", exclude: ["README.md"], swiftSettings: kernelFlags),
         .target(name: "Topology", dependencies: ["CHwloc"]),
         .target(
             name: "Bench",

@@ -83,3 +83,18 @@ struct RecordTests {
         #expect(throws: BenchError.self) { try CSVAppender(path: path, header: ResultRow.header) }
     }
 }
+
+@Suite("Documentation")
+struct DocumentationTests {
+    @Test("the README's schema table lists every column of the CSV, in order")
+    func schemaTable() throws {
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("README.md")
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        let documented = text.split(separator: "\n").compactMap { line -> String? in
+            guard line.hasPrefix("| `") else { return nil }
+            return line.dropFirst(3).split(separator: "`").first.map(String.init)
+        }.filter { ResultRow.header.contains($0) || $0.contains("_") }
+        #expect(documented == ResultRow.header)
+    }
+}
