@@ -33,6 +33,10 @@ public struct ResultRow: Equatable, Sendable {
     public var pusUsed = ""
     /// Mean over samples of process CPU time / (wall time × threads).
     public var cpuUtilization: Double?
+    /// Median time of the in-run reference kernel, measured before each sample (`--normalize`).
+    public var referenceSeconds: Double?
+    /// Instructions of one kernel call (valgrind, `--instructions`), single-thread points only.
+    public var instructions: Int?
     public var migratedSamples = 0
     public var preemptedSamples = 0
     public var host: String
@@ -65,6 +69,8 @@ public struct ResultRow: Equatable, Sendable {
         ("tensor_bytes", "bytes of input, offset, mask, weight and output"),
         ("pus_used", "PUs the workers ran on"),
         ("cpu_utilization", "process CPU time / (wall time × threads), mean over samples"),
+        ("reference_s", "median time of the fixed reference kernel (compute-bound FMA loop) run on the calling thread before each sample; `compare --normalize` divides by it"),
+        ("instructions", "instructions of one kernel call counted by valgrind (`sweep --instructions`, single-thread points, portable build)"),
         ("migrated_samples", "samples in which a worker changed PU or left its binding"),
         ("preempted_samples", "samples with cpu_utilization below 0.8 (another process took the CPU)"),
         ("host", "host name"), ("cpu_model", "CPU model string"),
@@ -90,6 +96,7 @@ public struct ResultRow: Equatable, Sendable {
             num(s?.stddev), num(s?.mad), num(s?.cv),
             num(gflops), num(gbps), num(speedupVsNaive), num(speedupVsOneThread),
             workspaceBytes.map(String.init) ?? "", "\(tensorBytes)", pusUsed, num(cpuUtilization),
+            num(referenceSeconds), instructions.map(String.init) ?? "",
             "\(migratedSamples)", "\(preemptedSamples)", host, cpuModel, configID, timestamp,
         ]
     }
@@ -164,6 +171,8 @@ public struct ResultRow: Equatable, Sendable {
         tensorBytes = try int("tensor_bytes")
         pusUsed = try field("pus_used")
         cpuUtilization = try double("cpu_utilization")
+        referenceSeconds = try double("reference_s")
+        instructions = try field("instructions").isEmpty ? nil : try int("instructions")
         migratedSamples = try int("migrated_samples")
         preemptedSamples = try int("preempted_samples")
         host = try field("host")
@@ -183,15 +192,19 @@ public struct SampleRow: Equatable, Sendable {
     public var iterations: Int
     public var cpuSeconds: Double
     public var migrated: Bool
+    /// The reference kernel's time just before this sample.
+    public var referenceSeconds: Double
 
-    public static let header = ["schema_version", "run_id", "name", "sample", "seconds", "iterations", "cpu_seconds", "migrated"]
+    public static let header = ["schema_version", "run_id", "name", "sample", "seconds", "iterations", "cpu_seconds",
+                                "migrated", "reference_seconds"]
 
     public var fields: [String] {
         ["\(ResultRow.schemaVersion)", runID, name, "\(index)", "\(secondsPerIteration)", "\(iterations)",
-         "\(cpuSeconds)", migrated ? "1" : "0"]
+         "\(cpuSeconds)", migrated ? "1" : "0", "\(referenceSeconds)"]
     }
 
-    public init(runID: String, name: String, index: Int, secondsPerIteration: Double, iterations: Int, cpuSeconds: Double, migrated: Bool) {
+    public init(runID: String, name: String, index: Int, secondsPerIteration: Double, iterations: Int, cpuSeconds: Double,
+                migrated: Bool, referenceSeconds: Double) {
         self.runID = runID
         self.name = name
         self.index = index
@@ -199,6 +212,7 @@ public struct SampleRow: Equatable, Sendable {
         self.iterations = iterations
         self.cpuSeconds = cpuSeconds
         self.migrated = migrated
+        self.referenceSeconds = referenceSeconds
     }
 
     public init(record r: [String: String], source: String) throws {
@@ -207,10 +221,13 @@ public struct SampleRow: Equatable, Sendable {
         }
         guard let runID = r["run_id"], let name = r["name"], let index = r["sample"].flatMap(Int.init),
               let seconds = r["seconds"].flatMap(Double.init), let iterations = r["iterations"].flatMap(Int.init),
-              let cpu = r["cpu_seconds"].flatMap(Double.init), let migrated = r["migrated"], ["0", "1"].contains(migrated)
+              let cpu = r["cpu_seconds"].flatMap(Double.init), let migrated = r["migrated"], ["0", "1"].contains(migrated),
+              let reference = r["reference_seconds"].flatMap(Double.init)
         else { throw BenchError("\(source): malformed sample record for '\(r["name"] ?? "?")'") }
-        guard seconds.isFinite, seconds > 0 else { throw BenchError("\(source): sample \(index) of \(name) is \(seconds) seconds") }
+        guard seconds.isFinite, seconds > 0, reference.isFinite, reference > 0 else {
+            throw BenchError("\(source): sample \(index) of \(name) has a non-positive or non-finite time")
+        }
         self.init(runID: runID, name: name, index: index, secondsPerIteration: seconds, iterations: iterations,
-                  cpuSeconds: cpu, migrated: migrated == "1")
+                  cpuSeconds: cpu, migrated: migrated == "1", referenceSeconds: reference)
     }
 }

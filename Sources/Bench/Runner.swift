@@ -180,6 +180,7 @@ public final class Runner {
     /// process CPU time and the workers' PUs around it.
     func sample(_ p: PreparedPoint) throws {
         p.pool.rebindCaller()
+        let reference = ReferenceKernel.time()
         let bound = p.pool.bindings[0]
         let puBefore = currentPU()
         let cpuStart = processCPUSeconds()
@@ -196,7 +197,7 @@ public final class Runner {
         p.elapsed += wall
         p.samples.append(SampleRow(runID: runID, name: p.point.name, index: p.samples.count,
                                    secondsPerIteration: wall / Double(p.iterations), iterations: p.iterations,
-                                   cpuSeconds: cpu, migrated: log.migrated || callerMoved))
+                                   cpuSeconds: cpu, migrated: log.migrated || callerMoved, referenceSeconds: reference))
     }
 
     /// Whether the point has all its samples or used up its time.
@@ -225,6 +226,7 @@ public final class Runner {
         }
         let utilizations = p.samples.map { $0.cpuSeconds / (Double($0.iterations) * $0.secondsPerIteration * Double(p.point.threads)) }
         r.cpuUtilization = utilizations.isEmpty ? nil : utilizations.reduce(0, +) / Double(utilizations.count)
+        r.referenceSeconds = Statistics(p.samples.map(\.referenceSeconds))?.median
         r.migratedSamples = p.samples.filter(\.migrated).count
         // CPU clocks tick coarsely: judge only samples of at least a millisecond.
         r.preemptedSamples = zip(p.samples, utilizations).filter { sample, u in

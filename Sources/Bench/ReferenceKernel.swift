@@ -1,0 +1,34 @@
+/// A fixed compute-bound kernel timed in the same run as the points, so that a comparison can
+/// divide out how fast the machine happened to be (`compare --normalize`): eight independent
+/// `SIMD16<Float>` FMA chains, register-resident, the same kind of work as the kernels' inner
+/// loop. 2^17 steps × 8 × 16 × 2 = 33.6 MFLOP, about 0.3 ms on a Zen 4 core.
+public enum ReferenceKernel {
+    public static let steps = 1 << 17
+    public static var flops: Double { Double(steps) * 8 * 16 * 2 }
+
+    /// Runs the loop; returns a value that depends on every step, so it cannot be elided.
+    @inline(never)
+    public static func run(steps: Int = steps, seed: Float = 1) -> Float {
+        let a = SIMD16<Float>(repeating: 0.999_999), b = SIMD16<Float>(repeating: 1e-7 * seed)
+        var c0 = SIMD16<Float>(repeating: seed), c1 = c0 + 1, c2 = c0 + 2, c3 = c0 + 3
+        var c4 = c0 + 4, c5 = c0 + 5, c6 = c0 + 6, c7 = c0 + 7
+        // c ← b + c·a: each chain converges (no overflow, no denormals) and depends on every step.
+        for _ in 0..<steps {
+            c0 = b.addingProduct(c0, a); c1 = b.addingProduct(c1, a)
+            c2 = b.addingProduct(c2, a); c3 = b.addingProduct(c3, a)
+            c4 = b.addingProduct(c4, a); c5 = b.addingProduct(c5, a)
+            c6 = b.addingProduct(c6, a); c7 = b.addingProduct(c7, a)
+        }
+        return ((c0 + c1) + (c2 + c3) + (c4 + c5) + (c6 + c7)).sum()
+    }
+
+    /// Seconds of one run on the calling thread.
+    public static func time() -> Double {
+        let start = now()
+        sink = run(seed: sink == 0 ? 1 : 1 + sink * 1e-30)
+        return now() - start
+    }
+
+    /// Keeps the result observable.
+    nonisolated(unsafe) static var sink: Float = 0
+}
