@@ -68,3 +68,34 @@ public struct BenchPoint: Hashable, Sendable {
     /// Dispatch's and cannot be pinned).
     var poolThreads: Int { variant == .blockedGather ? threads : 1 }
 }
+
+extension BenchPoint {
+    /// The point a name describes (the inverse of `name`).
+    public init(name: String) throws {
+        let invalid = BenchError("'\(name)' is not a point name (expected e.g. blockedGather/fwd/v2/N1/C64/K64/56x56/k3x3/s1/p1/d1/g1/og1/t2/close)")
+        let parts = name.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 15, parts[1] == "fwd", let version = DCNVersion(rawValue: parts[2]) else { throw invalid }
+        let variant: KernelVariant
+        do { variant = try KernelVariant(named: parts[0]) } catch { throw BenchError("\(error)") }
+        func number(_ part: String, _ prefix: String) throws -> Int {
+            guard part.hasPrefix(prefix), let value = Int(part.dropFirst(prefix.count)), value >= 0 else { throw invalid }
+            return value
+        }
+        func pair(_ part: String, _ prefix: String) throws -> (Int, Int) {
+            guard part.hasPrefix(prefix) else { throw invalid }
+            let values = part.dropFirst(prefix.count).split(separator: "x").compactMap { Int($0) }
+            guard values.count == 2 else { throw invalid }
+            return (values[0], values[1])
+        }
+        let (h, w) = try pair(parts[6], "")
+        let (kh, kw) = try pair(parts[7], "k")
+        let placement: Placement
+        do { placement = try Placement(parsing: parts[14]) } catch { throw invalid }
+        self.init(variant: variant, version: version, batch: try number(parts[3], "N"), inChannels: try number(parts[4], "C"),
+                  outChannels: try number(parts[5], "K"), height: h, width: w, kernel: Extent2(kh, kw),
+                  stride: try number(parts[8], "s"), padding: try number(parts[9], "p"), dilation: try number(parts[10], "d"),
+                  groups: try number(parts[11], "g"), offsetGroups: try number(parts[12], "og"),
+                  threads: try number(parts[13], "t"), placement: placement)
+        guard self.name == name else { throw invalid }
+    }
+}

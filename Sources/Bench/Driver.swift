@@ -43,6 +43,14 @@ public final class Driver {
     /// placements, the output path, the resume file.
     public init(runner: Runner, sweep: Sweep, points: [BenchPoint], output: String?, resume: String?, seed: UInt64 = 1) throws {
         try Sweep.validate(points)
+        if runner.timing.instructions {
+            guard !RunContext.isNativeBuild else {
+                throw BenchError("--instructions runs the kernels under valgrind, which cannot execute AVX-512: build with DCNBENCH_PORTABLE=1 (scripts/instructions.sh does)")
+            }
+            if let multi = points.first(where: { $0.threads != 1 }) {
+                throw BenchError("--instructions counts single-thread points only; \(multi.name) has \(multi.threads) threads (add --threads 1)")
+            }
+        }
         for point in points {
             if let problem = runner.placementProblem(point) { throw BenchError("point \(point.name): \(problem)") }
         }
@@ -111,7 +119,18 @@ public final class Driver {
             rows[row.point.name] = r
             if let median = row.statistics?.median { medians[row.point.name] = median }
         }
-        if runner.timing.interleave && !runner.timing.dryRun {
+        if runner.timing.instructions {
+            guard let valgrind = InstructionCounter.valgrindPath() else {
+                throw BenchError("--instructions needs valgrind (apt-get install valgrind)")
+            }
+            let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+            for (index, point) in todo.enumerated() {
+                progress.start(point, index: index)
+                let row = runner.countInstructions(point, executable: executable, valgrind: valgrind)
+                try record(row, [])
+                progress.finish(row, index: index)
+            }
+        } else if runner.timing.interleave && !runner.timing.dryRun {
             try runInterleaved(todo, progress: progress, record: record)
         } else {
             for (index, point) in todo.enumerated() {

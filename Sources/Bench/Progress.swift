@@ -31,6 +31,8 @@ public final class Progress {
         if row.status == .ok, let median = row.statistics?.median, let gflops = row.gflops {
             outcome = String(format: "%.2f GFLOP/s (median %.4g ms, cv %.1f%%, %d samples)",
                              gflops, median * 1e3, (row.statistics?.cv ?? 0) * 100, row.statistics?.count ?? 0)
+        } else if row.status == .ok, let instructions = row.instructions {
+            outcome = "\(instructions) instructions per call"
         } else if row.status == .ok {
             outcome = "ok (\(row.error))"
         } else {

@@ -38,6 +38,15 @@ public struct RunContext: Codable, Equatable, Sendable {
         #endif
     }
 
+    /// Whether the kernels were built for the host's vectors (valgrind cannot run them).
+    public static var isNativeBuild: Bool {
+        #if DCNBENCH_NATIVE
+        true
+        #else
+        false
+        #endif
+    }
+
     static var buildFlags: String {
         #if DCNBENCH_NATIVE
         "-target-cpu native"
@@ -101,7 +110,7 @@ public struct RunContext: Codable, Equatable, Sendable {
     /// The part of the context that makes two measurements comparable: `--resume` reuses rows
     /// only with the same id.
     static func configID(timing: TimingOptions, machine: MachineSummary, cacheBytes: Int) -> String {
-        let key = "\(dcnbenchVersion)|\(buildConfiguration)|\(buildFlags)|\(swiftVersion)|\(machine.cpuModel)|\(machine.allowedCPUs)|\(cacheBytes)|\(timing.minSampleSeconds)|\(timing.samples)|\(timing.warmupSeconds)|\(timing.maxSecondsPerPoint)|\(timing.interleave)"
+        let key = "\(dcnbenchVersion)|\(buildConfiguration)|\(buildFlags)|\(swiftVersion)|\(machine.cpuModel)|\(machine.allowedCPUs)|\(cacheBytes)|\(timing.minSampleSeconds)|\(timing.samples)|\(timing.warmupSeconds)|\(timing.maxSecondsPerPoint)|\(timing.interleave)|\(timing.instructions)"
         return String(stableHash(key), radix: 16)
     }
 }

@@ -16,6 +16,9 @@ public struct TimingOptions: Codable, Equatable, Sendable {
     public var interleave = false
     /// Run each point once and check it; no timing.
     public var dryRun = false
+    /// Count the instructions of one call of each single-thread point under valgrind instead
+    /// of timing (needs a portable build).
+    public var instructions = false
 
     public init() {}
 
@@ -119,7 +122,7 @@ public final class Runner {
 
     /// Builds everything a point needs and checks its output, or returns the row that ends it
     /// (skipped, wrong, error).
-    func prepare(_ point: BenchPoint) -> Result<PreparedPoint, ResultRowBox> {
+    func prepare(_ point: BenchPoint, gate: Bool = true) -> Result<PreparedPoint, ResultRowBox> {
         let geometry: DeformConvGeometry
         do { geometry = try point.geometry() } catch {
             return .failure(ResultRowBox(fail(row(point, .error, tensorBytes: 0), "\(error)")))
@@ -141,6 +144,7 @@ public final class Runner {
                 return .failure(ResultRowBox(fail(r, "needs \(tensorBytes + kernel.workspaceBytes) bytes with workspace, over --max-memory \(maxMemoryBytes)")))
             }
             let prepared = PreparedPoint(point: point, geometry: geometry, pool: pool, kernel: kernel, executor: executor, data: data)
+            guard gate else { return .success(prepared) }
             try prepared.callKernel()
             if let mismatch = try CorrectnessGate.check(
                 geometry: geometry, input: data.input, offset: data.offset, mask: data.mask, weight: data.weight,
@@ -252,6 +256,35 @@ public final class Runner {
                 return (fail(row(point, .error, tensorBytes: p.geometry.compulsoryBytes), "\(error)"), [])
             }
         }
+    }
+
+    /// Prepares `point` without the gate and calls its kernel `times` times: what instruction
+    /// counting runs under valgrind.
+    public func call(_ point: BenchPoint, times: Int) throws {
+        switch prepare(point, gate: false) {
+        case let .failure(box): throw BenchError("\(point.name): \(box.row.status.rawValue): \(box.row.error)")
+        case let .success(p):
+            defer { p.pool.shutdown() }
+            for _ in 0..<times { try p.callKernel() }
+        }
+    }
+
+    /// The row of `sweep --instructions`: the point checked (gate) in this process, then its
+    /// kernel's instructions per call counted by valgrind in two child processes.
+    func countInstructions(_ point: BenchPoint, executable: String, valgrind: String) -> ResultRow {
+        var timing = self.timing
+        timing.dryRun = true
+        let checker = try? Runner(timing: timing, maxMemoryBytes: maxMemoryBytes, runID: runID, factory: factory)
+        var (row, _) = (checker ?? self).measure(point, medians: [:])
+        guard row.status == .ok else { return row }
+        do {
+            row.instructions = try InstructionCounter.count(point: point, executable: executable, valgrind: valgrind)
+            row.error = ""
+        } catch {
+            row.status = .error
+            row.error = "\(error)"
+        }
+        return row
     }
 
     /// naive at 1 thread of the same shape, preferring the same placement.

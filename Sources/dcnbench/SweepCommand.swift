@@ -20,6 +20,7 @@ struct SweepCommand: ParsableCommand {
           dcnbench sweep --variants tiled,blockedGather --threads 1,2 --placement close,spread --hw 28,56 --channels 64,128
           dcnbench sweep --sweep-file sweeps/example.json --filter 'blockedGather/.*/t2/'
           dcnbench sweep --preset smoke --dry-run
+          DCNBENCH_PORTABLE=1 swift build -c release && dcnbench sweep --preset smoke --threads 1 --instructions
         """
     )
 
@@ -28,6 +29,7 @@ struct SweepCommand: ParsableCommand {
     @Option(help: "Main CSV (default results/<host>-<UTC date>-<sweep>.csv).") var out: String?
     @Option(help: "Continue this CSV: skip points it already holds with the same configuration.") var resume: String?
     @Flag(help: "Run each point once and check it, without timing (for CI).") var dryRun = false
+    @Flag(help: "Count instructions per call of each single-thread point under valgrind instead of timing (portable build only; see scripts/instructions.sh).") var instructions = false
     @Flag(help: "Take samples round by round over all points in random order (all points stay in memory).") var interleave = false
     @Option(help: "Samples per point.") var samples = 10
     @Option(name: .customLong("min-sample-time"), help: "Seconds a sample lasts at least; iterations are calibrated to it.") var minSampleTime = 0.02
@@ -47,6 +49,7 @@ struct SweepCommand: ParsableCommand {
         timing.maxSecondsPerPoint = maxTimePerPoint
         timing.interleave = interleave
         timing.dryRun = dryRun
+        timing.instructions = instructions
         let memory = try maxMemory.map(parseBytes) ?? Int(ProcessInfo.processInfo.physicalMemory / 2)
         let runID = String(stableRunID(), radix: 16)
         let runner = try Runner(timing: timing, maxMemoryBytes: memory, runID: runID)

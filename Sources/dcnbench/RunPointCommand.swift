@@ -1,0 +1,27 @@
+import ArgumentParser
+import Bench
+
+/// What `sweep --instructions` runs under valgrind: one point's set-up, then K kernel calls.
+struct RunPointCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run-point",
+        abstract: "Set up one point and call its kernel K times (for instruction counting).",
+        discussion: """
+        Used by `dcnbench sweep --instructions`, which runs it under valgrind with K = 1 and 2; \
+        the difference of the two counts is one call.
+
+        Examples:
+          dcnbench run-point tiled/fwd/v2/N1/C8/K8/12x12/k3x3/s1/p1/d1/g1/og1/t1/close --calls 2
+        """,
+        shouldDisplay: false
+    )
+
+    @Argument(help: "Point name.") var name: String
+    @Option(help: "Kernel calls.") var calls = 1
+
+    func run() throws {
+        guard calls >= 0 else { throw BenchError("--calls must be at least 0") }
+        let runner = try Runner(timing: TimingOptions(), maxMemoryBytes: Int.max, runID: "run-point")
+        try runner.call(try BenchPoint(name: name), times: calls)
+    }
+}
