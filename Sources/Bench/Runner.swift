@@ -16,6 +16,8 @@ public struct TimingOptions: Codable, Equatable, Sendable {
     public var interleave = false
     /// Run each point once and check it; no timing.
     public var dryRun = false
+    /// Steps of the reference kernel timed before each sample (see `ReferenceKernel`).
+    public var referenceSteps = ReferenceKernel.steps
     /// Count the instructions of one call of each single-thread point under valgrind instead
     /// of timing (needs a portable build).
     public var instructions = false
@@ -184,7 +186,7 @@ public final class Runner {
     /// process CPU time and the workers' PUs around it.
     func sample(_ p: PreparedPoint) throws {
         p.pool.rebindCaller()
-        let reference = ReferenceKernel.time()
+        let reference = ReferenceKernel.time(steps: timing.referenceSteps)
         let bound = p.pool.bindings[0]
         let puBefore = currentPU()
         let cpuStart = processCPUSeconds()

@@ -11,15 +11,17 @@ import Synchronization
 /// threads, and a binding made inside an iteration leaks into later, unrelated work.
 ///
 /// `run` is not reentrant; call it from one thread at a time. If it is called from a thread other
-/// than the last caller, that thread is bound as worker 0 in turn.
+/// than the last caller, that thread is bound as worker 0 in turn (and keeps that binding).
+/// Shut a pool down on the thread that created it to give that thread its binding back.
 public final class PinnedPool: @unchecked Sendable {
     public let threadCount: Int
     /// Worker i's CPU set; nil for an unbound worker.
     public let bindings: [CPUSet?]
     private let state: PoolState
     private var threads: [pthread_t] = []
-    /// The thread bound as worker 0, and the binding it had before, restored at shutdown.
-    private var caller: (thread: pthread_t, previous: CPUSet?)?
+    /// The thread bound as worker 0 (its original binding is restored when the last pool
+    /// holding it shuts down, see `CallerBindings`).
+    private var caller: pthread_t?
     private var isShutDown = false
 
     /// Spin rounds before a waiting thread sleeps: about a third of a millisecond here when every
@@ -56,20 +58,9 @@ public final class PinnedPool: @unchecked Sendable {
     deinit { shutdown() }
 
     private func bindCaller() throws {
-        let me = pthread_self()
         guard let set = bindings[0] else { return }
-        var previous: CPUSet? = CPUSet()
-        let current = newBitmap()
-        defer { hwloc_bitmap_free(current) }
-        if hwloc_get_cpubind(state.topology.handle, current, dcn_hwloc_cpubind_thread()) == 0 {
-            previous = CPUSet(copying: current)
-        } else {
-            previous = nil
-        }
-        guard hwloc_set_cpubind(state.topology.handle, set.bitmap, dcn_hwloc_cpubind_thread()) == 0 else {
-            throw TopologyError.bindFailed(worker: 0, cpuset: set.description, reason: errnoText(errno))
-        }
-        caller = (me, previous)
+        try CallerBindings.bind(set, topology: state.topology)
+        caller = pthread_self()
     }
 
     private func startWorkers() throws {
@@ -107,10 +98,10 @@ public final class PinnedPool: @unchecked Sendable {
     /// the calling thread); returns when all have returned.
     public func run(_ body: @Sendable (_ worker: Int) -> Void) {
         precondition(!isShutDown, "run on a pool that was shut down")
-        if let bound = caller, pthread_equal(bound.thread, pthread_self()) == 0, let set = bindings[0] {
-            // A new calling thread becomes worker 0; bind it (the previous one keeps its binding).
+        if let bound = caller, pthread_equal(bound, pthread_self()) == 0, let set = bindings[0] {
+            // A new calling thread becomes worker 0; the previous one keeps its binding.
             if hwloc_set_cpubind(state.topology.handle, set.bitmap, dcn_hwloc_cpubind_thread()) == 0 {
-                caller = (pthread_self(), bound.previous)
+                caller = pthread_self()
             }
         }
         withoutActuallyEscaping(body) { body in
@@ -160,8 +151,8 @@ public final class PinnedPool: @unchecked Sendable {
             for thread in threads { pthread_join(thread, nil) }
             threads = []
         }
-        if let bound = caller, pthread_equal(bound.thread, pthread_self()) != 0, let previous = bound.previous {
-            hwloc_set_cpubind(state.topology.handle, previous.bitmap, dcn_hwloc_cpubind_thread())
+        if let bound = caller, pthread_equal(bound, pthread_self()) != 0 {
+            CallerBindings.release(topology: state.topology)
         }
         caller = nil
     }

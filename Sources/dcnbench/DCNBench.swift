@@ -1,11 +1,34 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct DCNBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dcnbench",
         abstract: "Deformable convolution on the CPU: kernels, pinned threads, benchmarks.",
+        discussion: "Exit codes: 0 success; 1 a usage or input error, or a failed point or check; compare also uses 2, 3 and 4 (see `dcnbench compare --help`).",
         version: "0.1.0",
-        subcommands: [SweepCommand.self, ListCommand.self, VerifyCommand.self, TopologyCommand.self, RunPointCommand.self]
+        subcommands: [SweepCommand.self, CompareCommand.self, ListCommand.self, VerifyCommand.self, TopologyCommand.self,
+                      RunPointCommand.self]
     )
+
+    /// Like ArgumentParser's, except that usage errors exit 1 (not 64), so that scripts see one
+    /// code for every kind of bad input and compare's verdict codes stay unambiguous.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let code as ExitCode {
+            Foundation.exit(code.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if code == .success {
+                print(message)
+                Foundation.exit(0)
+            }
+            FileHandle.standardError.write(Data((message.hasPrefix("Error:") || message.contains("Usage:") ? message : "Error: \(message)").utf8 + [10]))
+            Foundation.exit(1)
+        }
+    }
 }

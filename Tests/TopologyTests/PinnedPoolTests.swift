@@ -133,3 +133,37 @@ struct PinnedPoolTests {
 
 /// The build's products folder: where the test bundle and `dcnbench` are.
 let productsDirectory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+
+@Suite("Caller bindings", .serialized)
+struct CallerBindingTests {
+    @Test("pools shut down in any order give the thread its original binding back")
+    func anyOrder() throws {
+        let cores = try MachineTopology.shared().corePUs
+        guard cores.count >= 2 else { return }  // needs two places to tell bindings apart
+        let a = try PinnedPool(threads: 1, placement: .pus([cores[0][0]]))
+        let b = try PinnedPool(threads: 1, placement: .pus([cores[1][0]]))
+        b.run { _ in }
+        #expect(b.lastRun.pus == [cores[1][0]])
+        a.rebindCaller()
+        a.run { _ in }
+        #expect(a.lastRun.pus == [cores[0][0]])
+        a.shutdown()  // creation order, not reverse
+        b.shutdown()
+        // Unbound again: a child process started now may use every allowed CPU.
+        #expect(try dcnbenchTopologyAllowed() == MachineTopology.shared().allowedCPUs.description)
+    }
+}
+
+/// The allowed CPUs a child `dcnbench topology` sees from this thread.
+func dcnbenchTopologyAllowed() throws -> String {
+    let process = Process()
+    process.executableURL = productsDirectory.appendingPathComponent("dcnbench")
+    process.arguments = ["topology", "--json"]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    struct Report: Decodable { struct Machine: Decodable { let allowedCPUs: String }; let machine: Machine }
+    return try JSONDecoder().decode(Report.self, from: data).machine.allowedCPUs
+}

@@ -1,0 +1,63 @@
+import Foundation
+
+/// One side of a comparison: the rows of one or more sweep CSVs with their samples (pooled per
+/// point across files, as A/B rounds are) and the context of the first.
+public struct ResultSet {
+    public var rows: [String: ResultRow] = [:]
+    /// Samples per point name, in file order.
+    public var samples: [String: [SampleRow]] = [:]
+    public var context: RunContext?
+    public var sources: [String]
+    /// Point names in first-seen order.
+    public var order: [String] = []
+
+    /// Reads `paths` (main CSVs), each with the samples and context files beside it.
+    public init(paths: [String]) throws {
+        sources = paths
+        for path in paths {
+            let table = try CSVTable.read(path)
+            let missing = ResultRow.header.filter { !table.header.contains($0) }
+            guard missing.isEmpty else {
+                let version = table.records.first?["schema_version"] ?? "?"
+                throw BenchError("\(path): missing column\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", ")) (schema_version \(version); this dcnbench writes \(ResultRow.schemaVersion))")
+            }
+            for (index, record) in table.records.enumerated() {
+                let row = try ResultRow(record: record, source: "\(path) record \(index + 2)")
+                if rows[row.point.name] == nil { order.append(row.point.name) }
+                // Pooled files: keep the first row's metadata, the samples decide the statistics.
+                rows[row.point.name] = rows[row.point.name] ?? row
+                if let count = row.instructions { rows[row.point.name]?.instructions = count }
+            }
+            let paths = OutputPaths(results: path)
+            let expected = Set(table.records.compactMap { r in Int(r["samples"] ?? "").map { (r["name"] ?? "", $0) } }
+                .filter { $0.1 > 0 }.map(\.0))
+            if !expected.isEmpty {
+                guard FileManager.default.fileExists(atPath: paths.samples) else {
+                    throw BenchError("\(path): its samples file \(paths.samples) is missing")
+                }
+                let sampleTable = try CSVTable.read(paths.samples)
+                guard sampleTable.header == SampleRow.header else {
+                    throw BenchError("\(paths.samples): columns are not a samples file of schema \(ResultRow.schemaVersion)")
+                }
+                var counts: [String: Int] = [:]
+                for (index, record) in sampleTable.records.enumerated() {
+                    let sample = try SampleRow(record: record, source: "\(paths.samples) record \(index + 2)")
+                    samples[sample.name, default: []].append(sample)
+                    counts[sample.name, default: 0] += 1
+                }
+                for record in table.records {
+                    guard let name = record["name"], let declared = Int(record["samples"] ?? ""), declared > 0 else { continue }
+                    let found = counts[name] ?? 0
+                    guard found >= declared else {
+                        throw BenchError("\(paths.samples): \(found) samples for \(name), the results file says \(declared) (truncated?)")
+                    }
+                }
+            }
+            if context == nil, let data = try? Data(contentsOf: URL(fileURLWithPath: paths.context)) {
+                do { context = try JSONDecoder().decode(RunContext.self, from: data) } catch {
+                    throw BenchError("\(paths.context): not a dcnbench context file: \(error)")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,308 @@
+@testable import Bench
+import DeformConv
+import Foundation
+import Testing
+
+@Suite("Statistical tests")
+struct StatisticalTests {
+    @Test("Mann–Whitney U, exact: hand-computed and scipy 1.17 values")
+    func exact() throws {
+        // Complete separation, 5 vs 5: only 1 of C(10, 5) = 252 arrangements has U = 0; two-sided 2/252.
+        let separated = try #require(MannWhitney.test([1, 2, 3, 4, 5], [6, 7, 8, 9, 10]))
+        #expect(separated.u == 0 && separated.exact)
+        #expect(abs(separated.pValue - 2.0 / 252) < 1e-12)
+        // 3 vs 3: 2/20.
+        #expect(abs(MannWhitney.test([1, 2, 3], [4, 5, 6])!.pValue - 0.1) < 1e-12)
+        // Symmetric in its arguments.
+        #expect(abs(MannWhitney.test([6, 7, 8], [1, 2, 3, 4])!.pValue - MannWhitney.test([1, 2, 3, 4], [6, 7, 8])!.pValue) < 1e-15)
+        // scipy.stats.mannwhitneyu(x, y, method='exact'): U = 8, p = 0.07342657342657342.
+        let mixed = try #require(MannWhitney.test([1.1, 2.2, 3.3, 4.4, 9.9, 10.5], [5.5, 6.6, 7.7, 8.8, 11.1, 12.2, 13.3]))
+        #expect(mixed.u == 8)
+        #expect(abs(mixed.pValue - 0.07342657342657342) < 1e-12)
+        // Interleaved 3 vs 3: U = 3; of the 20 arrangements 1, 1, 2, 3 have U = 0…3, so 2·7/20.
+        #expect(abs(MannWhitney.test([1, 3, 5], [2, 4, 6])!.pValue - 0.7) < 1e-12)
+    }
+
+    @Test("Mann–Whitney U with ties: normal approximation with tie and continuity corrections")
+    func ties() throws {
+        // scipy.stats.mannwhitneyu(x, y, method='asymptotic', use_continuity=True): U = 3.5, p = 0.004793348746185457.
+        let result = try #require(MannWhitney.test([1, 2, 2, 3, 3, 3, 4], [3, 4, 4, 5, 5, 6, 7, 7]))
+        #expect(result.u == 3.5 && !result.exact)
+        #expect(abs(result.pValue - 0.004793348746185457) < 1e-12)
+        #expect(MannWhitney.test([2, 2, 2], [2, 2])!.pValue == 1, "all equal")
+        #expect(MannWhitney.test([], [1]) == nil)
+        #expect(MannWhitney.test([.nan, 1], [1, 2]) == nil, "NaN is refused, not ranked")
+    }
+
+    @Test("Benjamini–Hochberg against a hand-computed example")
+    func bh() {
+        // Sorted 0.005, 0.01, 0.03, 0.04 → ×4/k: 0.02, 0.02, 0.04, 0.04 (already monotone).
+        #expect(benjaminiHochberg([0.01, 0.04, 0.03, 0.005]) == [0.02, 0.04, 0.04, 0.02])
+        // Monotone step: 0.01·3/1 = 0.03 > 0.02·3/2 = 0.03, 0.9·3/3 = 0.9; and capping at 1.
+        #expect(benjaminiHochberg([0.9, 0.02, 0.01]) == [0.9, 0.03, 0.03])
+        #expect(benjaminiHochberg([0.6, 0.7]) == [0.7, 0.7])
+        #expect(benjaminiHochberg([]) == [])
+    }
+
+    @Test("bootstrap interval brackets the true ratio")
+    func bootstrap() throws {
+        let base = (0..<20).map { 1.0 + Double($0 % 5) * 0.01 }
+        let interval = try #require(bootstrapRatioInterval(baseline: base, current: base.map { $0 * 1.1 }))
+        #expect(interval.low <= 1.1 && 1.1 <= interval.high)
+        #expect(interval.high - interval.low < 0.06)
+    }
+}
+
+/// Writes `rows` and their samples as a sweep's files; returns the main CSV's path.
+func writeResult(_ rows: [(ResultRow, [SampleRow])], cpuModel: String = "test CPU", host: String = "h") throws -> String {
+    let path = try temporaryDirectory().appendingPathComponent("r.csv").path
+    let main = try CSVAppender(path: path, header: ResultRow.header)
+    let paths = OutputPaths(results: path)
+    let samples = try CSVAppender(path: paths.samples, header: SampleRow.header)
+    for (row, rowSamples) in rows {
+        try main.append(row.fields)
+        for s in rowSamples { try samples.append(s.fields) }
+    }
+    return path
+}
+
+/// A row of `point` whose samples are `times` (reference kernel 1 ms each, or `reference`).
+func syntheticRow(_ point: BenchPoint, _ times: [Double], reference: [Double]? = nil, cpuModel: String = "test CPU") -> (ResultRow, [SampleRow]) {
+    var row = ResultRow(runID: "x", point: point, status: .ok, tensorBytes: 1, host: "h", cpuModel: cpuModel, configID: "c", timestamp: "t")
+    row.statistics = Statistics(times)
+    row.iterationsPerSample = 1
+    let samples = times.enumerated().map { i, t in
+        SampleRow(runID: "x", name: point.name, index: i, secondsPerIteration: t, iterations: 1, cpuSeconds: t,
+                  migrated: false, referenceSeconds: reference?[i] ?? 1e-3)
+    }
+    return (row, samples)
+}
+
+/// Log-normal-ish noise around `median` with coefficient of variation about `cv`, reproducible.
+func noisy(_ median: Double, cv: Double, count: Int, seed: UInt64) -> [Double] {
+    var rng = SeededGenerator(seed: seed)
+    return (0..<count).map { _ in
+        let u = Double(rng.next() % 1_000_000) / 1_000_000 - 0.5
+        return median * (1 + cv * 3.4 * u)  // uniform on ±1.7·cv: stddev ≈ cv
+    }
+}
+
+@Suite("Verdicts")
+struct VerdictTests {
+    static let point = samplePoint
+    static func compare(_ a: [Double], _ b: [Double], options: CompareOptions = CompareOptions(),
+                        refA: [Double]? = nil, refB: [Double]? = nil) throws -> Comparison {
+        let base = try ResultSet(paths: [writeResult([syntheticRow(point, a, reference: refA)])])
+        let current = try ResultSet(paths: [writeResult([syntheticRow(point, b, reference: refB)])])
+        return try Comparison.compare(baseline: base, current: current, options: options)
+    }
+
+    @Test("a clear 10% slowdown with low noise is a regression (exit 2)")
+    func regression() throws {
+        let c = try Self.compare(noisy(1e-3, cv: 0.01, count: 10, seed: 1), noisy(1.1e-3, cv: 0.01, count: 10, seed: 2))
+        #expect(c.points[0].verdict == .regressed, "\(c.table)")
+        #expect(c.exitCode == 2)
+        #expect(abs(c.points[0].ratio! - 1.1) < 0.02)
+    }
+
+    @Test("the same slowdown with CV 30% and 5 samples is inconclusive (exit 3)")
+    func inconclusive() throws {
+        let c = try Self.compare(noisy(1e-3, cv: 0.3, count: 5, seed: 3), noisy(1.1e-3, cv: 0.3, count: 5, seed: 4))
+        #expect(c.points[0].verdict == .inconclusive)
+        #expect(c.points[0].note.hasPrefix("too few samples"))
+        #expect(c.exitCode == 3)
+        let noisyOnly = try Self.compare(noisy(1e-3, cv: 0.3, count: 20, seed: 3), noisy(1.1e-3, cv: 0.3, count: 20, seed: 4))
+        #expect(noisyOnly.points[0].verdict == .inconclusive && noisyOnly.points[0].note.hasPrefix("too noisy"))
+    }
+
+    @Test("identical distributions are unchanged (exit 0); a clear speed-up is improved (exit 4)")
+    func unchangedAndImproved() throws {
+        let same = try Self.compare(noisy(1e-3, cv: 0.02, count: 12, seed: 5), noisy(1e-3, cv: 0.02, count: 12, seed: 6))
+        #expect(same.points[0].verdict == .unchanged && same.exitCode == 0)
+        let faster = try Self.compare(noisy(1e-3, cv: 0.01, count: 10, seed: 7), noisy(0.8e-3, cv: 0.01, count: 10, seed: 8))
+        #expect(faster.points[0].verdict == .improved && faster.exitCode == 4)
+        // A 3% change, significant but inside the 5% tolerance, is unchanged.
+        let small = try Self.compare(noisy(1e-3, cv: 0.005, count: 10, seed: 9), noisy(1.03e-3, cv: 0.005, count: 10, seed: 10))
+        #expect(small.points[0].verdict == .unchanged && small.points[0].adjustedP! < 0.05)
+    }
+
+    @Test("normalisation divides out a uniformly slower machine")
+    func normalization() throws {
+        // Everything 30% slower, the reference kernel too: raw says regressed, normalised unchanged.
+        let a = noisy(1e-3, cv: 0.01, count: 10, seed: 11), b = a.map { $0 * 1.3 }
+        let refA = [Double](repeating: 2e-4, count: 10), refB = refA.map { $0 * 1.3 }
+        #expect(try Self.compare(a, b, refA: refA, refB: refB).points[0].verdict == .regressed)
+        var options = CompareOptions()
+        options.normalize = true
+        let normalized = try Self.compare(a, b, options: options, refA: refA, refB: refB)
+        #expect(normalized.points[0].verdict == .unchanged)
+        #expect(abs(normalized.points[0].normalizedRatio! - 1) < 1e-12)
+        #expect(abs(normalized.points[0].ratio! - 1.3) < 1e-12, "both ratios are shown")
+    }
+
+    @Test("instruction counts decide with a 1% tolerance")
+    func instructions() throws {
+        func row(_ count: Int) -> (ResultRow, [SampleRow]) {
+            var r = ResultRow(runID: "x", point: Self.point, status: .ok, tensorBytes: 1, host: "h", cpuModel: "m", configID: "c", timestamp: "t")
+            r.instructions = count
+            return (r, [])
+        }
+        func verdict(_ a: Int, _ b: Int) throws -> Verdict {
+            try Comparison.compare(baseline: ResultSet(paths: [writeResult([row(a)])]),
+                                   current: ResultSet(paths: [writeResult([row(b)])]), options: CompareOptions()).points[0].verdict
+        }
+        #expect(try verdict(1_000_000, 1_011_000) == .regressed)
+        #expect(try verdict(1_000_000, 1_009_000) == .unchanged)
+        #expect(try verdict(1_000_000, 900_000) == .improved)
+    }
+
+    @Test("missing and new points; thresholds per variant and point")
+    func missingNewThresholds() throws {
+        var other = Self.point
+        other.threads = 1
+        let a = noisy(1e-3, cv: 0.01, count: 10, seed: 1), b = noisy(1.08e-3, cv: 0.01, count: 10, seed: 2)
+        let base = try ResultSet(paths: [writeResult([syntheticRow(Self.point, a), syntheticRow(other, a)])])
+        let current = try ResultSet(paths: [writeResult([syntheticRow(Self.point, b)])])
+        var options = CompareOptions()
+        let file = try temporaryDirectory().appendingPathComponent("t.json")
+        try #"{"default": 0.05, "variants": {"blockedGather": 0.1}, "instructions": 0.02}"#.write(to: file, atomically: true, encoding: .utf8)
+        try options.loadThresholds(file.path)
+        let c = try Comparison.compare(baseline: base, current: current, options: options)
+        #expect(c.points.first { $0.name == other.name }?.verdict == .missing)
+        #expect(c.points.first { $0.name == Self.point.name }?.verdict == .unchanged, "8% is inside blockedGather's 10%")
+        options.pointTolerance[Self.point.name] = 0.02
+        #expect(try Comparison.compare(baseline: base, current: current, options: options).points
+            .first { $0.name == Self.point.name }?.verdict == .regressed)
+        let reversed = try Comparison.compare(baseline: current, current: base, options: options)
+        #expect(reversed.points.contains { $0.verdict == .new })
+        try #"{"defualt": 0.05}"#.write(to: file, atomically: true, encoding: .utf8)
+        #expect(throws: BenchError("thresholds file \(file.path): unknown key 'defualt' (expected default, instructions, variants, points)")) {
+            try options.loadThresholds(file.path)
+        }
+    }
+
+    @Test("bad inputs: schema, truncated samples, missing column, no overlap, NaN")
+    func badInputs() throws {
+        let good = try writeResult([syntheticRow(Self.point, noisy(1e-3, cv: 0.01, count: 10, seed: 1))])
+        let paths = OutputPaths(results: good)
+        func message(_ body: () throws -> Any) -> String { do { _ = try body(); return "no error" } catch { return "\(error)" } }
+        // Truncated samples file.
+        let truncated = try writeResult([syntheticRow(Self.point, noisy(1e-3, cv: 0.01, count: 10, seed: 1))])
+        let samplesPath = OutputPaths(results: truncated).samples
+        let lines = try String(contentsOfFile: samplesPath, encoding: .utf8).split(separator: "\n")
+        try (lines.prefix(5).joined(separator: "\n") + "\n").write(toFile: samplesPath, atomically: true, encoding: .utf8)
+        #expect(message { try ResultSet(paths: [truncated]) }.contains("4 samples for \(Self.point.name), the results file says 10 (truncated?)"))
+        // A different schema version.
+        let text = try String(contentsOfFile: good, encoding: .utf8)
+        let v2 = try temporaryDirectory().appendingPathComponent("v2.csv").path
+        try text.replacingOccurrences(of: "\n1,x,", with: "\n2,x,").write(toFile: v2, atomically: true, encoding: .utf8)
+        #expect(message { try ResultSet(paths: [v2]) }.contains("schema_version 2, this dcnbench reads 1"))
+        // A missing column.
+        let cut = try temporaryDirectory().appendingPathComponent("cut.csv").path
+        let table = try CSVTable.read(good)
+        let kept = table.header.filter { $0 != "median_s" }
+        try ([try CSVTable.line(kept)] + table.records.map { r in try CSVTable.line(kept.map { r[$0]! }) })
+            .joined(separator: "\n").write(toFile: cut, atomically: true, encoding: .utf8)
+        #expect(message { try ResultSet(paths: [cut]) }.contains("missing column median_s"))
+        // NaN in a sample.
+        var (nanRow, nanSamples) = syntheticRow(Self.point, [1e-3, 2e-3, 1e-3])
+        nanSamples[1].secondsPerIteration = .nan
+        nanRow.statistics = Statistics([1e-3, 2e-3, 1e-3])
+        let nan = try writeResult([(nanRow, nanSamples)])
+        #expect(message { try ResultSet(paths: [nan]) }.contains("non-positive or non-finite time"))
+        // No overlap.
+        var other = Self.point
+        other.batch = 2
+        let disjoint = try writeResult([syntheticRow(other, [1e-3])])
+        #expect(message { try Comparison.compare(baseline: ResultSet(paths: [good]), current: ResultSet(paths: [disjoint]), options: CompareOptions()) }
+            == "no point appears in both results: nothing to compare")
+        _ = paths
+    }
+}
+
+/// A kernel that does its work twice: a real, injected slowdown.
+final class DoubleWork: ForwardRunning {
+    let inner: any ForwardRunning
+    init(_ inner: any ForwardRunning) { self.inner = inner }
+    var workspaceBytes: Int { inner.workspaceBytes }
+    func forward(input: Tensor, offset: Tensor, mask: Tensor?, weight: Tensor, bias: Tensor?, output: Tensor) throws {
+        try inner.forward(input: input, offset: offset, mask: mask, weight: weight, bias: bias, output: output)
+        try inner.forward(input: input, offset: offset, mask: mask, weight: weight, bias: bias, output: output)
+    }
+}
+
+@Suite("compare end to end", .serialized)
+struct CompareEndToEndTests {
+    func context(host: String, runner: Runner) -> RunContext {
+        RunContext(runID: "x", dcnbenchVersion: "0", date: "d", host: host, cpuModel: runner.machine.cpuModel,
+                   machine: runner.machine, allowedCPUs: "0", usedCPUs: nil, loadAverage: [], stealTicksBefore: nil,
+                   stealTicksAfter: nil, swiftVersion: "6", buildConfiguration: "debug", buildFlags: "f", gitCommit: nil,
+                   gitDirty: nil, sweep: "s", timing: TimingOptions(), cacheBytes: 1, maxMemoryBytes: 1, configID: "c")
+    }
+
+    @Test("a kernel slowed by doing its work twice is called a regression; the unchanged one is not")
+    func injectedSlowdown() throws {
+        var timing = TimingOptions()
+        timing.samples = 12
+        timing.minSampleSeconds = 0.003
+        timing.warmupSeconds = 0.01
+        timing.referenceSteps = 1 << 8
+        let points = SweepAxes(variants: [.tiled], versions: [.v2], shapes: [Shape(channels: 8, size: 16)], threads: [1]).points
+            + SweepAxes(variants: [.blockedGather], versions: [.v2], shapes: [Shape(channels: 8, size: 16)], threads: [1]).points
+        let base = try Runner(timing: timing, maxMemoryBytes: 1 << 30, runID: "a")
+        let slow = try Runner(timing: timing, maxMemoryBytes: 1 << 30, runID: "b", factory: { point, geometry, options in
+            let real = try DeformConvolution(geometry: geometry, variant: point.variant, options: options)
+            return point.variant == .tiled ? DoubleWork(real) : real
+        })
+        // Same-job A/B: samples of both sides alternate, so machine drift hits both alike.
+        var sides: [[(ResultRow, [SampleRow])]] = [[], []]
+        for point in points {
+            let prepared = try [base, slow].map { runner -> PreparedPoint in
+                guard case let .success(p) = runner.prepare(point) else { throw BenchError("prepare failed") }
+                try runner.warmUp(p)
+                return p
+            }
+            while !base.isDone(prepared[0]) || !slow.isDone(prepared[1]) {
+                for (k, runner) in [base, slow].enumerated() where !runner.isDone(prepared[k]) { try runner.sample(prepared[k]) }
+            }
+            for (k, runner) in [base, slow].enumerated() {
+                sides[k].append((runner.finish(prepared[k], medians: [:]), prepared[k].samples))
+                prepared[k].pool.shutdown()
+            }
+        }
+        let paths = try sides.map { try writeResult($0) }
+        var options = CompareOptions()
+        options.maxCV = 0.5  // other test suites run alongside; the 2x step is far beyond their noise
+        let comparison = try Comparison.compare(baseline: ResultSet(paths: [paths[0]]), current: ResultSet(paths: [paths[1]]),
+                                                options: options)
+        let tiled = try #require(comparison.points.first { $0.name.hasPrefix("tiled/") })
+        #expect(tiled.verdict == .regressed, "\(comparison.table)")
+        #expect(tiled.ratio! > 1.5)
+        #expect(comparison.points.first { $0.name.hasPrefix("blockedGather/") }?.verdict != .regressed, "\(comparison.table)")
+        #expect(comparison.exitCode == 2)
+
+        // The built executable says the same with exit code 2 and writes its reports.
+        let directory = try temporaryDirectory()
+        let result = try dcnbench(["compare", paths[0], paths[1], "--max-cv", "0.5", "--markdown", "m.md", "--json", "v.json"], in: directory)
+        #expect(result.status == 2, "\(result.err)")
+        #expect(result.out.hasPrefix("verdict") && result.out.contains("regressed"))
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("v.json"))) as? [String: Any]
+        #expect(json?["exitCode"] as? Int == 2)
+        #expect(try String(contentsOf: directory.appendingPathComponent("m.md"), encoding: .utf8).contains("| regressed |"))
+        // Usage errors exit 1.
+        #expect(try dcnbench(["compare", paths[0]]).status == 1)
+        #expect(try dcnbench(["compare", paths[0], "/nonexistent.csv"]).status == 1)
+        // Identical inputs: no regression, exit 0.
+        #expect(try dcnbench(["compare", paths[0], paths[0], "--max-cv", "0.5"]).status == 0)
+
+        // Contexts from different machines: refused for absolute times, allowed normalised or forced.
+        let encoder = JSONEncoder()
+        try encoder.encode(context(host: "one", runner: base)).write(to: URL(fileURLWithPath: OutputPaths(results: paths[0]).context))
+        try encoder.encode(context(host: "two", runner: base)).write(to: URL(fileURLWithPath: OutputPaths(results: paths[1]).context))
+        let refused = try dcnbench(["compare", paths[0], paths[1]])
+        #expect(refused.status == 1 && refused.err.contains("the results come from different machines (one, two)"))
+        #expect(try dcnbench(["compare", paths[0], paths[1], "--force", "--max-cv", "0.5"]).status == 2)
+        let normalized = try dcnbench(["compare", paths[0], paths[1], "--normalize", "--max-cv", "0.5"])
+        #expect(normalized.out.contains("warning: the results come from different machines"))
+    }
+}
