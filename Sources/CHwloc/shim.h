@@ -33,6 +33,12 @@ static inline void dcn_cpu_relax(void) {
 #endif
 }
 
+/// Names the calling thread (at most 15 bytes; shown by `top -H` and /proc/self/task/TID/comm).
+/// pthread_setname_np is declared only under _GNU_SOURCE.
+extern int pthread_setname_np(unsigned long thread, const char *name);
+extern unsigned long pthread_self(void);
+static inline void dcn_set_thread_name(const char *name) { pthread_setname_np(pthread_self(), name); }
+
 /// The CPU the calling thread runs on now (declared in <sched.h> only under _GNU_SOURCE).
 extern int sched_getcpu(void);
 

@@ -140,6 +140,9 @@ public final class PinnedPool: @unchecked Sendable {
     /// Kernel thread ids of the workers (worker 0: the calling thread), for tests and reports.
     public var workerThreadIDs: [Int] { (0..<threadCount).map { state.slot($0).pointee.tid } }
 
+    /// The name of worker w's thread (w ≥ 1): `dcnpoolN-wW`, N numbering the pools of the process.
+    public func threadName(worker: Int) -> String { "dcnpool\(state.serial)-w\(worker)" }
+
     /// Stops and joins every worker thread and restores the caller's binding; idempotent.
     public func shutdown() {
         guard !isShutDown else { return }
@@ -222,6 +225,9 @@ final class PoolState: @unchecked Sendable {
     /// Written by `run`'s caller only between runs; workers read it after the generation hand-off.
     nonisolated(unsafe) var recording = true
     let spinRounds: Int
+    /// Numbers the pools of the process, for thread names.
+    let serial = PoolState.serials.add(1, ordering: .relaxed).newValue
+    static let serials = Atomic<Int>(0)
 
     init(topology: MachineTopology, bindings: [CPUSet?]) {
         self.topology = topology
@@ -265,6 +271,7 @@ final class PoolState: @unchecked Sendable {
     func workerLoop(_ w: Int) {
         let slot = self.slot(w)
         slot.pointee.tid = dcn_gettid()
+        dcn_set_thread_name("dcnpool\(serial)-w\(w)")
         if let set = bindings[w], hwloc_set_cpubind(topology.handle, set.bitmap, dcn_hwloc_cpubind_thread()) != 0 {
             slot.pointee.bindError = errno
         }

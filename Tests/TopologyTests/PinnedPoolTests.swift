@@ -67,12 +67,21 @@ struct PinnedPoolTests {
     func teardown() throws {
         let pool = try PinnedPool(threads: 4, placement: .none)
         pool.run { _ in }
-        let workerIDs = Array(pool.workerThreadIDs.dropFirst())
-        #expect(workerIDs.count == 3 && workerIDs.allSatisfy { $0 > 0 })
-        #expect(workerIDs.allSatisfy { FileManager.default.fileExists(atPath: "/proc/self/task/\($0)") })
+        let names = (1..<4).map { pool.threadName(worker: $0) }
+        /// Names of this process's threads now (a thread id alone could be reused by another test).
+        func liveNames() -> Set<String> {
+            let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+            return Set(tasks.compactMap {
+                try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8).trimmingCharacters(in: .newlines)
+            })
+        }
+        #expect(Set(names).isSubset(of: liveNames()))
         pool.shutdown()
-        // A joined thread is gone from the process's task list.
-        #expect(workerIDs.allSatisfy { !FileManager.default.fileExists(atPath: "/proc/self/task/\($0)") })
+        // Joined threads leave the task list; the kernel reaps them just after the join returns,
+        // so allow it a moment (a thread that was not joined would stay much longer: forever).
+        let deadline = Date().addingTimeInterval(2)
+        while !Set(names).isDisjoint(with: liveNames()) && Date() < deadline { usleep(1000) }
+        #expect(Set(names).isDisjoint(with: liveNames()))
         pool.shutdown()  // idempotent
     }
 
