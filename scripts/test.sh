@@ -5,4 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
 ensure_system_packages
-swift test "$@"
+# Serially: a few tests time kernels against each other (A/B), and tests running beside them
+# would be noise they need not tolerate.
+swift test --no-parallel "$@"
