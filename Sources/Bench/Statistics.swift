@@ -47,6 +47,10 @@ public struct Statistics: Equatable, Sendable {
         cv = mean > 0 ? stddev / mean : 0
     }
 
+    /// 1.4826·MAD / median: the coefficient of variation a normal distribution would have,
+    /// estimated without letting a few outliers dominate.
+    public var robustCV: Double { median > 0 ? 1.4826 * mad / median : 0 }
+
     /// The q-quantile (0…1) of sorted values, type 7: h = (n − 1)·q, interpolate floor(h)…ceil(h).
     public static func percentile(_ sorted: [Double], _ q: Double) -> Double {
         let h = Double(sorted.count - 1) * q

@@ -29,7 +29,7 @@ struct CompareCommand: ParsableCommand {
     @Flag(help: "Compare absolute times of different machines anyway.") var force = false
     @Option(help: "Relative tolerance (default 0.05).") var tolerance: Double?
     @Option(help: "Thresholds file: {\"default\": 0.05, \"variants\": {...}, \"points\": {...}, \"instructions\": 0.01}.") var thresholds: String?
-    @Option(name: .customLong("max-cv"), help: "Coefficient of variation above which a point is inconclusive (default 0.1).") var maxCV: Double?
+    @Option(name: .customLong("max-cv"), help: "Robust coefficient of variation (1.4826·MAD/median) above which a point is inconclusive (default 0.1).") var maxCV: Double?
     @Option(help: "Write a Markdown summary here.") var markdown: String?
     @Option(help: "Write the verdict as JSON here.") var json: String?
 

@@ -19,7 +19,8 @@ public struct CompareOptions: Sendable {
     public var alpha = 0.05
     /// Fewer samples than this on either side: inconclusive.
     public var minSamples = 9
-    /// A side with a larger coefficient of variation: inconclusive.
+    /// A side with a larger robust coefficient of variation (1.4826·MAD / median, which one
+    /// interrupted sample does not inflate the way it does stddev / mean): inconclusive.
     public var maxCV = 0.1
     /// Divide every sample by its reference-kernel time (`reference_seconds`) first.
     public var normalize = false
@@ -179,8 +180,8 @@ public struct Comparison: Codable, Sendable {
             if let sx, let sy { c.ratio = sy.median / sx.median }
             if let nx = Statistics(xn), let ny = Statistics(yn) { c.normalizedRatio = ny.median / nx.median }
             let (dx, dy) = options.normalize ? (xn, yn) : (x, y)
-            c.baselineCV = Statistics(dx)?.cv
-            c.currentCV = Statistics(dy)?.cv
+            c.baselineCV = Statistics(dx)?.robustCV
+            c.currentCV = Statistics(dy)?.robustCV
             guard dx.count >= options.minSamples, dy.count >= options.minSamples else {
                 c.verdict = .inconclusive
                 c.note = "too few samples (\(dx.count), \(dy.count); need \(options.minSamples))"
@@ -194,7 +195,7 @@ public struct Comparison: Codable, Sendable {
             c.pValue = MannWhitney.test(dx, dy)?.pValue
             if max(c.baselineCV ?? 0, c.currentCV ?? 0) > options.maxCV {
                 c.verdict = .inconclusive
-                c.note = String(format: "too noisy (CV %.1f%%, %.1f%%; limit %.1f%%)", (c.baselineCV ?? 0) * 100,
+                c.note = String(format: "too noisy (robust CV %.1f%%, %.1f%%; limit %.1f%%)", (c.baselineCV ?? 0) * 100,
                                 (c.currentCV ?? 0) * 100, options.maxCV * 100)
             }
             testIndex.append(results.count)
