@@ -102,6 +102,19 @@ public final class Driver {
         let results = try CSVAppender(path: paths.results, header: ResultRow.header)
         let samples = try CSVAppender(path: paths.samples, header: SampleRow.header)
         var context = makeContext()
+        if runner.timing.probes && !runner.timing.dryRun && !runner.timing.instructions && !pending.isEmpty {
+            // The roofline of this run: peak and bandwidth for every thread count it uses.
+            var probes: [Probes.Measurement] = []
+            for threads in Set(pending.map(\.threads)).sorted() {
+                guard runner.placementProblem(BenchPoint(variant: .blockedGather, version: .v1, batch: 1, inChannels: 1,
+                    outChannels: 1, height: 1, width: 1, kernel: Extent2(1), stride: 1, padding: 0, dilation: 1, groups: 1,
+                    offsetGroups: 1, threads: threads, placement: .close)) == nil else { continue }
+                let peak = try Probes.fmaPeak(threads: threads)
+                runner.peakGFLOPS[threads] = peak.value
+                probes += [peak, try Probes.triad(threads: threads)]
+            }
+            context.probes = probes
+        }
         try write(context)
         var rows = done
         let todo = pending
@@ -204,7 +217,7 @@ public final class Driver {
             stealTicksBefore: RunContext.stealTicks(), stealTicksAfter: nil, swiftVersion: RunContext.swiftVersion,
             buildConfiguration: RunContext.buildConfiguration, buildFlags: RunContext.buildFlags,
             gitCommit: git.commit, gitDirty: git.dirty, sweep: sweep.name, timing: runner.timing,
-            cacheBytes: runner.cacheBytes, maxMemoryBytes: runner.maxMemoryBytes, configID: runner.configID)
+            cacheBytes: runner.cacheBytes, maxMemoryBytes: runner.maxMemoryBytes, configID: runner.configID, probes: nil)
     }
 
     private func write(_ context: RunContext) throws {

@@ -25,6 +25,8 @@ public struct ResultRow: Equatable, Sendable {
     public var statistics: Statistics?
     public var gflops: Double?
     public var gbps: Double?
+    /// GFLOP/s as a percentage of the measured FMA peak of as many threads.
+    public var percentOfPeak: Double?
     public var speedupVsNaive: Double?
     public var speedupVsOneThread: Double?
     public var workspaceBytes: Int?
@@ -63,6 +65,7 @@ public struct ResultRow: Equatable, Sendable {
         ("cv", "stddev / mean"),
         ("gflops", "2·N·C_out·(C_in/G)·kh·kw·H_out·W_out / median_s / 1e9"),
         ("gbps", "compulsory bytes (tensors read once, output written once) / median_s / 1e9"),
+        ("pct_peak", "gflops as % of the fp32 FMA peak measured in the same run for as many threads (`dcnbench probe`)"),
         ("speedup_vs_naive", "naive's median (same shape, 1 thread) / this median"),
         ("speedup_vs_t1", "the same variant's median at 1 thread / this median"),
         ("workspace_bytes", "workspace the kernel allocated (outside the timed region)"),
@@ -94,7 +97,7 @@ public struct ResultRow: Equatable, Sendable {
             "\(s?.count ?? 0)", "\(iterationsPerSample)",
             num(s?.min), num(s?.median), num(s?.mean), num(s?.p10), num(s?.p90), num(s?.max),
             num(s?.stddev), num(s?.mad), num(s?.cv),
-            num(gflops), num(gbps), num(speedupVsNaive), num(speedupVsOneThread),
+            num(gflops), num(gbps), num(percentOfPeak), num(speedupVsNaive), num(speedupVsOneThread),
             workspaceBytes.map(String.init) ?? "", "\(tensorBytes)", pusUsed, num(cpuUtilization),
             num(referenceSeconds), instructions.map(String.init) ?? "",
             "\(migratedSamples)", "\(preemptedSamples)", host, cpuModel, configID, timestamp,
@@ -165,6 +168,7 @@ public struct ResultRow: Equatable, Sendable {
         }
         gflops = try double("gflops")
         gbps = try double("gbps")
+        percentOfPeak = try double("pct_peak")
         speedupVsNaive = try double("speedup_vs_naive")
         speedupVsOneThread = try double("speedup_vs_t1")
         workspaceBytes = try field("workspace_bytes").isEmpty ? nil : try int("workspace_bytes")

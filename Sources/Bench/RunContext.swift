@@ -27,6 +27,8 @@ public struct RunContext: Codable, Equatable, Sendable {
     public var cacheBytes: Int
     public var maxMemoryBytes: Int
     public var configID: String
+    /// FMA peak and triad bandwidth measured at the start of the run, per thread count.
+    public var probes: [Probes.Measurement]?
 
     public static let dcnbenchVersion = "0.1.0"
 

@@ -16,6 +16,8 @@ public struct TimingOptions: Codable, Equatable, Sendable {
     public var interleave = false
     /// Run each point once and check it; no timing.
     public var dryRun = false
+    /// Measure the FMA peak and triad bandwidth at the start (context, `pct_peak`).
+    public var probes = true
     /// Steps of the reference kernel timed before each sample (see `ReferenceKernel`).
     public var referenceSteps = ReferenceKernel.steps
     /// Count the instructions of one call of each single-thread point under valgrind instead
@@ -90,6 +92,8 @@ public final class Runner {
     public let configID: String
     let factory: KernelFactory
     let timestamp: () -> String
+    /// Measured fp32 peak (GFLOP/s) by thread count, for `pct_peak` (filled by the driver's probes).
+    public var peakGFLOPS: [Int: Double] = [:]
 
     public init(timing: TimingOptions, maxMemoryBytes: Int, runID: String, factory: @escaping KernelFactory = standardKernels) throws {
         try timing.validate()
@@ -226,6 +230,7 @@ public final class Runner {
         if let median = stats?.median, median > 0 {
             r.gflops = p.geometry.multiplyAddFLOPs / median / 1e9
             r.gbps = Double(p.geometry.compulsoryBytes) / median / 1e9
+            r.percentOfPeak = peakGFLOPS[p.point.threads].map { 100 * r.gflops! / $0 }
             let known = medians.merging([p.point.name: median]) { _, mine in mine }  // a reference may be the point itself
             r.speedupVsNaive = referenceMedian(naiveOf: p.point, known).map { $0 / median }
             r.speedupVsOneThread = referenceMedian(oneThreadOf: p.point, known).map { $0 / median }

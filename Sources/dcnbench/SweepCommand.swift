@@ -38,6 +38,7 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .customLong("max-memory"), help: "Skip points whose buffers exceed this (bytes, or with K/M/G suffix; default half the memory).") var maxMemory: String?
     @Option(help: "Seed of the --interleave order.") var seed: UInt64 = 1
     @Flag(help: "No progress output.") var quiet = false
+    @Flag(name: .customLong("no-probes"), help: "Skip the FMA-peak and triad probes at the start (no pct_peak).") var noProbes = false
 
     func run() throws {
         let topology = try MachineTopology.shared()
@@ -50,6 +51,7 @@ struct SweepCommand: ParsableCommand {
         timing.interleave = interleave
         timing.dryRun = dryRun
         timing.instructions = instructions
+        timing.probes = !noProbes
         let memory = try maxMemory.map(parseBytes) ?? Int(ProcessInfo.processInfo.physicalMemory / 2)
         let runID = String(stableRunID(), radix: 16)
         let runner = try Runner(timing: timing, maxMemoryBytes: memory, runID: runID)

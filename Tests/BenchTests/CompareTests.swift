@@ -237,7 +237,7 @@ struct CompareEndToEndTests {
         RunContext(runID: "x", dcnbenchVersion: "0", date: "d", host: host, cpuModel: runner.machine.cpuModel,
                    machine: runner.machine, allowedCPUs: "0", usedCPUs: nil, loadAverage: [], stealTicksBefore: nil,
                    stealTicksAfter: nil, swiftVersion: "6", buildConfiguration: "debug", buildFlags: "f", gitCommit: nil,
-                   gitDirty: nil, sweep: "s", timing: TimingOptions(), cacheBytes: 1, maxMemoryBytes: 1, configID: "c")
+                   gitDirty: nil, sweep: "s", timing: TimingOptions(), cacheBytes: 1, maxMemoryBytes: 1, configID: "c", probes: nil)
     }
 
     @Test("a kernel slowed by doing its work twice is called a regression; the unchanged one is not")
@@ -247,6 +247,7 @@ struct CompareEndToEndTests {
         timing.minSampleSeconds = 0.003
         timing.warmupSeconds = 0.01
         timing.referenceSteps = 1 << 8
+        timing.probes = false
         let points = SweepAxes(variants: [.tiled], versions: [.v2], shapes: [Shape(channels: 8, size: 16)], threads: [1]).points
             + SweepAxes(variants: [.blockedGather], versions: [.v2], shapes: [Shape(channels: 8, size: 16)], threads: [1]).points
         let base = try Runner(timing: timing, maxMemoryBytes: 1 << 30, runID: "a")
