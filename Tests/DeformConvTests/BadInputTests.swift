@@ -169,3 +169,35 @@ struct BadInputTests {
         }
     }
 }
+
+@Suite("Non-finite pixels take the general gather path")
+struct NonFinitePixelTests {
+    @Test("with ±∞ and NaN pixels every variant agrees with naive, NaN where naive is NaN")
+    func nonFinitePixels() throws {
+        let g = try DeformConvGeometry(
+            batch: 2, inChannels: 4, height: 9, width: 8, outChannels: 3, kernel: Extent2(3, 3),
+            padding: Extent2(1), offsetGroups: 2, hasMask: true, hasBias: true)
+        let p = try Problem(g, seed: 21)
+        p.input.data[5] = .infinity
+        p.input.data[200] = -.infinity
+        p.input.data[300] = .nan
+        let naive = try p.run(.naive)
+        let nonFinite = (0..<naive.count).filter { !naive.data[$0].isFinite }
+        #expect(!nonFinite.isEmpty && nonFinite.count < naive.count / 2, "the planted pixels reach some outputs only")
+        // Finite outputs give the planted pixels zero weight, so the reference of a copy with
+        // those pixels zeroed is their exact value, with its usual fp32 tolerance.
+        let clean = try Problem(g, seed: 21)
+        for k in [5, 200, 300] { clean.input.data[k] = 0 }
+        let reference = clean.reference
+        for (label, variant, options) in variantConfigurations {
+            let output = try p.run(variant, options: options)
+            for k in 0..<output.count {
+                if naive.data[k].isFinite {
+                    #expect(abs(Double(output.data[k]) - reference.value[k]) <= reference.tolerance(k), "\(label) output \(k)")
+                } else {
+                    #expect(!output.data[k].isFinite, "\(label) output \(k): \(output.data[k]), naive \(naive.data[k])")
+                }
+            }
+        }
+    }
+}

@@ -1,47 +1,68 @@
-/// The sampling plan of one pixel block: a ``BilinearTap`` per (offset group, kernel tap, pixel),
-/// built once and then applied to every input channel of the offset group, which is what
+/// The sampling plan of one pixel block: the ``BilinearTap`` of every (offset group, kernel tap,
+/// pixel), built once and then applied to every input channel of the offset group, which is what
 /// separates `blockedGather` from the im2col designs that recompute the taps per channel.
 ///
-/// Layout: entry (og, t, q) at `(og·kh·kw + t)·capacity + q`, q the pixel's index in the block.
+/// Structure of arrays, so a gather can load 16 pixels' offsets and weights as vectors: row
+/// r = og·kh·kw + t holds four offset arrays (corners 00, 01, 10, 11) and four weight arrays,
+/// `capacity` entries each. Entries past a block's pixels, up to the next multiple of 32, are
+/// zero (weight 0, offset 0), so vector gathers and the micro-kernel need no tail code.
 struct SamplingPlan {
     let capacity: Int
     let taps: Int
     let rows: Int
-    let entries: UnsafeMutablePointer<BilinearTap>
+    private let storage: UnsafeMutableRawPointer
 
-    /// Room for blocks of up to `capacity` pixels of `geometry`.
+    /// Room for blocks of up to `capacity` pixels (a multiple of 32) of `geometry`.
     init(geometry: DeformConvGeometry, capacity: Int) {
         self.capacity = capacity
         taps = geometry.taps
         rows = geometry.offsetGroups * geometry.taps
-        entries = .allocate(capacity: rows * capacity)
-        entries.initialize(repeating: .zero, count: rows * capacity)
+        let bytes = Self.bytes(geometry: geometry, capacity: capacity)
+        storage = .allocate(byteCount: bytes, alignment: 64)
+        storage.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
     }
 
-    func deallocate() { entries.deallocate() }
+    func deallocate() { storage.deallocate() }
 
     static func bytes(geometry: DeformConvGeometry, capacity: Int) -> Int {
-        geometry.offsetGroups * geometry.taps * capacity * MemoryLayout<BilinearTap>.stride
+        geometry.offsetGroups * geometry.taps * 8 * capacity * 4
+    }
+
+    /// Plane offsets of `corner` (0…3) for row (og, t).
+    @inline(__always)
+    func offsets(og: Int, t: Int, corner: Int) -> UnsafeMutablePointer<Int32> {
+        (storage + (((og * taps + t) * 8 + corner) * capacity) * 4).assumingMemoryBound(to: Int32.self)
+    }
+
+    /// Weights (mask folded in) of `corner` for row (og, t).
+    @inline(__always)
+    func weights(og: Int, t: Int, corner: Int) -> UnsafeMutablePointer<Float> {
+        (storage + (((og * taps + t) * 8 + 4 + corner) * capacity) * 4).assumingMemoryBound(to: Float.self)
     }
 
     /// Plans pixels `first ..< first + count` of image `n`; returns the entries built.
     func build(_ p: ForwardProblem, n: Int, first: Int, count: Int) -> Int {
+        let padded = min((count + 31) / 32 * 32, capacity)
         for og in 0..<p.offsetGroups {
             for t in 0..<p.taps {
-                let row = self.row(og: og, t: t)
+                let o = (0..<4).map { offsets(og: og, t: t, corner: $0) }
+                let w = (0..<4).map { weights(og: og, t: t, corner: $0) }
                 var oy = first / p.outWidth, ox = first - oy * p.outWidth
                 for q in 0..<count {
-                    row[q] = p.tap(n: n, og: og, t: t, oy: oy, ox: ox)
+                    let tap = p.tap(n: n, og: og, t: t, oy: oy, ox: ox)
+                    for k in 0..<4 {
+                        o[k][q] = tap.offsets[k]
+                        w[k][q] = tap.weights[k]
+                    }
                     ox += 1
                     if ox == p.outWidth { ox = 0; oy += 1 }
+                }
+                for k in 0..<4 {
+                    (o[k] + count).update(repeating: 0, count: padded - count)
+                    (w[k] + count).update(repeating: 0, count: padded - count)
                 }
             }
         }
         return rows * count
-    }
-
-    @inline(__always)
-    func row(og: Int, t: Int) -> UnsafeMutablePointer<BilinearTap> {
-        entries + (og * taps + t) * capacity
     }
 }

@@ -24,7 +24,7 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
         executor = options.executor
         let rows = geometry.inChannels * geometry.taps
         let bytesPerPixel = rows * MemoryLayout<Float>.size
-            + geometry.offsetGroups * geometry.taps * MemoryLayout<BilinearTap>.stride
+            + SamplingPlan.bytes(geometry: geometry, capacity: 1)
         let workers = executor.workerCount
         // Enough units for every worker even at batch 1: split an image's pixels over the
         // workers when the batch alone does not give each one an image.
@@ -58,6 +58,8 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
         let blocksPerImage = (p.outPixels + blockPixels - 1) / blockPixels
         let units = p.geometry.batch * blocksPerImage
         let workers = executor.workerCount
+        // One scan decides the gather path for the call: all-finite input may read zero-weight corners.
+        let finite = PlanGather.allFinite(p.input, count: p.geometry.batch * p.inChannels * p.planeSize)
         executor.run { worker in
             var built = 0
             for unit in stride(from: worker, to: units, by: workers) {
@@ -65,7 +67,7 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
                 let first = (unit % blocksPerImage) * blockPixels
                 let pixels = min(blockPixels, p.outPixels - first)
                 built += plans[worker].build(p, n: n, first: first, count: pixels)
-                gather(p, n: n, pixels: pixels, plan: plans[worker], into: columns[worker])
+                gather(p, n: n, pixels: pixels, plan: plans[worker], finite: finite, into: columns[worker])
                 multiply(p, n: n, first: first, pixels: pixels, columns: columns[worker])
             }
             builtCounts[worker * Self.countStride] = built
@@ -74,9 +76,9 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
     }
 
     /// Column row (c·kh·kw + t), entry q = channel c's sample at tap t, pixel q of the block,
-    /// through the plan of c's offset group; entries past `pixels` up to the next 32 are zeroed
-    /// for the micro-kernel.
-    private func gather(_ p: ForwardProblem, n: Int, pixels: Int, plan: SamplingPlan,
+    /// through the plan of c's offset group; entries past `pixels` up to the next 32 come out 0
+    /// (the plan's padding), as the micro-kernel needs. Finite input takes the vector path.
+    private func gather(_ p: ForwardProblem, n: Int, pixels: Int, plan: SamplingPlan, finite: Bool,
                         into columns: UnsafeMutablePointer<Float>) {
         let padded = min((pixels + 31) / 32 * 32, blockPixels)
         for c in 0..<p.inChannels {
@@ -84,9 +86,11 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
             let plane = p.inputPlane(n: n, c: c)
             for t in 0..<p.taps {
                 let row = columns + (c * p.taps + t) * blockPixels
-                let entries = plan.row(og: og, t: t)
-                for q in 0..<pixels { row[q] = entries[q].sample(plane) }
-                (row + pixels).update(repeating: 0, count: padded - pixels)
+                if finite {
+                    PlanGather.finite(plan, og: og, t: t, plane: plane, count: padded, into: row)
+                } else {
+                    PlanGather.general(plan, og: og, t: t, plane: plane, count: padded, into: row)
+                }
             }
         }
     }
