@@ -27,7 +27,7 @@ public enum KernelVariant: String, CaseIterable, Sendable, Codable, CustomString
         case .naive: "direct loops from the definition, one thread; samples again for every output channel"
         case .tiled: "im2col of a pixel tile + cache-blocked GEMM, one thread (torchvision/mmcv design)"
         case .dispatch: "tiled blocks over image x group x tile on DispatchQueue.concurrentPerform"
-        case .blockedGather: "sampling plan shared by an offset group's channels, L2-sized blocks, 4x32 micro-GEMM, on an executor"
+        case .blockedGather: "sampling plan shared by an offset group's channels, L2-sized blocks, vector gather, 8x32 micro-GEMM, on an executor"
         }
     }
 }

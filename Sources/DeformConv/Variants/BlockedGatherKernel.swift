@@ -4,7 +4,7 @@
 /// Per unit: build the ``SamplingPlan`` once per (offset group, tap, pixel) – mask folded in,
 /// off-image corners with weight 0 – then gather every input channel through it into a column
 /// block [C_in·kh·kw, block] (the plan is reused by all C_in/OG channels of its offset group),
-/// and multiply by the weights with the register-blocked ``MicroKernel4x32``. The block is sized
+/// and multiply by the weights with the register-blocked ``MicroKernel8x32``. The block is sized
 /// so that plan and columns take about half of `cacheBytes`. Each worker owns its plan and
 /// columns; the units write disjoint output pixels.
 final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
@@ -30,7 +30,7 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
         // workers when the batch alone does not give each one an image.
         let splitsPerImage = (workers + geometry.batch - 1) / geometry.batch
         let blockPixels = options.blockPixels(
-            bytesPerPixel: bytesPerPixel, multiple: MicroKernel4x32.columns,
+            bytesPerPixel: bytesPerPixel, multiple: MicroKernel8x32.columns,
             outPixels: (geometry.outPixels + splitsPerImage - 1) / splitsPerImage)
         let columnFloats = rows * blockPixels
         self.blockPixels = blockPixels
@@ -101,13 +101,13 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
         let depth = p.groupIn * p.taps
         for group in 0..<p.geometry.groups {
             let b = columns + group * depth * blockPixels  // the group's channels are contiguous rows
-            for co in stride(from: group * p.groupOut, to: (group + 1) * p.groupOut, by: MicroKernel4x32.rows) {
-                let rows = min(MicroKernel4x32.rows, (group + 1) * p.groupOut - co)
-                var bias = SIMD4<Float>()
+            for co in stride(from: group * p.groupOut, to: (group + 1) * p.groupOut, by: MicroKernel8x32.rows) {
+                let rows = min(MicroKernel8x32.rows, (group + 1) * p.groupOut - co)
+                var bias = SIMD8<Float>()
                 if let values = p.bias { for r in 0..<rows { bias[r] = values[co + r] } }
-                for j in stride(from: 0, to: pixels, by: MicroKernel4x32.columns) {
-                    MicroKernel4x32.run(
-                        rows: rows, cols: min(MicroKernel4x32.columns, pixels - j), k: depth,
+                for j in stride(from: 0, to: pixels, by: MicroKernel8x32.columns) {
+                    MicroKernel8x32.run(
+                        rows: rows, cols: min(MicroKernel8x32.columns, pixels - j), k: depth,
                         a: p.weightRow(co: co), lda: depth, b: b + j, ldb: blockPixels,
                         c: p.outputPlane(n: n, co: co) + first + j, ldc: p.outPixels, bias: bias)
                 }
