@@ -17,9 +17,12 @@ peers=(onnxruntime openvino)
 $py -c "import torchvision" 2>/dev/null && peers+=(torchvision)
 
 echo "== outputs: each peer against ours (dcnbench verify, max abs diff)" >&2
+checks=$(mktemp -d)
+trap 'rm -rf "$checks"' EXIT
+: > "$out/checks.txt"
 for peer in "${peers[@]}"; do
-  $py scripts/peers/peer_bench.py --peer "$peer" --check-dir "$out/check-$peer" >&2
-  "$bin" verify "$out/check-$peer" | grep "(all cases)" | sed "s/^/$peer vs ours: /" || true
+  $py scripts/peers/peer_bench.py --peer "$peer" --check-dir "$checks/$peer" >&2
+  "$bin" verify "$checks/$peer" | grep "(all cases)" | sed "s/^(all cases)/$peer vs ours:/" | tee -a "$out/checks.txt" || true
 done
 
 "$bin" list --sweep-file sweeps/peers.json --variants blockedGather > "$out/points.txt"
