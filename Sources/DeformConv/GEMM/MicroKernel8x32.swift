@@ -1,30 +1,37 @@
-/// C[rows×cols] = bias + A[rows×k]·B[k×32] for rows ≤ 8 and cols ≤ 32: the register-blocked
-/// micro-kernel of `blockedGather`.
+/// C[rows×32] (+)= A[rows×k]·B[k×32] for rows ≤ 8: the register-blocked micro-kernel of
+/// `blockedGather`, where A is a block of deformable columns (one row per output pixel,
+/// channels-last), B a k-slice of the packed weights (32 output channels per row) and C an
+/// accumulator tile, pixels × output channels, that the caller carries across k-slices.
 ///
 /// Sixteen `SIMD16<Float>` accumulators (8 rows × 2 vectors) stay in registers for the whole k
 /// loop; each step loads two B vectors, broadcasts eight A values and issues sixteen FMAs, so
-/// loads (10) stay well under the FMAs and two FMA pipes with 4-cycle latency have the 8+
-/// independent chains they need. B must hold 32 readable columns (the caller pads its column
-/// block); rows past `rows` recompute the last row and are not stored.
+/// two FMA pipes with 4-cycle latency have the chains they need and loads stay under the FMAs.
+/// The caller keeps k small enough (`kSlice`) for the B slice to stay in L1. Rows past `rows`
+/// recompute the last row and are not stored.
 enum MicroKernel8x32 {
     static let rows = 8
     static let columns = 32
+    /// k per call: a 256×32 B slice is 32 KiB, inside a 48 KiB L1 with room for A's 8 rows.
+    static let kSlice = 256
 
+    /// c[r·ldc + j] = (accumulate ? c[r·ldc + j] : 0) + Σ_k a[r·lda + k]·b[k·ldb + j], r < rows, j < 32.
     @inline(__always)
     static func run(
-        rows: Int, cols: Int, k: Int,
+        rows: Int, k: Int,
         a: UnsafePointer<Float>, lda: Int,
         b: UnsafePointer<Float>, ldb: Int,
-        c: UnsafeMutablePointer<Float>, ldc: Int,
-        bias: SIMD8<Float>
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
     ) {
         let last = rows - 1
         let a0 = a, a1 = a + min(1, last) * lda, a2 = a + min(2, last) * lda, a3 = a + min(3, last) * lda
         let a4 = a + min(4, last) * lda, a5 = a + min(5, last) * lda, a6 = a + min(6, last) * lda, a7 = a + min(7, last) * lda
-        var c00 = SIMD16<Float>(), c01 = SIMD16<Float>(), c10 = SIMD16<Float>(), c11 = SIMD16<Float>()
-        var c20 = SIMD16<Float>(), c21 = SIMD16<Float>(), c30 = SIMD16<Float>(), c31 = SIMD16<Float>()
-        var c40 = SIMD16<Float>(), c41 = SIMD16<Float>(), c50 = SIMD16<Float>(), c51 = SIMD16<Float>()
-        var c60 = SIMD16<Float>(), c61 = SIMD16<Float>(), c70 = SIMD16<Float>(), c71 = SIMD16<Float>()
+        @inline(__always) func load(_ r: Int, _ half: Int) -> SIMD16<Float> {
+            accumulate && r < rows ? UnsafeRawPointer(c + r * ldc + 16 * half).loadUnaligned(as: SIMD16<Float>.self) : SIMD16<Float>()
+        }
+        var c00 = load(0, 0), c01 = load(0, 1), c10 = load(1, 0), c11 = load(1, 1)
+        var c20 = load(2, 0), c21 = load(2, 1), c30 = load(3, 0), c31 = load(3, 1)
+        var c40 = load(4, 0), c41 = load(4, 1), c50 = load(5, 0), c51 = load(5, 1)
+        var c60 = load(6, 0), c61 = load(6, 1), c70 = load(7, 0), c71 = load(7, 1)
         for kk in 0..<k {
             let bRow = UnsafeRawPointer(b + kk * ldb)
             let b0 = bRow.loadUnaligned(as: SIMD16<Float>.self)
@@ -46,25 +53,18 @@ enum MicroKernel8x32 {
             x = SIMD16<Float>(repeating: a7[kk])
             c70 = c70.addingProduct(x, b0); c71 = c71.addingProduct(x, b1)
         }
-        store(c00 + bias[0], c01 + bias[0], to: c, cols: cols)
-        if rows > 1 { store(c10 + bias[1], c11 + bias[1], to: c + ldc, cols: cols) }
-        if rows > 2 { store(c20 + bias[2], c21 + bias[2], to: c + 2 * ldc, cols: cols) }
-        if rows > 3 { store(c30 + bias[3], c31 + bias[3], to: c + 3 * ldc, cols: cols) }
-        if rows > 4 { store(c40 + bias[4], c41 + bias[4], to: c + 4 * ldc, cols: cols) }
-        if rows > 5 { store(c50 + bias[5], c51 + bias[5], to: c + 5 * ldc, cols: cols) }
-        if rows > 6 { store(c60 + bias[6], c61 + bias[6], to: c + 6 * ldc, cols: cols) }
-        if rows > 7 { store(c70 + bias[7], c71 + bias[7], to: c + 7 * ldc, cols: cols) }
-    }
-
-    @inline(__always)
-    private static func store(_ low: SIMD16<Float>, _ high: SIMD16<Float>, to row: UnsafeMutablePointer<Float>, cols: Int) {
-        if cols == columns {
-            let raw = UnsafeMutableRawPointer(row)
-            raw.storeBytes(of: low, as: SIMD16<Float>.self)
-            raw.storeBytes(of: high, toByteOffset: 64, as: SIMD16<Float>.self)
-        } else {
-            for j in 0..<min(cols, 16) { row[j] = low[j] }
-            for j in 16..<max(cols, 16) { row[j] = high[j - 16] }
+        @inline(__always) func store(_ r: Int, _ low: SIMD16<Float>, _ high: SIMD16<Float>) {
+            let row = UnsafeMutableRawPointer(c + r * ldc)
+            row.storeBytes(of: low, as: SIMD16<Float>.self)
+            row.storeBytes(of: high, toByteOffset: 64, as: SIMD16<Float>.self)
         }
+        store(0, c00, c01)
+        if rows > 1 { store(1, c10, c11) }
+        if rows > 2 { store(2, c20, c21) }
+        if rows > 3 { store(3, c30, c31) }
+        if rows > 4 { store(4, c40, c41) }
+        if rows > 5 { store(5, c50, c51) }
+        if rows > 6 { store(6, c60, c61) }
+        if rows > 7 { store(7, c70, c71) }
     }
 }

@@ -24,6 +24,11 @@ public final class DeformConvolution {
     /// Bytes of workspace this instance holds (all workers together).
     public var workspaceBytes: Int { kernel.workspaceBytes }
 
+    /// The part of `workspaceBytes` that holds per-call layout conversions (the NHWC copy of the
+    /// input and the packed weights of `blockedGather`): as large as those tensors, where the
+    /// rest is bounded by the cache-sized blocks of the workers.
+    public var sharedWorkspaceBytes: Int { kernel.sharedWorkspaceBytes }
+
     /// Sampling-plan entries built by the last `forward`, for variants that build a plan
     /// (`blockedGather`): N·OG·kh·kw·H_out·W_out when each is built once and reused by every
     /// channel of its offset group. Nil for the others.
@@ -78,10 +83,12 @@ public final class DeformConvolution {
 /// What a kernel variant implements; one conformer per file under Variants/.
 protocol ForwardKernel: AnyObject {
     var workspaceBytes: Int { get }
+    var sharedWorkspaceBytes: Int { get }
     var planEntriesBuilt: Int? { get }
     func forward(_ p: ForwardProblem)
 }
 
 extension ForwardKernel {
     var planEntriesBuilt: Int? { nil }
+    var sharedWorkspaceBytes: Int { 0 }
 }

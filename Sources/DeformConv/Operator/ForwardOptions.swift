@@ -42,8 +42,8 @@ public struct ForwardOptions: Sendable {
     /// Pixels per block so that `bytesPerPixel`·pixels takes about half the cache (the rest is
     /// for the weights and the input lines being gathered): a multiple of `multiple`, at least
     /// one `multiple`, at most the image's `outPixels` rounded up to it.
-    func blockPixels(bytesPerPixel: Int, multiple: Int, outPixels: Int) -> Int {
-        let fitting = (cacheBytes / 2) / max(bytesPerPixel, 1) / multiple * multiple
+    func blockPixels(bytesPerPixel: Int, multiple: Int, outPixels: Int, budget: Int? = nil) -> Int {
+        let fitting = (budget ?? cacheBytes / 2) / max(bytesPerPixel, 1) / multiple * multiple
         let whole = (outPixels + multiple - 1) / multiple * multiple
         return min(max(fitting, multiple), whole)
     }

@@ -1,65 +1,95 @@
-/// `blockedGather`: the design OpenVINO, ONNX Runtime and DCNv4 converge on.
+/// `blockedGather`: the design OpenVINO, ONNX Runtime and DCNv4 converge on, channels-last.
 ///
-/// Work is split into (image, pixel block) units, dealt round-robin to the executor's workers.
-/// Per unit: build the ``SamplingPlan`` once per (offset group, tap, pixel) – mask folded in,
-/// off-image corners with weight 0 – then gather every input channel through it into a column
-/// block [C_in·kh·kw, block] (the plan is reused by all C_in/OG channels of its offset group),
-/// and multiply by the weights with the register-blocked ``MicroKernel8x32``. The block is sized
-/// so that plan and columns take about half of `cacheBytes`. Each worker owns its plan and
-/// columns; the units write disjoint output pixels.
+/// Per call, the workers first transpose the input to NHWC and pack the weights (32 output
+/// channels per row); both are layout conversions inside the call, reported as shared workspace.
+/// Then the output is split into (image, pixel block) units, dealt round-robin to the
+/// executor's workers. Per unit: build the ``SamplingPlan`` once per (offset group, tap, pixel) –
+/// mask folded in, off-image corners with weight 0 – then gather through it: each corner with a
+/// non-zero weight contributes a vector of consecutive channels (so the plan is reused by all
+/// C_in/OG channels of its offset group at vector width, and a zero-weight corner is never read),
+/// into a column block with one row of (kh·kw)·C_in values per pixel; finally multiply by the
+/// packed weights with ``MicroKernel8x32`` (8 pixels × 32 output channels) and store into NCHW.
+/// The block is sized so that plan and columns take about half of `cacheBytes`; each worker owns
+/// its plan and columns, and units write disjoint output pixels.
 final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
     private let executor: any ParallelExecutor
-    /// Pixels per block: a multiple of the micro-kernel's 32 columns.
+    /// Pixels per block: a multiple of the micro-kernel's 8 rows.
     private let blockPixels: Int
-    private let columnFloats: Int
+    /// Floats of one pixel's column row: (kh·kw)·C_in, group g at g·(C_in/G)·kh·kw.
+    private let rowLength: Int
     private let plans: [SamplingPlan]
     private let columns: [UnsafeMutablePointer<Float>]
+    /// Per worker: the block's pixels × (C_out/G padded to 32) accumulator tile of one group.
+    private let accumulators: [UnsafeMutablePointer<Float>]
+    private let nhwc: UnsafeMutablePointer<Float>
+    private let packed: UnsafeMutablePointer<Float>
     /// Plan entries built per worker, one cache line apart.
     private let builtCounts: UnsafeMutablePointer<Int>
     private static let countStride = 8
     private(set) var planEntriesBuilt: Int?
     let workspaceBytes: Int
+    let sharedWorkspaceBytes: Int
 
     init(geometry: DeformConvGeometry, options: ForwardOptions) {
         executor = options.executor
-        let rows = geometry.inChannels * geometry.taps
-        let bytesPerPixel = rows * MemoryLayout<Float>.size
-            + SamplingPlan.bytes(geometry: geometry, capacity: 1)
+        let rowLength = geometry.inChannels * geometry.taps
+        let bytesPerPixel = rowLength * MemoryLayout<Float>.size + SamplingPlan.bytes(geometry: geometry, capacity: 1)
         let workers = executor.workerCount
         // Enough units for every worker even at batch 1: split an image's pixels over the
         // workers when the batch alone does not give each one an image.
         let splitsPerImage = (workers + geometry.batch - 1) / geometry.batch
+        // Every block streams all the packed weights through the cache once; when they are
+        // larger than the cache, fewer, larger blocks (columns spilling to the next level) win.
+        let weightBytes = ChannelsLast.packedWeightCount(geometry) * MemoryLayout<Float>.size
+        let budget = weightBytes > options.cacheBytes ? 4 * options.cacheBytes : options.cacheBytes / 2
         let blockPixels = options.blockPixels(
-            bytesPerPixel: bytesPerPixel, multiple: MicroKernel8x32.columns,
-            outPixels: (geometry.outPixels + splitsPerImage - 1) / splitsPerImage)
-        let columnFloats = rows * blockPixels
+            bytesPerPixel: bytesPerPixel, multiple: MicroKernel8x32.rows,
+            outPixels: (geometry.outPixels + splitsPerImage - 1) / splitsPerImage, budget: budget)
         self.blockPixels = blockPixels
-        self.columnFloats = columnFloats
-        plans = (0..<workers).map { _ in SamplingPlan(geometry: geometry, capacity: blockPixels) }
+        self.rowLength = rowLength
+        let planCapacity = (blockPixels + 31) / 32 * 32
+        plans = (0..<workers).map { _ in SamplingPlan(geometry: geometry, capacity: planCapacity) }
         columns = (0..<workers).map { _ in
-            let block = UnsafeMutablePointer<Float>.allocate(capacity: columnFloats)
-            block.initialize(repeating: 0, count: columnFloats)
+            let block = UnsafeMutablePointer<Float>.allocate(capacity: rowLength * blockPixels)
+            block.initialize(repeating: 0, count: rowLength * blockPixels)
             return block
         }
+        let tileFloats = blockPixels * ChannelsLast.paddedGroupOut(geometry)
+        accumulators = (0..<workers).map { _ in
+            let tile = UnsafeMutablePointer<Float>.allocate(capacity: tileFloats)
+            tile.initialize(repeating: 0, count: tileFloats)
+            return tile
+        }
+        let inputCount = geometry.batch * geometry.inChannels * geometry.height * geometry.width
+        nhwc = .allocate(capacity: inputCount)
+        nhwc.initialize(repeating: 0, count: inputCount)
+        packed = .allocate(capacity: ChannelsLast.packedWeightCount(geometry))
+        packed.initialize(repeating: 0, count: ChannelsLast.packedWeightCount(geometry))
         builtCounts = .allocate(capacity: workers * Self.countStride)
         builtCounts.initialize(repeating: 0, count: workers * Self.countStride)
-        workspaceBytes = workers * (SamplingPlan.bytes(geometry: geometry, capacity: blockPixels)
-                                    + columnFloats * MemoryLayout<Float>.size)
+        sharedWorkspaceBytes = (inputCount + ChannelsLast.packedWeightCount(geometry)) * MemoryLayout<Float>.size
+        workspaceBytes = sharedWorkspaceBytes + workers * (SamplingPlan.bytes(geometry: geometry, capacity: planCapacity)
+                                                           + (rowLength * blockPixels + tileFloats) * MemoryLayout<Float>.size)
     }
 
     deinit {
         plans.forEach { $0.deallocate() }
         columns.forEach { $0.deallocate() }
+        accumulators.forEach { $0.deallocate() }
+        nhwc.deallocate()
+        packed.deallocate()
         builtCounts.deallocate()
     }
 
-
     func forward(_ p: ForwardProblem) {
+        let workers = executor.workerCount
+        let inputRows = p.geometry.batch * p.height
+        executor.run { worker in
+            ChannelsLast.transpose(p, rows: inputRows * worker / workers ..< inputRows * (worker + 1) / workers, into: nhwc)
+            ChannelsLast.pack(p, blocks: stride(from: worker, to: ChannelsLast.packBlocks(p.geometry), by: workers), into: packed)
+        }
         let blocksPerImage = (p.outPixels + blockPixels - 1) / blockPixels
         let units = p.geometry.batch * blocksPerImage
-        let workers = executor.workerCount
-        // One scan decides the gather path for the call: all-finite input may read zero-weight corners.
-        let finite = PlanGather.allFinite(p.input, count: p.geometry.batch * p.inChannels * p.planeSize)
         executor.run { worker in
             var built = 0
             for unit in stride(from: worker, to: units, by: workers) {
@@ -67,51 +97,126 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
                 let first = (unit % blocksPerImage) * blockPixels
                 let pixels = min(blockPixels, p.outPixels - first)
                 built += plans[worker].build(p, n: n, first: first, count: pixels)
-                gather(p, n: n, pixels: pixels, plan: plans[worker], finite: finite, into: columns[worker])
-                multiply(p, n: n, first: first, pixels: pixels, columns: columns[worker])
+                gather(p, n: n, pixels: pixels, plan: plans[worker], into: columns[worker])
+                multiply(p, n: n, first: first, pixels: pixels, columns: columns[worker], tile: accumulators[worker])
             }
             builtCounts[worker * Self.countStride] = built
         }
         planEntriesBuilt = (0..<workers).reduce(0) { $0 + builtCounts[$1 * Self.countStride] }
     }
 
-    /// Column row (c·kh·kw + t), entry q = channel c's sample at tap t, pixel q of the block,
-    /// through the plan of c's offset group; entries past `pixels` up to the next 32 come out 0
-    /// (the plan's padding), as the micro-kernel needs. Finite input takes the vector path.
-    private func gather(_ p: ForwardProblem, n: Int, pixels: Int, plan: SamplingPlan, finite: Bool,
+    /// Column row of pixel q: entry g·(C_in/G)·kh·kw + t·(C_in/G) + cl = the sample of channel
+    /// c = g·(C_in/G) + cl at tap t, through the plan of c's offset group.
+    private func gather(_ p: ForwardProblem, n: Int, pixels: Int, plan: SamplingPlan,
                         into columns: UnsafeMutablePointer<Float>) {
-        let padded = min((pixels + 31) / 32 * 32, blockPixels)
-        for c in 0..<p.inChannels {
-            let og = c / p.offsetGroupChannels
-            let plane = p.inputPlane(n: n, c: c)
+        let channels = p.inChannels
+        let image = UnsafePointer(nhwc) + n * p.planeSize * channels
+        let groupDepth = p.groupIn * p.taps
+        for og in 0..<p.offsetGroups {
+            let firstChannel = og * p.offsetGroupChannels
             for t in 0..<p.taps {
-                let row = columns + (c * p.taps + t) * blockPixels
-                if finite {
-                    PlanGather.finite(plan, og: og, t: t, plane: plane, count: padded, into: row)
-                } else {
-                    PlanGather.general(plan, og: og, t: t, plane: plane, count: padded, into: row)
+                let offsets = (plan.offsets(og: og, t: t, corner: 0), plan.offsets(og: og, t: t, corner: 1),
+                               plan.offsets(og: og, t: t, corner: 2), plan.offsets(og: og, t: t, corner: 3))
+                let weights = (plan.weights(og: og, t: t, corner: 0), plan.weights(og: og, t: t, corner: 1),
+                               plan.weights(og: og, t: t, corner: 2), plan.weights(og: og, t: t, corner: 3))
+                for q in 0..<pixels {
+                    // The corners that count: weight ≠ 0 (a NaN weight counts, and propagates).
+                    var corners = CornerSet()
+                    corners.add(weights.0[q], image + Int(offsets.0[q]) * channels + firstChannel)
+                    corners.add(weights.1[q], image + Int(offsets.1[q]) * channels + firstChannel)
+                    corners.add(weights.2[q], image + Int(offsets.2[q]) * channels + firstChannel)
+                    corners.add(weights.3[q], image + Int(offsets.3[q]) * channels + firstChannel)
+                    let row = columns + q * rowLength
+                    // The offset group's channels, in runs that stay inside one convolution group.
+                    var c = firstChannel
+                    while c < firstChannel + p.offsetGroupChannels {
+                        let group = c / p.groupIn, cl = c - group * p.groupIn
+                        let run = min(firstChannel + p.offsetGroupChannels - c, p.groupIn - cl)
+                        corners.blend(from: c - firstChannel, count: run,
+                                      into: row + group * groupDepth + t * p.groupIn + cl)
+                        c += run
+                    }
                 }
             }
         }
     }
 
-    /// Output rows co, pixels first..<first+pixels = bias + W[co, group's rows]·columns.
+    /// Output channels × pixels of the block = bias + packed weights · columns, group by group.
+    /// Blocked like a BLIS GEMM: for each k-slice, each 32-channel panel slice (in L1) is reused
+    /// by every 8-pixel tile of the block, partial sums carried in `tile`; then `tile` is stored
+    /// transposed into the NCHW output, bias added.
     private func multiply(_ p: ForwardProblem, n: Int, first: Int, pixels: Int,
-                          columns: UnsafeMutablePointer<Float>) {
+                          columns: UnsafeMutablePointer<Float>, tile: UnsafeMutablePointer<Float>) {
         let depth = p.groupIn * p.taps
+        let ldb = ChannelsLast.paddedGroupOut(p.geometry)
         for group in 0..<p.geometry.groups {
-            let b = columns + group * depth * blockPixels  // the group's channels are contiguous rows
-            for co in stride(from: group * p.groupOut, to: (group + 1) * p.groupOut, by: MicroKernel8x32.rows) {
-                let rows = min(MicroKernel8x32.rows, (group + 1) * p.groupOut - co)
-                var bias = SIMD8<Float>()
-                if let values = p.bias { for r in 0..<rows { bias[r] = values[co + r] } }
-                for j in stride(from: 0, to: pixels, by: MicroKernel8x32.columns) {
-                    MicroKernel8x32.run(
-                        rows: rows, cols: min(MicroKernel8x32.columns, pixels - j), k: depth,
-                        a: p.weightRow(co: co), lda: depth, b: b + j, ldb: blockPixels,
-                        c: p.outputPlane(n: n, co: co) + first + j, ldc: p.outPixels, bias: bias)
+            let panel = UnsafePointer(packed) + group * depth * ldb
+            for k0 in stride(from: 0, to: depth, by: MicroKernel8x32.kSlice) {
+                let k = min(MicroKernel8x32.kSlice, depth - k0)
+                for co in stride(from: 0, to: ldb, by: MicroKernel8x32.columns) {
+                    for q in stride(from: 0, to: pixels, by: MicroKernel8x32.rows) {
+                        MicroKernel8x32.run(
+                            rows: min(MicroKernel8x32.rows, pixels - q), k: k,
+                            a: columns + q * rowLength + group * depth + k0, lda: rowLength,
+                            b: panel + k0 * ldb + co, ldb: ldb,
+                            c: tile + q * ldb + co, ldc: ldb, accumulate: k0 > 0)
+                    }
                 }
             }
+            for j in 0..<p.groupOut {
+                let co = group * p.groupOut + j
+                let out = p.outputPlane(n: n, co: co) + first
+                let bias = p.bias?[co] ?? 0
+                for q in 0..<pixels { out[q] = tile[q * ldb + j] + bias }
+            }
+        }
+    }
+}
+
+/// Up to four (weight, channel vector) corners of one sample, blended channel by channel.
+struct CornerSet {
+    private var weights = SIMD4<Float>()
+    private var sources: (UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafePointer<Float>?)
+    private(set) var count = 0
+
+    @inline(__always)
+    mutating func add(_ weight: Float, _ source: UnsafePointer<Float>) {
+        guard weight != 0 else { return }  // zero-weight corners are not read (BilinearTap's rule)
+        weights[count] = weight
+        switch count {
+        case 0: sources.0 = source
+        case 1: sources.1 = source
+        case 2: sources.2 = source
+        default: sources.3 = source
+        }
+        count += 1
+    }
+
+    /// out[j] = Σ_corners w·source[start + j] for j < length, 16 channels at a time.
+    @inline(__always)
+    func blend(from start: Int, count length: Int, into out: UnsafeMutablePointer<Float>) {
+        let s0 = sources.0.map { $0 + start }, s1 = sources.1.map { $0 + start }
+        let s2 = sources.2.map { $0 + start }, s3 = sources.3.map { $0 + start }
+        let w0 = SIMD16<Float>(repeating: weights[0]), w1 = SIMD16<Float>(repeating: weights[1])
+        let w2 = SIMD16<Float>(repeating: weights[2]), w3 = SIMD16<Float>(repeating: weights[3])
+        var j = 0
+        while j + 16 <= length {
+            var v = SIMD16<Float>()
+            if let s0 { v = v.addingProduct(w0, UnsafeRawPointer(s0 + j).loadUnaligned(as: SIMD16<Float>.self)) }
+            if let s1 { v = v.addingProduct(w1, UnsafeRawPointer(s1 + j).loadUnaligned(as: SIMD16<Float>.self)) }
+            if let s2 { v = v.addingProduct(w2, UnsafeRawPointer(s2 + j).loadUnaligned(as: SIMD16<Float>.self)) }
+            if let s3 { v = v.addingProduct(w3, UnsafeRawPointer(s3 + j).loadUnaligned(as: SIMD16<Float>.self)) }
+            UnsafeMutableRawPointer(out + j).storeBytes(of: v, as: SIMD16<Float>.self)
+            j += 16
+        }
+        while j < length {
+            var v: Float = 0
+            if let s0 { v = v.addingProduct(weights[0], s0[j]) }
+            if let s1 { v = v.addingProduct(weights[1], s1[j]) }
+            if let s2 { v = v.addingProduct(weights[2], s2[j]) }
+            if let s3 { v = v.addingProduct(weights[3], s3[j]) }
+            out[j] = v
+            j += 1
         }
     }
 }
