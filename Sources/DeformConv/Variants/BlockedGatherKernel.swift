@@ -23,6 +23,13 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
     private let accumulators: [UnsafeMutablePointer<Float>]
     private let nhwc: UnsafeMutablePointer<Float>
     private let packed: UnsafeMutablePointer<Float>
+    /// Few output pixels (N·H_out·W_out < `ForwardOptions.fewPixels`): packing the weights every
+    /// call would cost more than the convolution gains from it, so the column block is
+    /// transposed instead and multiplied by the weights as given (``MicroKernel8x32NCHW``).
+    private let weightsAsGiven: Bool
+    /// Per worker, when `weightsAsGiven`: one group's columns transposed, a row of pixels per k.
+    private let transposed: [UnsafeMutablePointer<Float>]
+    private let transposedStride: Int
     /// Plan entries built per worker, one cache line apart.
     private let builtCounts: UnsafeMutablePointer<Int>
     private static let countStride = 8
@@ -54,7 +61,15 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
             block.initialize(repeating: 0, count: rowLength * blockPixels)
             return block
         }
-        let tileFloats = blockPixels * ChannelsLast.paddedGroupOut(geometry)
+        weightsAsGiven = geometry.batch * geometry.outPixels < options.fewPixels
+        transposedStride = (blockPixels + 31) / 32 * 32
+        let transposedFloats = weightsAsGiven ? geometry.reductionLength * transposedStride : 0
+        transposed = (0..<workers).map { _ in
+            let block = UnsafeMutablePointer<Float>.allocate(capacity: max(transposedFloats, 1))
+            block.initialize(repeating: 0, count: max(transposedFloats, 1))
+            return block
+        }
+        let tileFloats = weightsAsGiven ? 0 : blockPixels * ChannelsLast.paddedGroupOut(geometry)
         accumulators = (0..<workers).map { _ in
             let tile = UnsafeMutablePointer<Float>.allocate(capacity: tileFloats)
             tile.initialize(repeating: 0, count: tileFloats)
@@ -63,19 +78,21 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
         let inputCount = geometry.batch * geometry.inChannels * geometry.height * geometry.width
         nhwc = .allocate(capacity: inputCount)
         nhwc.initialize(repeating: 0, count: inputCount)
-        packed = .allocate(capacity: ChannelsLast.packedWeightCount(geometry))
-        packed.initialize(repeating: 0, count: ChannelsLast.packedWeightCount(geometry))
+        let packedCount = weightsAsGiven ? 0 : ChannelsLast.packedWeightCount(geometry)
+        packed = .allocate(capacity: max(packedCount, 1))
+        packed.initialize(repeating: 0, count: max(packedCount, 1))
         builtCounts = .allocate(capacity: workers * Self.countStride)
         builtCounts.initialize(repeating: 0, count: workers * Self.countStride)
-        sharedWorkspaceBytes = (inputCount + ChannelsLast.packedWeightCount(geometry)) * MemoryLayout<Float>.size
+        sharedWorkspaceBytes = (inputCount + packedCount) * MemoryLayout<Float>.size
         workspaceBytes = sharedWorkspaceBytes + workers * (SamplingPlan.bytes(geometry: geometry, capacity: planCapacity)
-                                                           + (rowLength * blockPixels + tileFloats) * MemoryLayout<Float>.size)
+                                                           + (rowLength * blockPixels + tileFloats + transposedFloats) * MemoryLayout<Float>.size)
     }
 
     deinit {
         plans.forEach { $0.deallocate() }
         columns.forEach { $0.deallocate() }
         accumulators.forEach { $0.deallocate() }
+        transposed.forEach { $0.deallocate() }
         nhwc.deallocate()
         packed.deallocate()
         builtCounts.deallocate()
@@ -86,7 +103,9 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
         let inputRows = p.geometry.batch * p.height
         executor.run { worker in
             ChannelsLast.transpose(p, rows: inputRows * worker / workers ..< inputRows * (worker + 1) / workers, into: nhwc)
-            ChannelsLast.pack(p, blocks: stride(from: worker, to: ChannelsLast.packBlocks(p.geometry), by: workers), into: packed)
+            if !weightsAsGiven {
+                ChannelsLast.pack(p, blocks: stride(from: worker, to: ChannelsLast.packBlocks(p.geometry), by: workers), into: packed)
+            }
         }
         let blocksPerImage = (p.outPixels + blockPixels - 1) / blockPixels
         let units = p.geometry.batch * blocksPerImage
@@ -98,7 +117,12 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
                 let pixels = min(blockPixels, p.outPixels - first)
                 built += plans[worker].build(p, n: n, first: first, count: pixels)
                 gather(p, n: n, pixels: pixels, plan: plans[worker], into: columns[worker])
-                multiply(p, n: n, first: first, pixels: pixels, columns: columns[worker], tile: accumulators[worker])
+                if weightsAsGiven {
+                    multiplyGivenWeights(p, n: n, first: first, pixels: pixels, columns: columns[worker],
+                                         transposed: transposed[worker])
+                } else {
+                    multiply(p, n: n, first: first, pixels: pixels, columns: columns[worker], tile: accumulators[worker])
+                }
             }
             builtCounts[worker * Self.countStride] = built
         }
@@ -168,6 +192,36 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
                 let out = p.outputPlane(n: n, co: co) + first
                 let bias = p.bias?[co] ?? 0
                 for q in 0..<pixels { out[q] = tile[q * ldb + j] + bias }
+            }
+        }
+    }
+}
+
+extension BlockedGatherKernel {
+    /// The `weightsAsGiven` product: per group, the column block transposed (and reordered to the
+    /// weights' (cl, t) order) into rows of pixels, then 8 output channels × 32 pixels per tile
+    /// straight into the NCHW output planes.
+    private func multiplyGivenWeights(_ p: ForwardProblem, n: Int, first: Int, pixels: Int,
+                                      columns: UnsafeMutablePointer<Float>, transposed: UnsafeMutablePointer<Float>) {
+        let depth = p.groupIn * p.taps
+        for group in 0..<p.geometry.groups {
+            for cl in 0..<p.groupIn {
+                for t in 0..<p.taps {
+                    let dst = transposed + (cl * p.taps + t) * transposedStride
+                    let src = columns + group * depth + t * p.groupIn + cl
+                    for q in 0..<pixels { dst[q] = src[q * rowLength] }
+                }
+            }
+            for co in stride(from: group * p.groupOut, to: (group + 1) * p.groupOut, by: MicroKernel8x32NCHW.rows) {
+                let rows = min(MicroKernel8x32NCHW.rows, (group + 1) * p.groupOut - co)
+                var bias = SIMD8<Float>()
+                if let values = p.bias { for r in 0..<rows { bias[r] = values[co + r] } }
+                for j in stride(from: 0, to: pixels, by: MicroKernel8x32NCHW.columns) {
+                    MicroKernel8x32NCHW.run(
+                        rows: rows, cols: min(MicroKernel8x32NCHW.columns, pixels - j), k: depth,
+                        a: p.weightRow(co: co), lda: depth, b: transposed + j, ldb: transposedStride,
+                        c: p.outputPlane(n: n, co: co) + first + j, ldc: p.outPixels, bias: bias)
+                }
             }
         }
     }

@@ -84,8 +84,11 @@ let variantConfigurations: [(name: String, variant: KernelVariant, options: Forw
     ("dispatch", .dispatch, ForwardOptions(dispatchWorkers: 3)),
     ("dispatch/small-tiles", .dispatch, ForwardOptions(cacheBytes: ForwardOptions.minCacheBytes, dispatchWorkers: 2)),
     ("blockedGather", .blockedGather, ForwardOptions()),
-    ("blockedGather/small-blocks/3-workers", .blockedGather,
-     ForwardOptions(cacheBytes: ForwardOptions.minCacheBytes, executor: ConcurrentTestExecutor(workerCount: 3))),
+    // Both products of blockedGather whatever the size: packed weights, and weights as given.
+    ("blockedGather/packed/small-blocks/3-workers", .blockedGather,
+     ForwardOptions(cacheBytes: ForwardOptions.minCacheBytes, executor: ConcurrentTestExecutor(workerCount: 3), fewPixels: 0)),
+    ("blockedGather/as-given/small-blocks/3-workers", .blockedGather,
+     ForwardOptions(cacheBytes: ForwardOptions.minCacheBytes, executor: ConcurrentTestExecutor(workerCount: 3), fewPixels: .max)),
 ]
 
 /// The first index where |actual − expected| exceeds `tolerance(index)`, with the worst ratio.
