@@ -45,21 +45,21 @@ struct SamplingPlan {
         let padded = min((count + 31) / 32 * 32, capacity)
         for og in 0..<p.offsetGroups {
             for t in 0..<p.taps {
-                let o = (0..<4).map { offsets(og: og, t: t, corner: $0) }
-                let w = (0..<4).map { weights(og: og, t: t, corner: $0) }
+                let o0 = offsets(og: og, t: t, corner: 0), o1 = offsets(og: og, t: t, corner: 1)
+                let o2 = offsets(og: og, t: t, corner: 2), o3 = offsets(og: og, t: t, corner: 3)
+                let w0 = weights(og: og, t: t, corner: 0), w1 = weights(og: og, t: t, corner: 1)
+                let w2 = weights(og: og, t: t, corner: 2), w3 = weights(og: og, t: t, corner: 3)
                 var oy = first / p.outWidth, ox = first - oy * p.outWidth
                 for q in 0..<count {
                     let tap = p.tap(n: n, og: og, t: t, oy: oy, ox: ox)
-                    for k in 0..<4 {
-                        o[k][q] = tap.offsets[k]
-                        w[k][q] = tap.weights[k]
-                    }
+                    o0[q] = tap.offsets[0]; o1[q] = tap.offsets[1]; o2[q] = tap.offsets[2]; o3[q] = tap.offsets[3]
+                    w0[q] = tap.weights[0]; w1[q] = tap.weights[1]; w2[q] = tap.weights[2]; w3[q] = tap.weights[3]
                     ox += 1
                     if ox == p.outWidth { ox = 0; oy += 1 }
                 }
-                for k in 0..<4 {
-                    (o[k] + count).update(repeating: 0, count: padded - count)
-                    (w[k] + count).update(repeating: 0, count: padded - count)
+                for corner in 0..<4 {  // the padding: weight 0, offset 0
+                    (offsets(og: og, t: t, corner: corner) + count).update(repeating: 0, count: padded - count)
+                    (weights(og: og, t: t, corner: corner) + count).update(repeating: 0, count: padded - count)
                 }
             }
         }
