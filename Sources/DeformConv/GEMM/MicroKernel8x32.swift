@@ -1,30 +1,33 @@
-/// C[rows×32] (+)= A[rows×k]·B[k×32] for rows ≤ 8: the register-blocked micro-kernel of
-/// `blockedGather`, where A is a block of deformable columns (one row per output pixel,
-/// channels-last), B a k-slice of the packed weights (32 output channels per row) and C an
-/// accumulator tile, pixels × output channels, that the caller carries across k-slices.
+/// C[rows×cols] (+)= A[rows×k]·B[k×32] (+ a bias per row), rows ≤ 8, cols ≤ 32, all row-major:
+/// the register-blocked micro-kernel of `blockedGather`, used two ways:
+/// - A = a block of deformable columns (one row per output pixel, channels-last), B = a k-slice
+///   of the packed weights (32 output channels per row), C = an accumulator tile carried across
+///   k-slices (`accumulate`);
+/// - A = the weights as given (a row per output channel), B = a transposed column block (32
+///   pixels per row), C = rows of the NCHW output planes, bias per row (few-pixel layers).
 ///
 /// Sixteen `SIMD16<Float>` accumulators (8 rows × 2 vectors) stay in registers for the whole k
 /// loop; each step loads two B vectors, broadcasts eight A values and issues sixteen FMAs, so
 /// two FMA pipes with 4-cycle latency have the chains they need and loads stay under the FMAs.
-/// The caller keeps k small enough (`kSlice`) for the B slice to stay in L1. Rows past `rows`
-/// recompute the last row and are not stored.
+/// B must hold 32 readable columns; rows past `rows` recompute the last row and are not stored.
 enum MicroKernel8x32 {
     static let rows = 8
     static let columns = 32
-    /// k per call: a 256×32 B slice is 32 KiB, inside a 48 KiB L1 with room for A's 8 rows.
+    /// k per call for the accumulating use: a 256×32 B slice is 32 KiB, inside a 48 KiB L1.
     static let kSlice = 256
 
-    /// c[r·ldc + j] = (accumulate ? c[r·ldc + j] : 0) + Σ_k a[r·lda + k]·b[k·ldb + j], r < rows, j < 32.
     @inline(__always)
     static func run(
-        rows: Int, k: Int,
+        rows: Int, cols: Int = columns, k: Int,
         a: UnsafePointer<Float>, lda: Int,
         b: UnsafePointer<Float>, ldb: Int,
-        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
+        c: UnsafeMutablePointer<Float>, ldc: Int,
+        accumulate: Bool = false, rowBias: SIMD8<Float>? = nil
     ) {
         let last = rows - 1
         let a0 = a, a1 = a + min(1, last) * lda, a2 = a + min(2, last) * lda, a3 = a + min(3, last) * lda
         let a4 = a + min(4, last) * lda, a5 = a + min(5, last) * lda, a6 = a + min(6, last) * lda, a7 = a + min(7, last) * lda
+        // Prior partial sums (full 32-column rows only: the accumulating use).
         @inline(__always) func load(_ r: Int, _ half: Int) -> SIMD16<Float> {
             accumulate && r < rows ? UnsafeRawPointer(c + r * ldc + 16 * half).loadUnaligned(as: SIMD16<Float>.self) : SIMD16<Float>()
         }
@@ -54,9 +57,16 @@ enum MicroKernel8x32 {
             c70 = c70.addingProduct(x, b0); c71 = c71.addingProduct(x, b1)
         }
         @inline(__always) func store(_ r: Int, _ low: SIMD16<Float>, _ high: SIMD16<Float>) {
-            let row = UnsafeMutableRawPointer(c + r * ldc)
-            row.storeBytes(of: low, as: SIMD16<Float>.self)
-            row.storeBytes(of: high, toByteOffset: 64, as: SIMD16<Float>.self)
+            let bias = rowBias.map { $0[r] } ?? 0
+            let (low, high) = (low + bias, high + bias)
+            let row = c + r * ldc
+            if cols == columns {
+                UnsafeMutableRawPointer(row).storeBytes(of: low, as: SIMD16<Float>.self)
+                UnsafeMutableRawPointer(row).storeBytes(of: high, toByteOffset: 64, as: SIMD16<Float>.self)
+            } else {
+                for j in 0..<min(cols, 16) { row[j] = low[j] }
+                for j in 16..<max(cols, 16) { row[j] = high[j - 16] }
+            }
         }
         store(0, c00, c01)
         if rows > 1 { store(1, c10, c11) }

@@ -25,7 +25,7 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
     private let packed: UnsafeMutablePointer<Float>
     /// Few output pixels (N·H_out·W_out < `ForwardOptions.fewPixels`): packing the weights every
     /// call would cost more than the convolution gains from it, so the column block is
-    /// transposed instead and multiplied by the weights as given (``MicroKernel8x32NCHW``).
+    /// transposed instead and multiplied by the weights as given (``MicroKernel8x32``'s second use).
     private let weightsAsGiven: Bool
     /// Per worker, when `weightsAsGiven`: one group's columns transposed, a row of pixels per k.
     private let transposed: [UnsafeMutablePointer<Float>]
@@ -212,15 +212,15 @@ extension BlockedGatherKernel {
                     for q in 0..<pixels { dst[q] = src[q * rowLength] }
                 }
             }
-            for co in stride(from: group * p.groupOut, to: (group + 1) * p.groupOut, by: MicroKernel8x32NCHW.rows) {
-                let rows = min(MicroKernel8x32NCHW.rows, (group + 1) * p.groupOut - co)
+            for co in stride(from: group * p.groupOut, to: (group + 1) * p.groupOut, by: MicroKernel8x32.rows) {
+                let rows = min(MicroKernel8x32.rows, (group + 1) * p.groupOut - co)
                 var bias = SIMD8<Float>()
                 if let values = p.bias { for r in 0..<rows { bias[r] = values[co + r] } }
-                for j in stride(from: 0, to: pixels, by: MicroKernel8x32NCHW.columns) {
-                    MicroKernel8x32NCHW.run(
-                        rows: rows, cols: min(MicroKernel8x32NCHW.columns, pixels - j), k: depth,
+                for j in stride(from: 0, to: pixels, by: MicroKernel8x32.columns) {
+                    MicroKernel8x32.run(
+                        rows: rows, cols: min(MicroKernel8x32.columns, pixels - j), k: depth,
                         a: p.weightRow(co: co), lda: depth, b: transposed + j, ldb: transposedStride,
-                        c: p.outputPlane(n: n, co: co) + first + j, ldc: p.outPixels, bias: bias)
+                        c: p.outputPlane(n: n, co: co) + first + j, ldc: p.outPixels, rowBias: bias)
                 }
             }
         }
