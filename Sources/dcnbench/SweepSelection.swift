@@ -24,7 +24,7 @@ struct SweepSelection: ParsableArguments {
     @Option(help: "Convolution groups.") var groups: String?
     @Option(name: .customLong("offset-groups"), help: "Offset groups.") var offsetGroups: String?
     @Option(help: "Thread counts, e.g. 1,2.") var threads: String?
-    @Option(help: "Placements: close, spread, none, or pus:LIST.") var placement: String?
+    @Option(help: "Placements: close, spread, none, pus:LIST; comma-separated, or ;-separated when a PU list (pus:0,1) is among them.") var placement: String?
 
     @Option(help: "Only points whose name matches this regular expression.")
     var filter: String?
