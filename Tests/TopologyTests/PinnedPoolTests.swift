@@ -176,3 +176,20 @@ func dcnbenchTopologyAllowed() throws -> String {
     struct Report: Decodable { struct Machine: Decodable { let allowedCPUs: String }; let machine: Machine }
     return try JSONDecoder().decode(Report.self, from: data).machine.allowedCPUs
 }
+
+@Suite("Pool memory")
+struct PoolMemoryTests {
+    @Test("allocate is page-aligned, firstTouch writes every byte through the workers, deallocate frees")
+    func firstTouch() throws {
+        let pool = try PinnedPool(threads: try MachineTopology.shared().corePUs.count, placement: .close)
+        defer { pool.shutdown() }
+        let bytes = (1 << 20) + 13  // not a multiple of the workers or of a page
+        let memory = try pool.allocate(bytes: bytes)
+        #expect(Int(bitPattern: memory.baseAddress) % 4096 == 0)
+        memory.initializeMemory(as: UInt8.self, repeating: 0xA5)
+        pool.firstTouch(memory)
+        #expect(memory.allSatisfy { $0 == 0 })
+        pool.deallocate(memory)
+        #expect(throws: TopologyError.self) { try pool.allocate(bytes: 0) }
+    }
+}
