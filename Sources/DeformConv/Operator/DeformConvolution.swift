@@ -7,18 +7,28 @@
 public final class DeformConvolution {
     public let geometry: DeformConvGeometry
     public let variant: KernelVariant
+    /// The layout of input and output (offsets, masks and weights are always torchvision's).
+    public let layout: TensorLayout
     private let kernel: any ForwardKernel
 
-    public init(geometry: DeformConvGeometry, variant: KernelVariant, options: ForwardOptions = .init()) throws {
+    /// `layout` `.nhwc` is native to `blockedGather`; the other variants run on transposed
+    /// copies made inside each call.
+    public init(geometry: DeformConvGeometry, variant: KernelVariant, options: ForwardOptions = .init(),
+                layout: TensorLayout = .nchw) throws {
         try options.validate()
         self.geometry = geometry
         self.variant = variant
+        self.layout = layout
+        let nchwKernel: any ForwardKernel
         switch variant {
-        case .naive: kernel = NaiveKernel()
-        case .tiled: kernel = TiledKernel(geometry: geometry, options: options)
-        case .dispatch: kernel = DispatchKernel(geometry: geometry, options: options)
-        case .blockedGather: kernel = BlockedGatherKernel(geometry: geometry, options: options)
+        case .naive: nchwKernel = NaiveKernel()
+        case .tiled: nchwKernel = TiledKernel(geometry: geometry, options: options)
+        case .dispatch: nchwKernel = DispatchKernel(geometry: geometry, options: options)
+        case .blockedGather:
+            kernel = BlockedGatherKernel(geometry: geometry, options: options, layout: layout)
+            return
         }
+        kernel = layout == .nchw ? nchwKernel : try ChannelsLastAdapter(nchwKernel, geometry: geometry)
     }
 
     /// Bytes of workspace this instance holds (all workers together).
@@ -48,7 +58,7 @@ public final class DeformConvolution {
 
     /// The forward pass into a new output tensor.
     public func forward(input: Tensor, offset: Tensor, mask: Tensor?, weight: Tensor, bias: Tensor?) throws -> Tensor {
-        let output = try Tensor(shape: geometry.outputShape)
+        let output = try Tensor(shape: geometry.outputShape(layout))
         try forward(input: input, offset: offset, mask: mask, weight: weight, bias: bias, output: output)
         return output
     }
@@ -56,12 +66,12 @@ public final class DeformConvolution {
     /// Throws unless every tensor has the geometry's shape and mask and bias are given exactly
     /// when the geometry says so.
     func checkShapes(input: Tensor, offset: Tensor, mask: Tensor?, weight: Tensor, bias: Tensor?, output: Tensor?) throws {
-        try Self.check("input", input, geometry.inputShape)
+        try Self.check("input", input, geometry.inputShape(layout))
         try Self.check("offset", offset, geometry.offsetShape)
         try Self.check("mask", mask, geometry.maskShape, required: geometry.hasMask, flag: "hasMask")
         try Self.check("weight", weight, geometry.weightShape)
         try Self.check("bias", bias, geometry.biasShape, required: geometry.hasBias, flag: "hasBias")
-        if let output { try Self.check("output", output, geometry.outputShape) }
+        if let output { try Self.check("output", output, geometry.outputShape(layout)) }
     }
 
     private static func check(_ name: String, _ tensor: Tensor, _ expected: [Int]) throws {

@@ -49,6 +49,11 @@ struct ForwardProblem: @unchecked Sendable {
         offsetGroupChannels = g.offsetGroupChannels
     }
 
+    /// The same problem on other input and output buffers of the same shapes.
+    func replacing(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) -> ForwardProblem {
+        ForwardProblem(geometry: geometry, input: input, offset: offset, mask: mask, weight: weight, bias: bias, output: output)
+    }
+
     /// The H×W plane of input channel `c` of image `n`.
     @inline(__always)
     func inputPlane(n: Int, c: Int) -> UnsafePointer<Float> {

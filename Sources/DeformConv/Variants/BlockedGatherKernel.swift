@@ -21,7 +21,9 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
     private let columns: [UnsafeMutablePointer<Float>]
     /// Per worker: the block's pixels × (C_out/G padded to 32) accumulator tile of one group.
     private let accumulators: [UnsafeMutablePointer<Float>]
+    /// The input transposed to NHWC (NCHW layout only).
     private let nhwc: UnsafeMutablePointer<Float>
+    private let layout: TensorLayout
     private let packed: UnsafeMutablePointer<Float>
     /// Few output pixels (N·H_out·W_out < `ForwardOptions.fewPixels`): packing the weights every
     /// call would cost more than the convolution gains from it, so the column block is
@@ -37,8 +39,9 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
     let workspaceBytes: Int
     let sharedWorkspaceBytes: Int
 
-    init(geometry: DeformConvGeometry, options: ForwardOptions) {
+    init(geometry: DeformConvGeometry, options: ForwardOptions, layout: TensorLayout = .nchw) {
         executor = options.executor
+        self.layout = layout
         let rowLength = geometry.inChannels * geometry.taps
         let bytesPerPixel = rowLength * MemoryLayout<Float>.size + SamplingPlan.bytes(geometry: geometry, capacity: 1)
         let workers = executor.workerCount
@@ -61,7 +64,8 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
             block.initialize(repeating: 0, count: rowLength * blockPixels)
             return block
         }
-        weightsAsGiven = geometry.batch * geometry.outPixels < options.fewPixels
+        // (Channels-last output rows come from the packed product only.)
+        weightsAsGiven = layout == .nchw && geometry.batch * geometry.outPixels < options.fewPixels
         transposedStride = (blockPixels + 31) / 32 * 32
         let transposedFloats = weightsAsGiven ? geometry.reductionLength * transposedStride : 0
         transposed = (0..<workers).map { _ in
@@ -75,9 +79,9 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
             tile.initialize(repeating: 0, count: tileFloats)
             return tile
         }
-        let inputCount = geometry.batch * geometry.inChannels * geometry.height * geometry.width
-        nhwc = .allocate(capacity: inputCount)
-        nhwc.initialize(repeating: 0, count: inputCount)
+        let inputCount = layout == .nchw ? geometry.batch * geometry.inChannels * geometry.height * geometry.width : 0
+        nhwc = .allocate(capacity: max(inputCount, 1))
+        nhwc.initialize(repeating: 0, count: max(inputCount, 1))
         let packedCount = weightsAsGiven ? 0 : ChannelsLast.packedWeightCount(geometry)
         packed = .allocate(capacity: max(packedCount, 1))
         packed.initialize(repeating: 0, count: max(packedCount, 1))
@@ -102,7 +106,9 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
         let workers = executor.workerCount
         let inputRows = p.geometry.batch * p.height
         executor.run { worker in
-            ChannelsLast.transpose(p, rows: inputRows * worker / workers ..< inputRows * (worker + 1) / workers, into: nhwc)
+            if layout == .nchw {
+                ChannelsLast.transpose(p, rows: inputRows * worker / workers ..< inputRows * (worker + 1) / workers, into: nhwc)
+            }
             if !weightsAsGiven {
                 ChannelsLast.pack(p, blocks: stride(from: worker, to: ChannelsLast.packBlocks(p.geometry), by: workers), into: packed)
             }
@@ -134,7 +140,7 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
     private func gather(_ p: ForwardProblem, n: Int, pixels: Int, plan: SamplingPlan,
                         into columns: UnsafeMutablePointer<Float>) {
         let channels = p.inChannels
-        let image = UnsafePointer(nhwc) + n * p.planeSize * channels
+        let image = (layout == .nchw ? UnsafePointer(nhwc) : p.input) + n * p.planeSize * channels
         let groupDepth = p.groupIn * p.taps
         for og in 0..<p.offsetGroups {
             let firstChannel = og * p.offsetGroupChannels
@@ -187,11 +193,19 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
                     }
                 }
             }
-            for j in 0..<p.groupOut {
-                let co = group * p.groupOut + j
-                let out = p.outputPlane(n: n, co: co) + first
-                let bias = p.bias?[co] ?? 0
-                for q in 0..<pixels { out[q] = tile[q * ldb + j] + bias }
+            if layout == .nchw {
+                for j in 0..<p.groupOut {
+                    let co = group * p.groupOut + j
+                    let out = p.outputPlane(n: n, co: co) + first
+                    let bias = p.bias?[co] ?? 0
+                    for q in 0..<pixels { out[q] = tile[q * ldb + j] + bias }
+                }
+            } else {
+                // NHWC: output pixel (n, first + q) is a row of C_out values.
+                for q in 0..<pixels {
+                    let out = p.output + (n * p.outPixels + first + q) * p.outChannels + group * p.groupOut
+                    for j in 0..<p.groupOut { out[j] = tile[q * ldb + j] + (p.bias?[group * p.groupOut + j] ?? 0) }
+                }
             }
         }
     }
