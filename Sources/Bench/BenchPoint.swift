@@ -24,10 +24,12 @@ public struct BenchPoint: Hashable, Sendable {
     public var offsetGroups: Int
     public var threads: Int
     public var placement: Placement
+    /// Input and output layout; NHWC points carry a `/nhwc` suffix in their names.
+    public var layout: TensorLayout
 
     public init(variant: KernelVariant, version: DCNVersion, batch: Int, inChannels: Int, outChannels: Int,
                 height: Int, width: Int, kernel: Extent2, stride: Int, padding: Int, dilation: Int, groups: Int,
-                offsetGroups: Int, threads: Int, placement: Placement) {
+                offsetGroups: Int, threads: Int, placement: Placement, layout: TensorLayout = .nchw) {
         self.variant = variant
         self.version = version
         self.batch = batch
@@ -43,11 +45,12 @@ public struct BenchPoint: Hashable, Sendable {
         self.offsetGroups = offsetGroups
         self.threads = threads
         self.placement = placement
+        self.layout = layout
     }
 
     /// A stable name in google/benchmark style:
     /// `blockedGather/fwd/v2/N1/C64/K64/56x56/k3x3/s1/p1/d1/g1/og1/t2/close`.
-    public var name: String { "\(variant)/fwd/\(shapeName)/t\(threads)/\(placement)" }
+    public var name: String { "\(variant)/fwd/\(shapeName)/t\(threads)/\(placement)" + (layout == .nchw ? "" : "/\(layout)") }
 
     /// The problem without variant, threads and placement: rows with equal shape names compute
     /// the same thing.
@@ -74,7 +77,8 @@ extension BenchPoint {
     public init(name: String) throws {
         let invalid = BenchError("'\(name)' is not a point name (expected e.g. blockedGather/fwd/v2/N1/C64/K64/56x56/k3x3/s1/p1/d1/g1/og1/t2/close)")
         let parts = name.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count == 15, parts[1] == "fwd", let version = DCNVersion(rawValue: parts[2]) else { throw invalid }
+        guard parts.count == 15 || (parts.count == 16 && parts[15] == "nhwc"), parts[1] == "fwd",
+              let version = DCNVersion(rawValue: parts[2]) else { throw invalid }
         let variant: KernelVariant
         do { variant = try KernelVariant(named: parts[0]) } catch { throw BenchError("\(error)") }
         func number(_ part: String, _ prefix: String) throws -> Int {
@@ -95,7 +99,7 @@ extension BenchPoint {
                   outChannels: try number(parts[5], "K"), height: h, width: w, kernel: Extent2(kh, kw),
                   stride: try number(parts[8], "s"), padding: try number(parts[9], "p"), dilation: try number(parts[10], "d"),
                   groups: try number(parts[11], "g"), offsetGroups: try number(parts[12], "og"),
-                  threads: try number(parts[13], "t"), placement: placement)
+                  threads: try number(parts[13], "t"), placement: placement, layout: parts.count == 16 ? .nhwc : .nchw)
         guard self.name == name else { throw invalid }
     }
 }

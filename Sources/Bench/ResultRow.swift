@@ -56,6 +56,7 @@ public struct ResultRow: Equatable, Sendable {
         ("kernel_h", "kh"), ("kernel_w", "kw"), ("stride", "stride (both axes)"), ("padding", "padding (both axes)"),
         ("dilation", "dilation (both axes)"), ("groups", "G"), ("offset_groups", "OG"),
         ("threads", "threads"), ("placement", "close, spread, none or pus:LIST"),
+        ("layout", "nchw, or nhwc (input and output channels-last; the name ends in /nhwc)"),
         ("status", "ok, wrong (failed the correctness gate, not timed), skipped (e.g. over --max-memory), error"),
         ("error", "why, when status is not ok"),
         ("samples", "timed samples"), ("iterations_per_sample", "kernel calls per sample"),
@@ -93,6 +94,7 @@ public struct ResultRow: Equatable, Sendable {
             "\(point.batch)", "\(point.inChannels)", "\(point.outChannels)", "\(point.height)", "\(point.width)",
             "\(point.kernel.h)", "\(point.kernel.w)", "\(point.stride)", "\(point.padding)", "\(point.dilation)",
             "\(point.groups)", "\(point.offsetGroups)", "\(point.threads)", point.placement.description,
+            point.layout.rawValue,
             status.rawValue, error,
             "\(s?.count ?? 0)", "\(iterationsPerSample)",
             num(s?.min), num(s?.median), num(s?.mean), num(s?.p10), num(s?.p90), num(s?.max),
@@ -143,12 +145,15 @@ public struct ResultRow: Equatable, Sendable {
         }
         let placement: Placement
         do { placement = try Placement(parsing: try field("placement")) } catch { throw BenchError("\(source): \(error)") }
+        guard let layout = TensorLayout(rawValue: try field("layout")) else {
+            throw BenchError("\(source): layout '\(r["layout"] ?? "")' is not nchw or nhwc")
+        }
         point = BenchPoint(
             variant: variant, version: dcn, batch: try int("batch"), inChannels: try int("in_channels"),
             outChannels: try int("out_channels"), height: try int("height"), width: try int("width"),
             kernel: Extent2(try int("kernel_h"), try int("kernel_w")), stride: try int("stride"),
             padding: try int("padding"), dilation: try int("dilation"), groups: try int("groups"),
-            offsetGroups: try int("offset_groups"), threads: try int("threads"), placement: placement)
+            offsetGroups: try int("offset_groups"), threads: try int("threads"), placement: placement, layout: layout)
         guard point.name == (try field("name")) else {
             throw BenchError("\(source): row '\(r["name"] ?? "")' does not match its own columns")
         }

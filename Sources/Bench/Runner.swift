@@ -48,7 +48,7 @@ public typealias KernelFactory = @Sendable (BenchPoint, DeformConvGeometry, Forw
 
 /// The library's kernels.
 public let standardKernels: KernelFactory = { point, geometry, options in
-    try DeformConvolution(geometry: geometry, variant: point.variant, options: options)
+    try DeformConvolution(geometry: geometry, variant: point.variant, options: options, layout: point.layout)
 }
 
 /// A point ready to sample: data written, kernel built, checked, warmed up and calibrated.
@@ -141,7 +141,7 @@ public final class Runner {
         do {
             let pool = try PinnedPool(threads: point.poolThreads, placement: point.placement, smt: needsSMT(point))
             let executor = PoolExecutor(pool: pool)
-            let data = try TestData(geometry: geometry, seed: stableHash(point.shapeName), pool: pool)
+            let data = try TestData(geometry: geometry, layout: point.layout, seed: stableHash(point.shapeName), pool: pool)
             let options = ForwardOptions(cacheBytes: cacheBytes, executor: executor, dispatchWorkers: point.threads)
             let kernel = try factory(point, geometry, options)
             guard tensorBytes + kernel.workspaceBytes <= maxMemoryBytes else {
@@ -152,9 +152,13 @@ public final class Runner {
             let prepared = PreparedPoint(point: point, geometry: geometry, pool: pool, kernel: kernel, executor: executor, data: data)
             guard gate else { return .success(prepared) }
             try prepared.callKernel()
+            // The reference reads NCHW: NHWC points are checked through NCHW copies.
+            let nchw = point.layout == .nchw
             if let mismatch = try CorrectnessGate.check(
-                geometry: geometry, input: data.input, offset: data.offset, mask: data.mask, weight: data.weight,
-                output: data.output, seed: stableHash(point.name)) {
+                geometry: geometry, input: nchw ? data.input : nchwCopy(of: data.input, shape: geometry.inputShape),
+                offset: data.offset, mask: data.mask, weight: data.weight,
+                output: nchw ? data.output : nchwCopy(of: data.output, shape: geometry.outputShape),
+                seed: stableHash(point.name)) {
                 var r = row(point, .wrong, tensorBytes: tensorBytes)
                 r.workspaceBytes = kernel.workspaceBytes
                 return .failure(ResultRowBox(fail(r, mismatch)))

@@ -37,10 +37,12 @@ public struct SweepAxes: Equatable, Sendable {
     public var offsetGroups: [Int] = [1]
     public var threads: [Int]
     public var placements: [Placement] = [.close]
+    public var layouts: [TensorLayout] = [.nchw]
 
     public init(variants: [KernelVariant], versions: [DCNVersion] = [.v1, .v2], batch: [Int] = [1], shapes: [Shape],
                 kernels: [Extent2] = [Extent2(3)], strides: [Int] = [1], paddings: [Int] = [1], dilations: [Int] = [1],
-                groups: [Int] = [1], offsetGroups: [Int] = [1], threads: [Int], placements: [Placement] = [.close]) {
+                groups: [Int] = [1], offsetGroups: [Int] = [1], threads: [Int], placements: [Placement] = [.close],
+                layouts: [TensorLayout] = [.nchw]) {
         self.variants = variants
         self.versions = versions
         self.batch = batch
@@ -53,6 +55,7 @@ public struct SweepAxes: Equatable, Sendable {
         self.offsetGroups = offsetGroups
         self.threads = threads
         self.placements = placements
+        self.layouts = layouts
     }
 
     public var points: [BenchPoint] {
@@ -69,12 +72,15 @@ public struct SweepAxes: Equatable, Sendable {
                                             for variant in variants {
                                                 for t in threads where variant.isMultiThreaded || t == 1 {
                                                     for placement in variant == .dispatch ? [.none] : placements {
-                                                        result.append(BenchPoint(
-                                                            variant: variant, version: version, batch: n,
-                                                            inChannels: shape.inChannels, outChannels: shape.outChannels,
-                                                            height: shape.height, width: shape.width, kernel: kernel,
-                                                            stride: stride, padding: padding, dilation: dilation,
-                                                            groups: g, offsetGroups: og, threads: t, placement: placement))
+                                                        for layout in layouts {
+                                                            result.append(BenchPoint(
+                                                                variant: variant, version: version, batch: n,
+                                                                inChannels: shape.inChannels, outChannels: shape.outChannels,
+                                                                height: shape.height, width: shape.width, kernel: kernel,
+                                                                stride: stride, padding: padding, dilation: dilation,
+                                                                groups: g, offsetGroups: og, threads: t, placement: placement,
+                                                                layout: layout))
+                                                        }
                                                     }
                                                 }
                                             }
@@ -130,6 +136,7 @@ public struct Sweep: Equatable, Sendable {
         public var offsetGroups: [Int]?
         public var threads: [Int]?
         public var placements: [Placement]?
+        public var layouts: [TensorLayout]?
 
         public init() {}
 
@@ -171,6 +178,7 @@ public struct Sweep: Equatable, Sendable {
             if let v = o.offsetGroups { b.offsetGroups = v }
             if let v = o.threads { b.threads = v }
             if let v = o.placements { b.placements = v }
+            if let v = o.layouts { b.layouts = v }
             return b
         }
         return result

@@ -13,12 +13,12 @@ struct TestData {
 
     /// Values as the golden set draws them, in distribution: input and weights uniform in
     /// [−1, 1] (weights scaled by 1/√fan-in), offsets uniform in [−2, 2], masks in (0, 1).
-    init(geometry g: DeformConvGeometry, seed: UInt64, pool: PinnedPool) throws {
-        input = try .uninitialized(shape: g.inputShape)
+    init(geometry g: DeformConvGeometry, layout: TensorLayout, seed: UInt64, pool: PinnedPool) throws {
+        input = try .uninitialized(shape: g.inputShape(layout))
         offset = try .uninitialized(shape: g.offsetShape)
         mask = g.hasMask ? try .uninitialized(shape: g.maskShape) : nil
         weight = try .uninitialized(shape: g.weightShape)
-        output = try .uninitialized(shape: g.outputShape)
+        output = try .uninitialized(shape: g.outputShape(layout))
         let weightScale = 1 / Float(g.reductionLength).squareRoot()
         Self.fill(input, seed: seed &+ 1, pool: pool) { $0 }
         Self.fill(offset, seed: seed &+ 2, pool: pool) { 2 * $0 }
@@ -43,6 +43,19 @@ struct TestData {
 struct UncheckedPointer: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<Float>
     init(_ pointer: UnsafeMutablePointer<Float>) { self.pointer = pointer }
+}
+
+/// An NHWC tensor's NCHW copy ([N, A·B] images transposed from rows × columns = pixels × channels).
+func nchwCopy(of nhwc: Tensor, shape: [Int]) throws -> Tensor {
+    let (n, channels, pixels) = (shape[0], shape[1], shape[2] * shape[3])
+    let out = try Tensor(shape: shape)
+    for image in 0..<n {
+        let src = nhwc.data + image * pixels * channels, dst = out.data + image * pixels * channels
+        for q in 0..<pixels {
+            for c in 0..<channels { dst[c * pixels + q] = src[q * channels + c] }
+        }
+    }
+    return out
 }
 
 /// SplitMix64's finaliser of (seed, index), mapped to [−1, 1].

@@ -26,13 +26,15 @@ struct SweepSelection: ParsableArguments {
     @Option(help: "Thread counts, e.g. 1,2.") var threads: String?
     @Option(help: "Placements: close, spread, none, pus:LIST; comma-separated, or ;-separated when a PU list (pus:0,1) is among them.") var placement: String?
 
+    @Option(help: "Input/output layouts: nchw, nhwc.") var layouts: String?
+
     @Option(help: "Only points whose name matches this regular expression.")
     var filter: String?
 
     /// Whether no option was given.
     var isEmpty: Bool {
         [preset, sweepFile, variants, versions, batch, channels, hw, kernel, stride, padding, dilation, groups,
-         offsetGroups, threads, placement, filter].allSatisfy { $0 == nil }
+         offsetGroups, threads, placement, layouts, filter].allSatisfy { $0 == nil }
     }
 
     /// Resolves the sweep and its points; every error names the option.
@@ -61,6 +63,7 @@ struct SweepSelection: ParsableArguments {
         o.offsetGroups = try ints(offsetGroups, "offset-groups")
         o.threads = try ints(threads, "threads")
         o.placements = try list(placement, "placement", separator: ";") { try Placement(parsing: $0) }
+        o.layouts = try list(layouts, "layouts") { try TensorLayout(named: $0) }
         let sweep = try base.applying(o)
         return (sweep, try sweep.points(matching: filter))
     }

@@ -110,6 +110,22 @@ struct DriverTests {
         }
     }
 
+    @Test("NHWC points are measured and checked through NCHW copies; a broken one is caught")
+    func nhwcPoints() throws {
+        let points = SweepAxes(variants: [.tiled, .blockedGather], versions: [.v2], shapes: [Shape(channels: 5, size: 7)],
+                               threads: [1], layouts: [.nhwc]).points
+        let runner = try Runner(timing: quickTiming, maxMemoryBytes: 1 << 30, runID: "l")
+        for point in points {
+            #expect(point.name.hasSuffix("/nhwc"))
+            let (row, samples) = runner.measure(point, medians: [:])
+            #expect(row.status == .ok && samples.count == 3, "\(point.name): \(row.error)")
+        }
+        let broken = try Runner(timing: quickTiming, maxMemoryBytes: 1 << 30, runID: "b", factory: { point, geometry, options in
+            BrokenKernel(try DeformConvolution(geometry: geometry, variant: point.variant, options: options, layout: point.layout))
+        })
+        #expect(broken.measure(points[0], medians: [:]).row.status == .wrong)
+    }
+
     @Test("speed-ups refer to naive and to one thread of the same shape")
     func speedups() throws {
         let points = SweepAxes(variants: [.naive, .blockedGather], versions: [.v1], shapes: [Shape(channels: 4, size: 6)],

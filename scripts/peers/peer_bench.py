@@ -212,7 +212,7 @@ def main():
                         "version": pt["version"], "batch": pt["N"], "in_channels": pt["Cin"], "out_channels": pt["Cout"],
                         "height": pt["H"], "width": pt["W"], "kernel_h": pt["kh"], "kernel_w": pt["kw"], "stride": pt["s"],
                         "padding": pt["p"], "dilation": pt["d"], "groups": pt["g"], "offset_groups": pt["og"],
-                        "threads": pt["t"], "placement": pt["placement"], "status": "ok", "error": label,
+                        "threads": pt["t"], "placement": pt["placement"], "layout": "nchw", "status": "ok", "error": label,
                         "samples": len(samples), "iterations_per_sample": iters, "min_s": repr(float(arr.min())),
                         "median_s": repr(med), "mean_s": repr(float(arr.mean())),
                         "p10_s": repr(float(np.percentile(arr, 10))), "p90_s": repr(float(np.percentile(arr, 90))),
