@@ -59,32 +59,19 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
         self.rowLength = rowLength
         let planCapacity = (blockPixels + 31) / 32 * 32
         plans = (0..<workers).map { _ in SamplingPlan(geometry: geometry, capacity: planCapacity) }
-        columns = (0..<workers).map { _ in
-            let block = UnsafeMutablePointer<Float>.allocate(capacity: rowLength * blockPixels)
-            block.initialize(repeating: 0, count: rowLength * blockPixels)
-            return block
-        }
+        columns = (0..<workers).map { _ in alignedFloats(rowLength * blockPixels) }
         // (Channels-last output rows come from the packed product only.)
         weightsAsGiven = layout == .nchw && geometry.batch * geometry.outPixels < options.fewPixels
         transposedStride = (blockPixels + 31) / 32 * 32
         let transposedFloats = weightsAsGiven ? geometry.reductionLength * transposedStride : 0
-        transposed = (0..<workers).map { _ in
-            let block = UnsafeMutablePointer<Float>.allocate(capacity: max(transposedFloats, 1))
-            block.initialize(repeating: 0, count: max(transposedFloats, 1))
-            return block
-        }
+        transposed = (0..<workers).map { _ in alignedFloats(transposedFloats) }
         let tileFloats = weightsAsGiven ? 0 : blockPixels * ChannelsLast.paddedGroupOut(geometry)
-        accumulators = (0..<workers).map { _ in
-            let tile = UnsafeMutablePointer<Float>.allocate(capacity: tileFloats)
-            tile.initialize(repeating: 0, count: tileFloats)
-            return tile
-        }
+        accumulators = (0..<workers).map { _ in alignedFloats(tileFloats) }
         let inputCount = layout == .nchw ? geometry.batch * geometry.inChannels * geometry.height * geometry.width : 0
-        nhwc = .allocate(capacity: max(inputCount, 1))
-        nhwc.initialize(repeating: 0, count: max(inputCount, 1))
+        nhwc = alignedFloats(inputCount)
         let packedCount = weightsAsGiven ? 0 : ChannelsLast.packedWeightCount(geometry)
-        packed = .allocate(capacity: max(packedCount, 1))
-        packed.initialize(repeating: 0, count: max(packedCount, 1))
+        // Workers pack alternate 16-column blocks: one cache line each, since the buffer is aligned.
+        packed = alignedFloats(packedCount)
         builtCounts = .allocate(capacity: workers * Self.countStride)
         builtCounts.initialize(repeating: 0, count: workers * Self.countStride)
         sharedWorkspaceBytes = (inputCount + packedCount) * MemoryLayout<Float>.size
@@ -239,6 +226,13 @@ extension BlockedGatherKernel {
             }
         }
     }
+}
+
+/// `count` zeroed floats on a cache-line boundary, so buffers written by different workers never
+/// share a line (allocated separately, they could meet inside one); free with `deallocate()`.
+func alignedFloats(_ count: Int) -> UnsafeMutablePointer<Float> {
+    UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.size, alignment: 64)
+        .initializeMemory(as: Float.self, repeating: 0, count: max(count, 1))
 }
 
 /// Up to four (weight, channel vector) corners of one sample, blended channel by channel.
