@@ -155,9 +155,9 @@ public final class Runner {
             // The reference reads NCHW: NHWC points are checked through NCHW copies.
             let nchw = point.layout == .nchw
             if let mismatch = try CorrectnessGate.check(
-                geometry: geometry, input: nchw ? data.input : nchwCopy(of: data.input, shape: geometry.inputShape),
+                geometry: geometry, input: nchw ? data.input : data.input.nchwCopy(shape: geometry.inputShape),
                 offset: data.offset, mask: data.mask, weight: data.weight,
-                output: nchw ? data.output : nchwCopy(of: data.output, shape: geometry.outputShape),
+                output: nchw ? data.output : data.output.nchwCopy(shape: geometry.outputShape),
                 seed: stableHash(point.name)) {
                 var r = row(point, .wrong, tensorBytes: tensorBytes)
                 r.workspaceBytes = kernel.workspaceBytes

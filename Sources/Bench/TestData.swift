@@ -45,19 +45,6 @@ struct UncheckedPointer: @unchecked Sendable {
     init(_ pointer: UnsafeMutablePointer<Float>) { self.pointer = pointer }
 }
 
-/// An NHWC tensor's NCHW copy ([N, A·B] images transposed from rows × columns = pixels × channels).
-func nchwCopy(of nhwc: Tensor, shape: [Int]) throws -> Tensor {
-    let (n, channels, pixels) = (shape[0], shape[1], shape[2] * shape[3])
-    let out = try Tensor(shape: shape)
-    for image in 0..<n {
-        let src = nhwc.data + image * pixels * channels, dst = out.data + image * pixels * channels
-        for q in 0..<pixels {
-            for c in 0..<channels { dst[c * pixels + q] = src[q * channels + c] }
-        }
-    }
-    return out
-}
-
 /// SplitMix64's finaliser of (seed, index), mapped to [−1, 1].
 func uniform(seed: UInt64, index: UInt64) -> Float {
     var z = seed &+ index &* 0x9E37_79B9_7F4A_7C15

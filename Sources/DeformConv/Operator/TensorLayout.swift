@@ -46,20 +46,34 @@ final class ChannelsLastAdapter: ForwardKernel {
 
     func forward(_ p: ForwardProblem) {
         let g = p.geometry
-        transpose(p.input, into: input.data, outer: g.batch, rows: g.height * g.width, columns: g.inChannels)
+        transposeImages(p.input, into: input.data, images: g.batch, rows: g.height * g.width, columns: g.inChannels)
         inner.forward(p.replacing(input: input.data, output: output.data))
-        transpose(output.data, into: p.output, outer: g.batch, rows: g.outChannels, columns: g.outPixels)
+        transposeImages(output.data, into: p.output, images: g.batch, rows: g.outChannels, columns: g.outPixels)
     }
+}
 
-    /// For each of `outer` images: dst[c·rows + r] = src[r·columns + c] (a rows × columns
-    /// matrix transposed).
-    private func transpose(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>,
-                           outer: Int, rows: Int, columns: Int) {
-        for n in 0..<outer {
-            let s = src + n * rows * columns, d = dst + n * rows * columns
-            for r in 0..<rows {
-                for c in 0..<columns { d[c * rows + r] = s[r * columns + c] }
-            }
+/// For each of `images` images: dst[c·rows + r] = src[r·columns + c] (a rows × columns matrix
+/// transposed): NHWC ↔ NCHW with rows × columns = pixels × channels or channels × pixels.
+func transposeImages(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>,
+                     images: Int, rows: Int, columns: Int) {
+    for n in 0..<images {
+        let s = src + n * rows * columns, d = dst + n * rows * columns
+        for r in 0..<rows {
+            for c in 0..<columns { d[c * rows + r] = s[r * columns + c] }
         }
+    }
+}
+
+extension Tensor {
+    /// An NCHW copy of this NHWC tensor; `nchwShape` is [N, C, H, W].
+    public func nchwCopy(shape nchwShape: [Int]) throws -> Tensor {
+        guard nchwShape.count == 4, shape == [nchwShape[0], nchwShape[2], nchwShape[3], nchwShape[1]] else {
+            throw DeformConvError.shapeMismatch(
+                tensor: "nhwc", expected: nchwShape.count == 4 ? [nchwShape[0], nchwShape[2], nchwShape[3], nchwShape[1]] : nchwShape,
+                actual: shape)
+        }
+        let out = try Tensor(shape: nchwShape)
+        transposeImages(data, into: out.data, images: nchwShape[0], rows: nchwShape[2] * nchwShape[3], columns: nchwShape[1])
+        return out
     }
 }
