@@ -6,6 +6,8 @@ import PackageDescription
 // valgrind can run (it cannot execute AVX-512), e.g. for instruction counting.
 let portable = Context.environment["DCNBENCH_PORTABLE"] == "1"
 let kernelFlags: [SwiftSetting] = portable ? [] : [.unsafeFlags(["-target-cpu", "native"])]
+// The same target for the C probe that tells the kernels which register file they were built for.
+let targetCFlags: [CSetting] = portable ? [] : [.unsafeFlags(["-march=native"])]
 
 let package = Package(
     name: "dcnbench",
@@ -20,7 +22,8 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CHwloc", pkgConfig: "hwloc", providers: [.apt(["libhwloc-dev"])]),
-        .target(name: "DeformConv", exclude: ["README.md"], swiftSettings: kernelFlags),
+        .target(name: "CTargetFeatures", cSettings: targetCFlags),
+        .target(name: "DeformConv", dependencies: ["CTargetFeatures"], exclude: ["README.md"], swiftSettings: kernelFlags),
         .target(name: "Topology", dependencies: ["CHwloc"]),
         .target(
             name: "Bench",

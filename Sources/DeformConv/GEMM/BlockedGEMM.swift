@@ -1,35 +1,41 @@
-/// C[m×n] += A[m×k]·B[k×n], all row-major with leading dimensions, blocked over k, i and j so
-/// that a kBlock×nBlock panel of B stays in cache while every row of A's block streams over it.
+/// C[m×n] = A[m×k]·B[k×n] + bias[row], all row-major with leading dimensions: the GEMM of the
+/// im2col designs (`tiled`, `dispatch`: A = the weights as given, B = a column matrix) and of
+/// `blockedGather`'s few-pixel path.
 ///
-/// The classic cache-tiled loop nest of the im2col designs (`tiled`, `dispatch`): the inner j loop
-/// is a unit-stride axpy the compiler vectorises; no register blocking (that is the micro-kernel
-/// of `blockedGather`).
+/// For each `columns`-wide panel of B (k × columns floats, reused from L1/L2), every `rows`-row
+/// block of A passes over it with the micro-kernel, which keeps its whole C tile in registers for
+/// all of k, so C is written once and never read. B must hold n rounded up to the tile's columns
+/// readable columns per row (the extra columns are computed and dropped).
 enum BlockedGEMM {
-    static let kBlock = 128
-    static let mBlock = 32
-    static let nBlock = 256
-
-    static func multiplyAdd(
-        m: Int, n: Int, k: Int,
+    static func multiply(
+        _ tile: MicroKernelTile, m: Int, n: Int, k: Int,
         a: UnsafePointer<Float>, lda: Int,
         b: UnsafePointer<Float>, ldb: Int,
-        c: UnsafeMutablePointer<Float>, ldc: Int
+        c: UnsafeMutablePointer<Float>, ldc: Int,
+        bias: UnsafePointer<Float>?
     ) {
-        for k0 in stride(from: 0, to: k, by: kBlock) {
-            let k1 = min(k0 + kBlock, k)
-            for i0 in stride(from: 0, to: m, by: mBlock) {
-                let i1 = min(i0 + mBlock, m)
-                for j0 in stride(from: 0, to: n, by: nBlock) {
-                    let j1 = min(j0 + nBlock, n)
-                    for i in i0..<i1 {
-                        let cRow = c + i * ldc
-                        for kk in k0..<k1 {
-                            let aik = a[i * lda + kk]
-                            let bRow = b + kk * ldb
-                            for j in j0..<j1 { cRow[j] += aik * bRow[j] }
-                        }
-                    }
-                }
+        switch tile {
+        case .tile8x32: multiply(MicroKernel8x32.self, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, bias: bias)
+        case .tile6x16: multiply(MicroKernel6x16.self, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, bias: bias)
+        }
+    }
+
+    private static func multiply<Kernel: MicroKernel>(
+        _: Kernel.Type, m: Int, n: Int, k: Int,
+        a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int,
+        bias: UnsafePointer<Float>?
+    ) {
+        for j in stride(from: 0, to: n, by: Kernel.columns) {
+            for i in stride(from: 0, to: m, by: Kernel.rows) {
+                let rows = min(Kernel.rows, m - i)
+                var rowBias = SIMD8<Float>()
+                if let bias { for r in 0..<rows { rowBias[r] = bias[i + r] } }
+                Kernel.run(
+                    rows: rows, cols: min(Kernel.columns, n - j), k: k,
+                    a: a + i * lda, lda: lda, b: b + j, ldb: ldb,
+                    c: c + i * ldc + j, ldc: ldc, accumulate: false, rowBias: rowBias)
             }
         }
     }

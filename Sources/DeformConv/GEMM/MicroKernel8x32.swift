@@ -1,28 +1,21 @@
-/// C[rows×cols] (+)= A[rows×k]·B[k×32] (+ a bias per row), rows ≤ 8, cols ≤ 32, all row-major:
-/// the register-blocked micro-kernel of `blockedGather`, used two ways:
-/// - A = a block of deformable columns (one row per output pixel, channels-last), B = a k-slice
-///   of the packed weights (32 output channels per row), C = an accumulator tile carried across
-///   k-slices (`accumulate`);
-/// - A = the weights as given (a row per output channel), B = a transposed column block (32
-///   pixels per row), C = rows of the NCHW output planes, bias per row (few-pixel layers).
+/// ``MicroKernel`` for 32 vector registers (AVX-512): 8 rows × 32 columns.
 ///
 /// Sixteen `SIMD16<Float>` accumulators (8 rows × 2 vectors) stay in registers for the whole k
 /// loop; each step loads two B vectors, broadcasts eight A values and issues sixteen FMAs, so
 /// two FMA pipes with 4-cycle latency have the chains they need and loads stay under the FMAs.
-/// B must hold 32 readable columns; rows past `rows` recompute the last row and are not stored.
-enum MicroKernel8x32 {
+enum MicroKernel8x32: MicroKernel {
     static let rows = 8
     static let columns = 32
-    /// k per call for the accumulating use: a 256×32 B slice is 32 KiB, inside a 48 KiB L1.
+    /// A 256×32 B slice is 32 KiB, inside a 48 KiB L1.
     static let kSlice = 256
 
     @inline(__always)
     static func run(
-        rows: Int, cols: Int = columns, k: Int,
+        rows: Int, cols: Int, k: Int,
         a: UnsafePointer<Float>, lda: Int,
         b: UnsafePointer<Float>, ldb: Int,
         c: UnsafeMutablePointer<Float>, ldc: Int,
-        accumulate: Bool = false, rowBias: SIMD8<Float>? = nil
+        accumulate: Bool, rowBias: SIMD8<Float>?
     ) {
         let last = rows - 1
         let a0 = a, a1 = a + min(1, last) * lda, a2 = a + min(2, last) * lda, a3 = a + min(3, last) * lda

@@ -14,17 +14,22 @@ public struct ForwardOptions: Sendable {
     /// N·H_out·W_out is below this: with few output pixels packing costs more than it saves
     /// (measured: 512→512 @7², 49 pixels). 0 always packs; `Int.max` never does.
     public var fewPixels: Int
+    /// The GEMM micro-kernel of `tiled`, `dispatch` and `blockedGather`: by default the one sized
+    /// for the register file the kernels were compiled for.
+    public var microKernel: MicroKernelTile
 
     public init(
         cacheBytes: Int = 1 << 20,
         executor: any ParallelExecutor = SerialExecutor(),
         dispatchWorkers: Int = ProcessInfo.processInfo.activeProcessorCount,
-        fewPixels: Int = 128
+        fewPixels: Int = 128,
+        microKernel: MicroKernelTile = .native
     ) {
         self.cacheBytes = cacheBytes
         self.executor = executor
         self.dispatchWorkers = dispatchWorkers
         self.fewPixels = fewPixels
+        self.microKernel = microKernel
     }
 
     /// Smallest cache budget accepted: below it a block could not hold one 32-pixel column.

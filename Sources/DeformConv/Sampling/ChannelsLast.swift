@@ -16,9 +16,10 @@ enum ChannelsLast {
     }
 
     /// Depth of one group's column row: (C_in/G)·kh·kw, ordered tap-major, k = t·(C_in/G) + cl.
-    /// Output channels of a group padded to a multiple of the micro-kernel's 32 columns.
+    /// Output channels of a group padded to a multiple of the widest micro-kernel's 32 columns.
     static func paddedGroupOut(_ g: DeformConvGeometry) -> Int {
-        (g.groupOutChannels + MicroKernel8x32.columns - 1) / MicroKernel8x32.columns * MicroKernel8x32.columns
+        let columns = MicroKernelTile.packColumns
+        return (g.groupOutChannels + columns - 1) / columns * columns
     }
 
     static func packedWeightCount(_ g: DeformConvGeometry) -> Int { g.groups * g.reductionLength * paddedGroupOut(g) }

@@ -88,10 +88,4 @@ struct ForwardProblem: @unchecked Sendable {
         let x = Float(ox * strideW - padW + j * dilationW) + dx
         return BilinearTap(y: y, x: x, height: height, width: width, scale: scale)
     }
-
-    /// Writes the bias (or 0) into `count` outputs of channel `co` starting at `pixel`.
-    @inline(__always)
-    func initializeOutput(n: Int, co: Int, pixel: Int, count: Int) {
-        (outputPlane(n: n, co: co) + pixel).update(repeating: bias?[co] ?? 0, count: count)
-    }
 }

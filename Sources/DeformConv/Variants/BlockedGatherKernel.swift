@@ -8,12 +8,14 @@
 /// non-zero weight contributes a vector of consecutive channels (so the plan is reused by all
 /// C_in/OG channels of its offset group at vector width, and a zero-weight corner is never read),
 /// into a column block with one row of (kh·kw)·C_in values per pixel; finally multiply by the
-/// packed weights with ``MicroKernel8x32`` (8 pixels × 32 output channels) and store into NCHW.
+/// packed weights with the ``MicroKernel`` of `options.microKernel` (e.g. 8 pixels × 32 output
+/// channels) and store into NCHW (or NHWC).
 /// The block is sized so that plan and columns take about half of `cacheBytes`; each worker owns
 /// its plan and columns, and units write disjoint output pixels.
 final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
     private let executor: any ParallelExecutor
-    /// Pixels per block: a multiple of the micro-kernel's 8 rows.
+    private let microKernel: MicroKernelTile
+    /// Pixels per block: a multiple of the micro-kernel's rows.
     private let blockPixels: Int
     /// Floats of one pixel's column row: (kh·kw)·C_in, group g at g·(C_in/G)·kh·kw.
     private let rowLength: Int
@@ -27,7 +29,7 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
     private let packed: UnsafeMutablePointer<Float>
     /// Few output pixels (N·H_out·W_out < `ForwardOptions.fewPixels`): packing the weights every
     /// call would cost more than the convolution gains from it, so the column block is
-    /// transposed instead and multiplied by the weights as given (``MicroKernel8x32``'s second use).
+    /// transposed instead and multiplied by the weights as given (``BlockedGEMM``).
     private let weightsAsGiven: Bool
     /// Per worker, when `weightsAsGiven`: one group's columns transposed, a row of pixels per k.
     private let transposed: [UnsafeMutablePointer<Float>]
@@ -41,6 +43,7 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
 
     init(geometry: DeformConvGeometry, options: ForwardOptions, layout: TensorLayout = .nchw) {
         executor = options.executor
+        microKernel = options.microKernel
         self.layout = layout
         let rowLength = geometry.inChannels * geometry.taps
         let bytesPerPixel = rowLength * MemoryLayout<Float>.size + SamplingPlan.bytes(geometry: geometry, capacity: 1)
@@ -53,7 +56,7 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
         let weightBytes = ChannelsLast.packedWeightCount(geometry) * MemoryLayout<Float>.size
         let budget = weightBytes > options.cacheBytes ? 4 * options.cacheBytes : options.cacheBytes / 2
         let blockPixels = options.blockPixels(
-            bytesPerPixel: bytesPerPixel, multiple: MicroKernel8x32.rows,
+            bytesPerPixel: bytesPerPixel, multiple: options.microKernel.rows,
             outPixels: (geometry.outPixels + splitsPerImage - 1) / splitsPerImage, budget: budget)
         self.blockPixels = blockPixels
         self.rowLength = rowLength
@@ -114,7 +117,12 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
                     multiplyGivenWeights(p, n: n, first: first, pixels: pixels, columns: columns[worker],
                                          transposed: transposed[worker])
                 } else {
-                    multiply(p, n: n, first: first, pixels: pixels, columns: columns[worker], tile: accumulators[worker])
+                    switch microKernel {
+                    case .tile8x32:
+                        multiply(MicroKernel8x32.self, p, n: n, first: first, pixels: pixels, columns: columns[worker], tile: accumulators[worker])
+                    case .tile6x16:
+                        multiply(MicroKernel6x16.self, p, n: n, first: first, pixels: pixels, columns: columns[worker], tile: accumulators[worker])
+                    }
                 }
             }
             builtCounts[worker * Self.countStride] = built
@@ -160,23 +168,23 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
 
     /// Output channels × pixels of the block = bias + packed weights · columns, group by group.
     /// Blocked like a BLIS GEMM: for each k-slice, each 32-channel panel slice (in L1) is reused
-    /// by every 8-pixel tile of the block, partial sums carried in `tile`; then `tile` is stored
-    /// transposed into the NCHW output, bias added.
-    private func multiply(_ p: ForwardProblem, n: Int, first: Int, pixels: Int,
-                          columns: UnsafeMutablePointer<Float>, tile: UnsafeMutablePointer<Float>) {
+    /// by every pixel tile of the block, partial sums carried in `tile`; then `tile` is stored
+    /// transposed into the NCHW output (or as rows into NHWC), bias added.
+    private func multiply<Kernel: MicroKernel>(_: Kernel.Type, _ p: ForwardProblem, n: Int, first: Int, pixels: Int,
+                                               columns: UnsafeMutablePointer<Float>, tile: UnsafeMutablePointer<Float>) {
         let depth = p.groupIn * p.taps
         let ldb = ChannelsLast.paddedGroupOut(p.geometry)
         for group in 0..<p.geometry.groups {
             let panel = UnsafePointer(packed) + group * depth * ldb
-            for k0 in stride(from: 0, to: depth, by: MicroKernel8x32.kSlice) {
-                let k = min(MicroKernel8x32.kSlice, depth - k0)
-                for co in stride(from: 0, to: ldb, by: MicroKernel8x32.columns) {
-                    for q in stride(from: 0, to: pixels, by: MicroKernel8x32.rows) {
-                        MicroKernel8x32.run(
-                            rows: min(MicroKernel8x32.rows, pixels - q), k: k,
+            for k0 in stride(from: 0, to: depth, by: Kernel.kSlice) {
+                let k = min(Kernel.kSlice, depth - k0)
+                for co in stride(from: 0, to: ldb, by: Kernel.columns) {
+                    for q in stride(from: 0, to: pixels, by: Kernel.rows) {
+                        Kernel.run(
+                            rows: min(Kernel.rows, pixels - q), cols: Kernel.columns, k: k,
                             a: columns + q * rowLength + group * depth + k0, lda: rowLength,
                             b: panel + k0 * ldb + co, ldb: ldb,
-                            c: tile + q * ldb + co, ldc: ldb, accumulate: k0 > 0)
+                            c: tile + q * ldb + co, ldc: ldb, accumulate: k0 > 0, rowBias: nil)
                     }
                 }
             }
@@ -200,8 +208,8 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
 
 extension BlockedGatherKernel {
     /// The `weightsAsGiven` product: per group, the column block transposed (and reordered to the
-    /// weights' (cl, t) order) into rows of pixels, then 8 output channels × 32 pixels per tile
-    /// straight into the NCHW output planes.
+    /// weights' (cl, t) order) into rows of pixels, then ``BlockedGEMM`` straight into the NCHW
+    /// output planes.
     private func multiplyGivenWeights(_ p: ForwardProblem, n: Int, first: Int, pixels: Int,
                                       columns: UnsafeMutablePointer<Float>, transposed: UnsafeMutablePointer<Float>) {
         let depth = p.groupIn * p.taps
@@ -213,17 +221,12 @@ extension BlockedGatherKernel {
                     for q in 0..<pixels { dst[q] = src[q * rowLength] }
                 }
             }
-            for co in stride(from: group * p.groupOut, to: (group + 1) * p.groupOut, by: MicroKernel8x32.rows) {
-                let rows = min(MicroKernel8x32.rows, (group + 1) * p.groupOut - co)
-                var bias = SIMD8<Float>()
-                if let values = p.bias { for r in 0..<rows { bias[r] = values[co + r] } }
-                for j in stride(from: 0, to: pixels, by: MicroKernel8x32.columns) {
-                    MicroKernel8x32.run(
-                        rows: rows, cols: min(MicroKernel8x32.columns, pixels - j), k: depth,
-                        a: p.weightRow(co: co), lda: depth, b: transposed + j, ldb: transposedStride,
-                        c: p.outputPlane(n: n, co: co) + first + j, ldc: p.outPixels, rowBias: bias)
-                }
-            }
+            let firstOut = group * p.groupOut
+            BlockedGEMM.multiply(
+                microKernel, m: p.groupOut, n: pixels, k: depth,
+                a: p.weightRow(co: firstOut), lda: depth, b: transposed, ldb: transposedStride,
+                c: p.outputPlane(n: n, co: firstOut) + first, ldc: p.outPixels,
+                bias: p.bias.map { $0 + firstOut })
         }
     }
 }

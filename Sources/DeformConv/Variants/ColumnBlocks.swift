@@ -1,7 +1,8 @@
 /// The unit of work of the im2col designs (`tiled`, `dispatch`): one (image, group, pixel tile)
 /// block. Its deformable column matrix [(C_in/G)·kh·kw, tile] is built by sampling every
 /// (channel, tap, pixel) afresh, as torchvision's `deformable_im2col` does, then multiplied into
-/// the output by the blocked GEMM. Workspace: one column matrix per concurrent block.
+/// the output by ``BlockedGEMM`` (weights as given × columns, bias added, output written once).
+/// Workspace: one column matrix per concurrent block.
 struct ColumnBlocks {
     /// Pixels per tile (the last tile of an image may be shorter).
     let tile: Int
@@ -10,17 +11,20 @@ struct ColumnBlocks {
     let groups: Int
     /// Floats of one block's column matrix.
     let columnFloats: Int
+    let microKernel: MicroKernelTile
 
     init(geometry: DeformConvGeometry, options: ForwardOptions) {
         let rows = geometry.reductionLength
-        // Tiles are multiples of 16 pixels (a cache line of fp32 output), so neighbouring
-        // tiles of one output row share no cache line unless H_out·W_out is not a multiple of 16.
-        tile = options.blockPixels(bytesPerPixel: rows * MemoryLayout<Float>.size, multiple: 16,
+        // Tiles are multiples of 32 pixels: whole micro-kernel panels (so the GEMM reads no
+        // column past the matrix) and whole cache lines of fp32 output, so neighbouring tiles of
+        // one output row share no line unless H_out·W_out is not a multiple of 16.
+        tile = options.blockPixels(bytesPerPixel: rows * MemoryLayout<Float>.size, multiple: MicroKernelTile.packColumns,
                                    outPixels: geometry.outPixels)
         tilesPerImage = (geometry.outPixels + tile - 1) / tile
         groups = geometry.groups
         count = geometry.batch * geometry.groups * tilesPerImage
         columnFloats = rows * tile
+        microKernel = options.microKernel
     }
 
     var columnBytes: Int { columnFloats * MemoryLayout<Float>.size }
@@ -55,13 +59,11 @@ struct ColumnBlocks {
         }
 
         let firstOut = group * p.groupOut
-        for co in firstOut..<firstOut + p.groupOut {
-            p.initializeOutput(n: n, co: co, pixel: first, count: pixels)
-        }
-        BlockedGEMM.multiplyAdd(
-            m: p.groupOut, n: pixels, k: p.groupIn * p.taps,
+        BlockedGEMM.multiply(
+            microKernel, m: p.groupOut, n: pixels, k: p.groupIn * p.taps,
             a: p.weightRow(co: firstOut), lda: p.groupIn * p.taps,
             b: columns, ldb: tile,
-            c: p.outputPlane(n: n, co: firstOut) + first, ldc: p.outPixels)
+            c: p.outputPlane(n: n, co: firstOut) + first, ldc: p.outPixels,
+            bias: p.bias.map { $0 + firstOut })
     }
 }
