@@ -1,7 +1,7 @@
 import DeformConv
 import Testing
 
-@Suite("blockedGather builds each sampling-plan entry once")
+@Suite("blockedGather, tiled and dispatch build each sampling-plan entry once")
 struct PlanReuseTests {
     @Test("plan entries built = N·OG·kh·kw·H_out·W_out, whatever the channels, blocks and workers",
           arguments: [1, 4, 16])
@@ -14,20 +14,23 @@ struct PlanReuseTests {
                         ForwardOptions(cacheBytes: ForwardOptions.minCacheBytes),
                         ForwardOptions(cacheBytes: ForwardOptions.minCacheBytes,
                                        executor: ConcurrentTestExecutor(workerCount: 3))] {
-            let op = try DeformConvolution(geometry: g, variant: .blockedGather, options: options)
-            #expect(op.lastPlanEntriesBuilt == nil)
-            for _ in 0..<2 {  // counted per call, not accumulated across calls
-                _ = try op.forward(input: p.input, offset: p.offset, mask: p.mask, weight: p.weight, bias: p.bias)
-                // A plan rebuilt per channel would count channelsPerOffsetGroup times as many.
-                #expect(op.lastPlanEntriesBuilt == g.samplingPoints)
-                #expect(g.samplingPoints == 2 * 2 * 9 * 13 * 11)
+            for variant in [KernelVariant.blockedGather, .tiled, .dispatch] {
+                var options = options
+                options.dispatchWorkers = 3
+                let op = try DeformConvolution(geometry: g, variant: variant, options: options)
+                #expect(op.lastPlanEntriesBuilt == nil)
+                for _ in 0..<2 {  // counted per call, not accumulated across calls
+                    _ = try op.forward(input: p.input, offset: p.offset, mask: p.mask, weight: p.weight, bias: p.bias)
+                    // A plan rebuilt per channel (or per group) would count channelsPerOffsetGroup
+                    // times as many.
+                    #expect(op.lastPlanEntriesBuilt == g.samplingPoints, "\(variant)")
+                    #expect(g.samplingPoints == 2 * 2 * 9 * 13 * 11)
+                }
             }
         }
-        for variant in KernelVariant.allCases where variant != .blockedGather {
-            let op = try DeformConvolution(geometry: g, variant: variant)
-            _ = try op.forward(input: p.input, offset: p.offset, mask: p.mask, weight: p.weight, bias: p.bias)
-            #expect(op.lastPlanEntriesBuilt == nil, "\(variant) has no plan")
-        }
+        let naive = try DeformConvolution(geometry: g, variant: .naive)
+        _ = try naive.forward(input: p.input, offset: p.offset, mask: p.mask, weight: p.weight, bias: p.bias)
+        #expect(naive.lastPlanEntriesBuilt == nil, "naive has no plan")
     }
 
     @Test("workspace is bounded by the block, not by N·H_out·W_out (layout conversions apart)")

@@ -1,30 +1,42 @@
 import Dispatch
 
-/// `dispatch`: the `tiled` blocks, independent by construction (each writes its own rows ×
-/// pixels of the output), spread with `DispatchQueue.concurrentPerform`. Each iteration owns a
+/// `dispatch`: the `tiled` blocks, independent by construction (each writes its own pixels of
+/// the output), spread with `DispatchQueue.concurrentPerform`. Each iteration owns a plan and
 /// column workspace and takes every `slots`-th block, so the hot path has no locks or shared
 /// counters. Dispatch chooses and reuses its threads: nothing here is pinned.
 final class DispatchKernel: ForwardKernel, @unchecked Sendable {
     private let blocks: ColumnBlocks
     private let slots: Int
-    private let columns: [UnsafeMutablePointer<Float>]
+    private let workspaces: [(plan: SamplingPlan, columns: UnsafeMutablePointer<Float>)]
+    /// Plan entries built per slot, one cache line apart.
+    private let builtCounts: UnsafeMutablePointer<Int>
+    private static let countStride = 8
+    private(set) var planEntriesBuilt: Int?
 
     init(geometry: DeformConvGeometry, options: ForwardOptions) {
         let blocks = ColumnBlocks(geometry: geometry, options: options)
         self.blocks = blocks
         slots = min(options.dispatchWorkers, blocks.count)
-        columns = (0..<slots).map { _ in blocks.allocateColumns() }
+        workspaces = (0..<slots).map { _ in blocks.allocateWorkspace() }
+        builtCounts = .allocate(capacity: slots * Self.countStride)
+        builtCounts.initialize(repeating: 0, count: slots * Self.countStride)
     }
 
-    deinit { columns.forEach { $0.deallocate() } }
+    deinit {
+        workspaces.forEach { $0.plan.deallocate(); $0.columns.deallocate() }
+        builtCounts.deallocate()
+    }
 
-    var workspaceBytes: Int { slots * blocks.columnBytes }
+    var workspaceBytes: Int { slots * blocks.blockBytes }
 
     func forward(_ p: ForwardProblem) {
         DispatchQueue.concurrentPerform(iterations: slots) { slot in
+            var built = 0
             for index in stride(from: slot, to: blocks.count, by: slots) {
-                blocks.run(index, p, columns: columns[slot])
+                built += blocks.run(index, p, plan: workspaces[slot].plan, columns: workspaces[slot].columns)
             }
+            builtCounts[slot * Self.countStride] = built
         }
+        planEntriesBuilt = (0..<slots).reduce(0) { $0 + builtCounts[$1 * Self.countStride] }
     }
 }

@@ -76,20 +76,25 @@ struct ConcurrentTestExecutor: ParallelExecutor {
 }
 
 /// Every variant, and the option sets that push each through its edge paths: several pixel
-/// blocks with a short last one (a tiny cache budget) and several workers.
-let variantConfigurations: [(name: String, variant: KernelVariant, options: ForwardOptions)] = [
-    ("naive", .naive, ForwardOptions()),
-    ("tiled", .tiled, ForwardOptions()),
-    ("tiled/small-tiles", .tiled, ForwardOptions(cacheBytes: ForwardOptions.minCacheBytes)),
-    ("dispatch", .dispatch, ForwardOptions(dispatchWorkers: 3)),
-    ("dispatch/small-tiles", .dispatch, ForwardOptions(cacheBytes: ForwardOptions.minCacheBytes, dispatchWorkers: 2)),
-    ("blockedGather", .blockedGather, ForwardOptions()),
-    // Both products of blockedGather whatever the size: packed weights, and weights as given.
-    ("blockedGather/packed/small-blocks/3-workers", .blockedGather,
-     ForwardOptions(cacheBytes: ForwardOptions.minCacheBytes, executor: ConcurrentTestExecutor(workerCount: 3), fewPixels: 0)),
-    ("blockedGather/as-given/small-blocks/3-workers", .blockedGather,
-     ForwardOptions(cacheBytes: ForwardOptions.minCacheBytes, executor: ConcurrentTestExecutor(workerCount: 3), fewPixels: .max)),
-]
+/// blocks with a short last one (a tiny cache budget) and several workers; each with both GEMM
+/// micro-kernels, whichever this machine's build would pick.
+let variantConfigurations: [(name: String, variant: KernelVariant, options: ForwardOptions)] =
+    [("naive", .naive, ForwardOptions())] + MicroKernelTile.allCases.flatMap { tile in
+        let small = ForwardOptions.minCacheBytes
+        let configurations: [(name: String, variant: KernelVariant, options: ForwardOptions)] = [
+            ("tiled", .tiled, ForwardOptions(microKernel: tile)),
+            ("tiled/small-tiles", .tiled, ForwardOptions(cacheBytes: small, microKernel: tile)),
+            ("dispatch", .dispatch, ForwardOptions(dispatchWorkers: 3, microKernel: tile)),
+            ("dispatch/small-tiles", .dispatch, ForwardOptions(cacheBytes: small, dispatchWorkers: 2, microKernel: tile)),
+            ("blockedGather", .blockedGather, ForwardOptions(microKernel: tile)),
+            // Both products of blockedGather whatever the size: packed weights, and weights as given.
+            ("blockedGather/packed/small-blocks/3-workers", .blockedGather,
+             ForwardOptions(cacheBytes: small, executor: ConcurrentTestExecutor(workerCount: 3), fewPixels: 0, microKernel: tile)),
+            ("blockedGather/as-given/small-blocks/3-workers", .blockedGather,
+             ForwardOptions(cacheBytes: small, executor: ConcurrentTestExecutor(workerCount: 3), fewPixels: .max, microKernel: tile)),
+        ]
+        return configurations.map { ("\($0.name)/\(tile.rawValue)", $0.variant, $0.options) }
+    }
 
 /// The first index where |actual − expected| exceeds `tolerance(index)`, with the worst ratio.
 struct Comparison: CustomStringConvertible {
