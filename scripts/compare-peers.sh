@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Our kernels and the peers (ONNX Runtime, OpenVINO; torchvision when installed) on the shapes of
 # sweeps/peers.json, 1 and 2 threads, interleaved round by round (ours, then each peer), then a
-# ratio table (best median per round set). Also checks each peer's output against ours.
+# ratio table (best median per round set). Also checks each deformable peer's output against
+# ours, and times the dense convolutions of the same shapes (ONNX Runtime Conv, OpenVINO
+# Convolution; torch conv2d when installed), the reference of "as fast as a dense convolution".
 #   scripts/compare-peers.sh [OUT_DIR]      (default results/peers-<host>)
 # Needs scripts/peers/setup.sh once (it creates .venv-peers). PEER_ROUNDS (default 2).
 set -euo pipefail
@@ -14,7 +16,8 @@ swift build -c release --product dcnbench >&2
 bin="$(swift build -c release --show-bin-path)/dcnbench"
 mkdir -p "$out"
 peers=(onnxruntime openvino)
-$py -c "import torchvision" 2>/dev/null && peers+=(torchvision)
+dense=(dense-onnxruntime dense-openvino)
+if $py -c "import torchvision" 2>/dev/null; then peers+=(torchvision); dense+=(dense-torch); fi
 
 echo "== outputs: each peer against ours (dcnbench verify, max abs diff)" >&2
 checks=$(mktemp -d)
@@ -32,7 +35,7 @@ for round in $(seq 1 "$rounds"); do
   rm -f "$out/ours-r$round"*.csv "$out/ours-r$round"-context.json
   "$bin" sweep --sweep-file sweeps/peers.json --out "$out/ours-r$round.csv" --quiet >/dev/null
   files+=("$out/ours-r$round.csv")
-  for peer in "${peers[@]}"; do
+  for peer in "${peers[@]}" "${dense[@]}"; do
     echo "== round $round/$rounds: $peer" >&2
     $py scripts/peers/peer_bench.py --peer "$peer" --points "$out/points.txt" --header-from "$out/ours-r$round.csv" \
       --out "$out/$peer-r$round.csv"

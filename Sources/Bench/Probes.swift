@@ -29,7 +29,7 @@ public enum Probes {
             }
             best = min(best, now() - start)
         }
-        let flops = Double(threads) * Double(steps) * 8 * 16 * 2
+        let flops = Double(threads) * ReferenceKernel.flops(steps: steps)
         return Measurement(threads: threads, placement: "\(placement)", value: flops / best / 1e9, unit: "GFLOP/s")
     }
 

@@ -1,3 +1,4 @@
+import DeformConv
 import Foundation
 import Topology
 
@@ -49,11 +50,13 @@ public struct RunContext: Codable, Equatable, Sendable {
         #endif
     }
 
+    /// The target flags and the GEMM micro-kernel they imply (8x32 for 32 vector registers, 6x16
+    /// for 16), since the same code runs a different tile on an AVX-512 and an AVX2 build.
     static var buildFlags: String {
         #if DCNBENCH_NATIVE
-        "-target-cpu native"
+        "-target-cpu native, micro-kernel \(MicroKernelTile.native.rawValue)"
         #else
-        "portable (DCNBENCH_PORTABLE=1)"
+        "portable (DCNBENCH_PORTABLE=1), micro-kernel \(MicroKernelTile.native.rawValue)"
         #endif
     }
 
