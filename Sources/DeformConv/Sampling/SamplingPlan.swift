@@ -1,7 +1,8 @@
 /// The sampling plan of one pixel block: the ``BilinearTap`` of every (offset group, kernel tap,
 /// pixel), built once and then applied to every input channel of the offset group, as ONNX
 /// Runtime and OpenVINO do (torchvision recomputes the taps per channel): `blockedGather` reads
-/// it for channels-last vector gathers, the im2col designs for rows of the column matrix (`sample`).
+/// it through ``CornerSet``, for channels-last vector gathers or, in the im2col designs, for
+/// columns of NCHW channels.
 ///
 /// Structure of arrays, so a gather can load 16 pixels' offsets and weights as vectors: row
 /// r = og·kh·kw + t holds four offset arrays (corners 00, 01, 10, 11) and four weight arrays,
@@ -65,23 +66,5 @@ struct SamplingPlan {
             }
         }
         return rows * count
-    }
-
-    /// Row (og, t) of the plan applied to one channel plane: out[q] = Σ_corners weight·plane[offset]
-    /// for q < `count` rounded up to 16 (padding entries give 0, so `out` needs that room). A corner
-    /// with weight 0 reads its offset 0 and its value is dropped, so a NaN pixel there stays out.
-    @inline(__always)
-    func sample(og: Int, t: Int, plane: UnsafePointer<Float>, count: Int, into out: UnsafeMutablePointer<Float>) {
-        for q in stride(from: 0, to: count, by: 16) {
-            var value = SIMD16<Float>()
-            for corner in 0..<4 {
-                let at = UnsafeRawPointer(offsets(og: og, t: t, corner: corner) + q).load(as: SIMD16<Int32>.self)
-                let weight = UnsafeRawPointer(weights(og: og, t: t, corner: corner) + q).load(as: SIMD16<Float>.self)
-                var pixels = SIMD16<Float>()
-                for i in 0..<16 { pixels[i] = plane[Int(at[i])] }
-                value = value.addingProduct(weight, pixels.replacing(with: 0, where: weight .== 0))
-            }
-            UnsafeMutableRawPointer(out + q).storeBytes(of: value, as: SIMD16<Float>.self)
-        }
     }
 }

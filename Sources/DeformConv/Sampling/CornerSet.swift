@@ -1,0 +1,79 @@
+/// The corners with non-zero weight of one plan entry (at most four), blended over channels:
+/// channels-last (`blend(from:count:into:)`, consecutive channels as vectors, for `blockedGather`)
+/// or NCHW (`blend(channels:sourceStride:into:outStride:)`, one plane apart, for the im2col
+/// designs). Built once per entry, so a zero-weight corner costs no test per channel and is never
+/// read (``BilinearTap``'s rule).
+struct CornerSet {
+    private var weights = SIMD4<Float>()
+    private var sources: (UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafePointer<Float>?)
+    private(set) var count = 0
+
+    @inline(__always)
+    mutating func add(_ weight: Float, _ source: UnsafePointer<Float>) {
+        guard weight != 0 else { return }  // zero-weight corners are not read (BilinearTap's rule)
+        weights[count] = weight
+        switch count {
+        case 0: sources.0 = source
+        case 1: sources.1 = source
+        case 2: sources.2 = source
+        default: sources.3 = source
+        }
+        count += 1
+    }
+
+    /// out[j] = Σ_corners w·source[start + j] for j < length, 16 channels at a time.
+    @inline(__always)
+    func blend(from start: Int, count length: Int, into out: UnsafeMutablePointer<Float>) {
+        let s0 = sources.0.map { $0 + start }, s1 = sources.1.map { $0 + start }
+        let s2 = sources.2.map { $0 + start }, s3 = sources.3.map { $0 + start }
+        let w0 = SIMD16<Float>(repeating: weights[0]), w1 = SIMD16<Float>(repeating: weights[1])
+        let w2 = SIMD16<Float>(repeating: weights[2]), w3 = SIMD16<Float>(repeating: weights[3])
+        var j = 0
+        while j + 16 <= length {
+            var v = SIMD16<Float>()
+            if let s0 { v = v.addingProduct(w0, UnsafeRawPointer(s0 + j).loadUnaligned(as: SIMD16<Float>.self)) }
+            if let s1 { v = v.addingProduct(w1, UnsafeRawPointer(s1 + j).loadUnaligned(as: SIMD16<Float>.self)) }
+            if let s2 { v = v.addingProduct(w2, UnsafeRawPointer(s2 + j).loadUnaligned(as: SIMD16<Float>.self)) }
+            if let s3 { v = v.addingProduct(w3, UnsafeRawPointer(s3 + j).loadUnaligned(as: SIMD16<Float>.self)) }
+            UnsafeMutableRawPointer(out + j).storeBytes(of: v, as: SIMD16<Float>.self)
+            j += 16
+        }
+        while j < length {
+            var v: Float = 0
+            if let s0 { v = v.addingProduct(weights[0], s0[j]) }
+            if let s1 { v = v.addingProduct(weights[1], s1[j]) }
+            if let s2 { v = v.addingProduct(weights[2], s2[j]) }
+            if let s3 { v = v.addingProduct(weights[3], s3[j]) }
+            out[j] = v
+            j += 1
+        }
+    }
+
+    /// out[c·outStride] = Σ_corners w·source[c·sourceStride] for c < `channels`: the sample of one
+    /// tap and pixel in `channels` NCHW planes `sourceStride` apart, scalar, in `blend`'s order.
+    @inline(__always)
+    func blend(channels: Int, sourceStride: Int, into out: UnsafeMutablePointer<Float>, outStride: Int) {
+        var src = 0, dst = 0
+        if count == 4, let s0 = sources.0, let s1 = sources.1, let s2 = sources.2, let s3 = sources.3 {
+            let w0 = weights[0], w1 = weights[1], w2 = weights[2], w3 = weights[3]
+            for _ in 0..<channels {  // the interior case: no test per channel
+                var v = w0 * s0[src]
+                v = v.addingProduct(w1, s1[src]); v = v.addingProduct(w2, s2[src]); v = v.addingProduct(w3, s3[src])
+                out[dst] = v
+                src += sourceStride
+                dst += outStride
+            }
+            return
+        }
+        for _ in 0..<channels {
+            var v: Float = 0
+            if let s0 = sources.0 { v = v.addingProduct(weights[0], s0[src]) }
+            if let s1 = sources.1 { v = v.addingProduct(weights[1], s1[src]) }
+            if let s2 = sources.2 { v = v.addingProduct(weights[2], s2[src]) }
+            if let s3 = sources.3 { v = v.addingProduct(weights[3], s3[src]) }
+            out[dst] = v
+            src += sourceStride
+            dst += outStride
+        }
+    }
+}
