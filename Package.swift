@@ -6,8 +6,9 @@ import PackageDescription
 // valgrind can run (it cannot execute AVX-512), e.g. for instruction counting.
 let portable = Context.environment["DCNBENCH_PORTABLE"] == "1"
 let kernelFlags: [SwiftSetting] = portable ? [] : [.unsafeFlags(["-target-cpu", "native"])]
-// The same target for the C probe that tells the kernels which register file they were built for.
-let targetCFlags: [CSetting] = portable ? [] : [.unsafeFlags(["-march=native"])]
+// The same target for the C probe that tells the kernels which register file they were built for;
+// DWARF 4 because valgrind 3.19 (Debian 12) cannot read clang's default DWARF 5 and gives up.
+let targetCFlags: [CSetting] = [.unsafeFlags(portable ? ["-gdwarf-4"] : ["-march=native", "-gdwarf-4"])]
 
 let package = Package(
     name: "dcnbench",

@@ -50,6 +50,14 @@ public enum MicroKernelTile: String, Sendable, CaseIterable {
         }
     }
 
+    /// Columns of the tile (the width of `blockedGather`'s packed weight panels).
+    var columns: Int {
+        switch self {
+        case .tile8x32: MicroKernel8x32.columns
+        case .tile6x16: MicroKernel6x16.columns
+        }
+    }
+
     /// Columns of the packed weights: the widest tile's, so one packing serves every tile.
     static let packColumns = 32
 }

@@ -1,6 +1,9 @@
 /// The channels-last pieces of `blockedGather`: input transposed to [N, H, W, C] so a sampling
-/// corner gives a vector of consecutive channels, and weights packed per group as
-/// [(kh·kw)·(C_in/G), C_out/G rounded up to 32] so the micro-kernel loads 32 output channels at once.
+/// corner gives a vector of consecutive channels, and weights packed per group in panels of the
+/// micro-kernel's width W: [C_out/G rounded up to 32 / W][(kh·kw)·(C_in/G)][W], so the
+/// micro-kernel reads one contiguous stream of W output channels per k. (One [k][C_out/G] matrix
+/// instead put a panel's rows C_out/G floats apart: at 256 channels, 1 KiB apart, all in 4 of an
+/// L1's 64 sets.)
 enum ChannelsLast {
     /// Rows `rows` (image n, input row y, flattened as n·H + y) of NCHW `input` into NHWC `out`.
     static func transpose(_ p: ForwardProblem, rows: Range<Int>, into out: UnsafeMutablePointer<Float>) {
@@ -27,21 +30,28 @@ enum ChannelsLast {
     /// Blocks of 16 packed columns: `pack` is split over the workers by these.
     static func packBlocks(_ g: DeformConvGeometry) -> Int { g.groups * paddedGroupOut(g) / 16 }
 
-    /// Packs columns 16·b … 16·b + 15 (of group b / (padded C_out/G / 16)): packed[k·ldb + j] =
+    /// The packed panel of output channels j ..< j + W of `group` (j a multiple of the width W):
+    /// W·depth floats from (group·padded C_out/G + j)·depth, row k at k·W.
+    static func panel(_ g: DeformConvGeometry, _ packed: UnsafePointer<Float>, group: Int, firstColumn j: Int) -> UnsafePointer<Float> {
+        packed + (group * paddedGroupOut(g) + j) * g.reductionLength
+    }
+
+    /// Packs columns 16·b … 16·b + 15 (of group b / (padded C_out/G / 16)) into panels of
+    /// `width` (16 or 32): column j of the group, row k, at panel(j / W)[k·W + j mod W] =
     /// weight[co = group·(C_out/G) + j, cl, t] with k = t·(C_in/G) + cl; columns past C_out/G are 0.
     /// A blocked transpose: 16 weight rows are read in step (16 sequential streams) and each
-    /// packed row segment of 16 is written whole.
-    static func pack(_ p: ForwardProblem, blocks: StrideTo<Int>, into packed: UnsafeMutablePointer<Float>) {
-        let ldb = paddedGroupOut(p.geometry)
-        let blocksPerGroup = ldb / 16
+    /// packed row segment of 16 (one cache line) is written whole.
+    static func pack(_ p: ForwardProblem, blocks: StrideTo<Int>, width: Int, into packed: UnsafeMutablePointer<Float>) {
+        let blocksPerGroup = paddedGroupOut(p.geometry) / 16
         let depth = p.geometry.reductionLength
         for block in blocks {
             let group = block / blocksPerGroup, j0 = (block % blocksPerGroup) * 16
-            let base = packed + group * depth * ldb + j0
+            let base = UnsafeMutablePointer(mutating: panel(p.geometry, packed, group: group, firstColumn: j0 / width * width))
+                + j0 % width
             let valid = max(0, min(16, p.groupOut - j0))
             for cl in 0..<p.groupIn {
                 for t in 0..<p.taps {
-                    let row = base + (t * p.groupIn + cl) * ldb
+                    let row = base + (t * p.groupIn + cl) * width
                     for j in 0..<valid { row[j] = p.weightRow(co: group * p.groupOut + j0 + j)[cl * p.taps + t] }
                     for j in valid..<16 { row[j] = 0 }
                 }

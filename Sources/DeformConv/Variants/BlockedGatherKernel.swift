@@ -100,7 +100,8 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
                 ChannelsLast.transpose(p, rows: inputRows * worker / workers ..< inputRows * (worker + 1) / workers, into: nhwc)
             }
             if !weightsAsGiven {
-                ChannelsLast.pack(p, blocks: stride(from: worker, to: ChannelsLast.packBlocks(p.geometry), by: workers), into: packed)
+                ChannelsLast.pack(p, blocks: stride(from: worker, to: ChannelsLast.packBlocks(p.geometry), by: workers),
+                                  width: microKernel.columns, into: packed)
             }
         }
         let blocksPerImage = (p.outPixels + blockPixels - 1) / blockPixels
@@ -167,7 +168,7 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
     }
 
     /// Output channels × pixels of the block = bias + packed weights · columns, group by group.
-    /// Blocked like a BLIS GEMM: for each k-slice, each 32-channel panel slice (in L1) is reused
+    /// Blocked like a BLIS GEMM: for each k-slice, each packed panel's slice (in L1) is reused
     /// by every pixel tile of the block, partial sums carried in `tile`; then `tile` is stored
     /// transposed into the NCHW output (or as rows into NHWC), bias added.
     private func multiply<Kernel: MicroKernel>(_: Kernel.Type, _ p: ForwardProblem, n: Int, first: Int, pixels: Int,
@@ -175,7 +176,6 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
         let depth = p.groupIn * p.taps
         let ldb = ChannelsLast.paddedGroupOut(p.geometry)
         for group in 0..<p.geometry.groups {
-            let panel = UnsafePointer(packed) + group * depth * ldb
             for k0 in stride(from: 0, to: depth, by: Kernel.kSlice) {
                 let k = min(Kernel.kSlice, depth - k0)
                 for co in stride(from: 0, to: ldb, by: Kernel.columns) {
@@ -183,7 +183,8 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
                         Kernel.run(
                             rows: min(Kernel.rows, pixels - q), cols: Kernel.columns, k: k,
                             a: columns + q * rowLength + group * depth + k0, lda: rowLength,
-                            b: panel + k0 * ldb + co, ldb: ldb,
+                            b: ChannelsLast.panel(p.geometry, packed, group: group, firstColumn: co)
+                                + k0 * Kernel.columns, ldb: Kernel.columns,
                             c: tile + q * ldb + co, ldc: ldb, accumulate: k0 > 0, rowBias: nil)
                     }
                 }
