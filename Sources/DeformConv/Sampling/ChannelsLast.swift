@@ -43,7 +43,6 @@ enum ChannelsLast {
     /// packed row segment of 16 (one cache line) is written whole.
     static func pack(_ p: ForwardProblem, blocks: StrideTo<Int>, width: Int, into packed: UnsafeMutablePointer<Float>) {
         let blocksPerGroup = paddedGroupOut(p.geometry) / 16
-        let depth = p.geometry.reductionLength
         for block in blocks {
             let group = block / blocksPerGroup, j0 = (block % blocksPerGroup) * 16
             let base = UnsafeMutablePointer(mutating: panel(p.geometry, packed, group: group, firstColumn: j0 / width * width))
