@@ -2,10 +2,12 @@
 /// im2col designs (`tiled`, `dispatch`: A = the weights as given, B = a column matrix) and of
 /// `blockedGather`'s few-pixel path.
 ///
-/// For each `columns`-wide panel of B (k × columns floats, reused from L1/L2), every `rows`-row
-/// block of A passes over it with the micro-kernel, which keeps its whole C tile in registers for
-/// all of k, so C is written once and never read. B must hold n rounded up to the tile's columns
-/// readable columns per row (the extra columns are computed and dropped).
+/// Blocked like BLIS over k-slices of the micro-kernel's `kSlice`: per slice, each `rows`-row block
+/// of A (in L1) passes over every `columns`-wide panel of B's slice (kSlice × n, in L2), the
+/// micro-kernel holding its C tile in registers for the slice and adding the previous slices'
+/// sums (the bias comes with the first). So A, when it is larger than L2 (the weights of a wide
+/// layer), streams through once per call, not once per panel. B must hold n rounded up to the
+/// tile's columns readable columns per row (the extra columns are computed and dropped).
 enum BlockedGEMM {
     static func multiply(
         _ tile: MicroKernelTile, m: Int, n: Int, k: Int,
@@ -27,15 +29,17 @@ enum BlockedGEMM {
         c: UnsafeMutablePointer<Float>, ldc: Int,
         bias: UnsafePointer<Float>?
     ) {
-        for j in stride(from: 0, to: n, by: Kernel.columns) {
+        for k0 in stride(from: 0, to: k, by: Kernel.kSlice) {
             for i in stride(from: 0, to: m, by: Kernel.rows) {
                 let rows = min(Kernel.rows, m - i)
                 var rowBias = SIMD8<Float>()
-                if let bias { for r in 0..<rows { rowBias[r] = bias[i + r] } }
-                Kernel.run(
-                    rows: rows, cols: min(Kernel.columns, n - j), k: k,
-                    a: a + i * lda, lda: lda, b: b + j, ldb: ldb,
-                    c: c + i * ldc + j, ldc: ldc, accumulate: false, rowBias: rowBias)
+                if let bias, k0 == 0 { for r in 0..<rows { rowBias[r] = bias[i + r] } }
+                for j in stride(from: 0, to: n, by: Kernel.columns) {
+                    Kernel.run(
+                        rows: rows, cols: min(Kernel.columns, n - j), k: min(Kernel.kSlice, k - k0),
+                        a: a + i * lda + k0, lda: lda, b: b + k0 * ldb + j, ldb: ldb,
+                        c: c + i * ldc + j, ldc: ldc, accumulate: k0 > 0, rowBias: rowBias)
+                }
             }
         }
     }

@@ -7,10 +7,9 @@ import CTargetFeatures
 /// Used two ways (both by `blockedGather`, the second also by `tiled` and `dispatch` through
 /// ``BlockedGEMM``):
 /// - A = a block of deformable columns (one row per output pixel, channels-last), B = a k-slice
-///   of the packed weights, C = an accumulator tile carried across k-slices (`accumulate`,
-///   full `columns`-wide rows only);
+///   of the packed weights, C = an accumulator tile carried across k-slices (`accumulate`);
 /// - A = the weights as given (a row per output channel), B = a column matrix (a row of pixels
-///   per k), C = rows of the NCHW output planes, bias per row.
+///   per k), C = rows of the NCHW output planes, bias per row on the first k-slice.
 ///
 /// B must hold `columns` readable columns; rows past `rows` recompute the last row and are not stored.
 protocol MicroKernel {

@@ -22,9 +22,14 @@ enum MicroKernel6x16: MicroKernel {
         let last = rows - 1
         let a0 = a, a1 = a + min(1, last) * lda, a2 = a + min(2, last) * lda
         let a3 = a + min(3, last) * lda, a4 = a + min(4, last) * lda, a5 = a + min(5, last) * lda
-        // Prior partial sums (full 16-column rows only: the accumulating use).
+        // Prior partial sums (the accumulating use): whole vectors, or the `cols` that exist.
         @inline(__always) func load(_ r: Int, _ half: Int) -> SIMD8<Float> {
-            accumulate && r < rows ? UnsafeRawPointer(c + r * ldc + 8 * half).loadUnaligned(as: SIMD8<Float>.self) : SIMD8<Float>()
+            guard accumulate && r < rows else { return SIMD8<Float>() }
+            let row = c + r * ldc + 8 * half
+            if cols == columns { return UnsafeRawPointer(row).loadUnaligned(as: SIMD8<Float>.self) }
+            var partial = SIMD8<Float>()
+            for j in 0..<max(0, min(8, cols - 8 * half)) { partial[j] = row[j] }
+            return partial
         }
         var c00 = load(0, 0), c01 = load(0, 1), c10 = load(1, 0), c11 = load(1, 1)
         var c20 = load(2, 0), c21 = load(2, 1), c30 = load(3, 0), c31 = load(3, 1)
