@@ -49,6 +49,14 @@ public enum MicroKernelTile: String, Sendable, CaseIterable {
         }
     }
 
+    /// k per micro-kernel call over a slice (``MicroKernel/kSlice``).
+    var kSlice: Int {
+        switch self {
+        case .tile8x32: MicroKernel8x32.kSlice
+        case .tile6x16: MicroKernel6x16.kSlice
+        }
+    }
+
     /// Columns of the tile (the width of `blockedGather`'s packed weight panels).
     var columns: Int {
         switch self {

@@ -16,25 +16,43 @@ struct ColumnBlocks {
     let microKernel: MicroKernelTile
     private let geometry: DeformConvGeometry
     /// Channels sampled per pass over a tap's pixels: 16 (measured on Zen 3, 64@56 one thread:
-    /// 4 → 32, 8 → 41, 16 → 46 GFLOP/s), but 8 when the planes are a multiple of 4 KiB apart, since
-    /// then every plane's line of an input row maps to the same set of an 8-way L1 (32@128²:
-    /// 16 → 14, 8 → 20 GFLOP/s).
+    /// 4 → 32, 8 → 41, 16 → 46 GFLOP/s), but 4 when the planes are a multiple of 4 KiB apart,
+    /// since then every plane's line of an input row maps to the same set of the 8-way L1 (and,
+    /// at 64 KiB, of the L2): cachegrind, 32@128² per call, L2 misses 16 → 10.0 M, 8 → 0.64 M,
+    /// 4 → 0.34 M (instructions +5%).
     private let channelsPerRun: Int
 
     init(geometry: DeformConvGeometry, options: ForwardOptions) {
         let rows = geometry.reductionLength
-        let bytesPerPixel = rows * MemoryLayout<Float>.size + SamplingPlan.bytes(geometry: geometry, capacity: 1)
+        // Weights that fit in half the cache stay there: the tile's whole column matrix and plan
+        // take the other half. Larger weights stream through once per tile, so then tiles grow:
+        // only the k-slice of the columns that the GEMM reuses (``BlockedGEMM``) and the plan
+        // take half the cache, the whole matrix (written once, read once) at most 4×.
+        // (cachegrind, 512 KiB L2: L2 misses per call 128@28 319K -> 195K, 256@14 330K -> 167K;
+        // at 64@56, whose weights fit, larger tiles gave 101K -> 286K.)
+        let planBytes = SamplingPlan.bytes(geometry: geometry, capacity: 1)
+        let rowBytes = rows * MemoryLayout<Float>.size
         // Tiles are multiples of 32 pixels: whole micro-kernel panels and plan vectors (so no
         // read passes the matrix) and whole cache lines of fp32 output, so neighbouring tiles of
         // one output row share no line unless H_out·W_out is not a multiple of 16.
-        tile = options.blockPixels(bytesPerPixel: bytesPerPixel, multiple: MicroKernelTile.packColumns,
-                                   outPixels: geometry.outPixels)
+        let multiple = MicroKernelTile.packColumns
+        let fitting: Int
+        if geometry.outChannels * rowBytes <= options.cacheBytes / 2 {
+            fitting = options.blockPixels(bytesPerPixel: rowBytes + planBytes, multiple: multiple, outPixels: geometry.outPixels)
+        } else {
+            let sliceBytes = min(rows, options.microKernel.kSlice) * MemoryLayout<Float>.size
+            fitting = min(options.blockPixels(bytesPerPixel: sliceBytes + planBytes, multiple: multiple, outPixels: geometry.outPixels),
+                          max(multiple, 4 * options.cacheBytes / (rowBytes + planBytes) / multiple * multiple))
+        }
+        // The same number of tiles, evened out (196 pixels: 2 × 128, not 192 + 4).
+        let tiles = (geometry.outPixels + fitting - 1) / fitting
+        tile = ((geometry.outPixels + tiles - 1) / tiles + multiple - 1) / multiple * multiple
         tilesPerImage = (geometry.outPixels + tile - 1) / tile
         count = geometry.batch * tilesPerImage
         columnFloats = rows * tile
         microKernel = options.microKernel
         self.geometry = geometry
-        channelsPerRun = geometry.height * geometry.width * MemoryLayout<Float>.size % 4096 == 0 ? 8 : 16
+        channelsPerRun = geometry.height * geometry.width * MemoryLayout<Float>.size % 4096 == 0 ? 4 : 16
     }
 
     /// Bytes of one block's plan and column matrix.
@@ -53,12 +71,13 @@ struct ColumnBlocks {
         let built = plan.build(p, n: n, first: first, count: pixels)
         for group in 0..<p.geometry.groups {
             // Column row (cl·kh·kw + t), entry q: channel cl of the group, tap t, pixel first + q.
-            // Per plan entry, its corners are applied to every channel of the group that shares
-            // the entry's offset group (runs of channels; a plane apart in the input).
+            // Per plan entry, its corners are applied to a run of the group's channels that share
+            // the entry's offset group (a plane apart in the input): the plan is read once per run,
+            // and the run's kh·kw rows of columns being written stay in L1.
             var c = group * p.groupIn
             while c < (group + 1) * p.groupIn {
                 let og = c / p.offsetGroupChannels
-                let run = min((og + 1) * p.offsetGroupChannels, (group + 1) * p.groupIn, c + 16) - c
+                let run = min((og + 1) * p.offsetGroupChannels, (group + 1) * p.groupIn, c + channelsPerRun) - c
                 let planes = p.inputPlane(n: n, c: c)
                 let firstRow = columns + (c - group * p.groupIn) * p.taps * tile
                 for t in 0..<p.taps {
