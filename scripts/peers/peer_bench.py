@@ -47,6 +47,24 @@ def tensors(pt, seed=7):
     return x, w, off, mask
 
 
+def ort_session(model, threads):
+    """An ONNX Runtime CPU session of `model` on `threads` intra-op threads, run sequentially."""
+    import onnxruntime as ort
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = threads
+    so.inter_op_num_threads = 1
+    so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    return ort.InferenceSession(model.SerializeToString(), so, providers=["CPUExecutionProvider"])
+
+
+def ov_request(model, threads):
+    """An OpenVINO CPU infer request of `model`: `threads` pinned threads, fp32, latency mode."""
+    import openvino as ov
+    compiled = ov.Core().compile_model(model, "CPU", {"INFERENCE_NUM_THREADS": threads, "INFERENCE_PRECISION_HINT": "f32",
+                                                      "PERFORMANCE_HINT": "LATENCY", "ENABLE_CPU_PINNING": True})
+    return compiled.create_infer_request()
+
+
 def make_onnxruntime(pt, threads):
     import onnx, onnxruntime as ort
     from onnx import TensorProto, helper
@@ -64,11 +82,7 @@ def make_onnxruntime(pt, threads):
                             offset_group=pt["og"], pads=[pt["p"]] * 4, strides=[pt["s"]] * 2)
     graph = helper.make_graph([node], "dcn", inputs, [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)])
-    so = ort.SessionOptions()
-    so.intra_op_num_threads = threads
-    so.inter_op_num_threads = 1
-    so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    sess = ort.InferenceSession(model.SerializeToString(), so, providers=["CPUExecutionProvider"])
+    sess = ort_session(model, threads)
     def run(x, w, off, mask):
         feeds = {"X": x, "W": w, "offset": off}
         if mask is not None:
@@ -94,11 +108,7 @@ def make_openvino(pt, threads):
     y = ops.deformable_convolution(x, off, w, [pt["s"]] * 2, [pt["p"]] * 2, [pt["p"]] * 2, [pt["d"]] * 2,
                                    mask=mask, group=pt["g"], deformable_group=pt["og"],
                                    bilinear_interpolation_pad=True)
-    model = ov.Model([y], params, "dcn")
-    core = ov.Core()
-    compiled = core.compile_model(model, "CPU", {"INFERENCE_NUM_THREADS": threads, "INFERENCE_PRECISION_HINT": "f32",
-                                                 "PERFORMANCE_HINT": "LATENCY", "ENABLE_CPU_PINNING": True})
-    request = compiled.create_infer_request()
+    request = ov_request(ov.Model([y], params, "dcn"), threads)
     def run(x, w, off, mask):
         inputs = [x, off, w] + ([mask] if mask is not None else [])
         request.infer(inputs)
@@ -128,11 +138,7 @@ def make_dense_onnxruntime(pt, threads):
                             kernel_shape=[pt["kh"], pt["kw"]], pads=[pt["p"]] * 4, strides=[pt["s"]] * 2)
     graph = helper.make_graph([node], "conv", inputs, [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)])
-    so = ort.SessionOptions()
-    so.intra_op_num_threads = threads
-    so.inter_op_num_threads = 1
-    so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    sess = ort.InferenceSession(model.SerializeToString(), so, providers=["CPUExecutionProvider"])
+    sess = ort_session(model, threads)
     def run(x, w, off, mask):
         return sess.run(None, {"X": x, "W": w})[0]
     return run, f"onnxruntime {ort.__version__} Conv"
@@ -150,10 +156,7 @@ def make_dense_openvino(pt, threads):
     else:
         wg = w.reshape(pt["g"], pt["Cout"] // pt["g"], *w.shape[1:])
         y = ops.group_convolution(x, ops.constant(wg), [pt["s"]] * 2, [pt["p"]] * 2, [pt["p"]] * 2, [pt["d"]] * 2)
-    compiled = ov.Core().compile_model(ov.Model([y], [x], "conv"), "CPU", {
-        "INFERENCE_NUM_THREADS": threads, "INFERENCE_PRECISION_HINT": "f32", "PERFORMANCE_HINT": "LATENCY",
-        "ENABLE_CPU_PINNING": True})
-    request = compiled.create_infer_request()
+    request = ov_request(ov.Model([y], [x], "conv"), threads)
     def run(x, w, off, mask):
         request.infer([x])
         return request.get_output_tensor(0).data.copy()
