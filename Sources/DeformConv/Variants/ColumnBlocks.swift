@@ -2,9 +2,9 @@
 /// Its ``SamplingPlan`` is built once per (offset group, tap, pixel), as ONNX Runtime's
 /// `deform_conv` does; then, group by group, the deformable column matrix
 /// [(C_in/G)·kh·kw, tile] is filled from the plan (each entry's corners applied to a run of
-/// channels, ``CornerSet``) and multiplied
-/// into the output by ``BlockedGEMM`` (weights as given × columns, bias added, output written
-/// once). Unlike `blockedGather` everything stays NCHW: no transpose, no packed weights.
+/// channels, ``CornerSet``) and multiplied into the output by ``BlockedGEMM`` (weights as given
+/// × columns, bias added, output written once). Unlike `blockedGather` everything stays NCHW:
+/// no transpose, no packed weights.
 /// Workspace: one plan and one column matrix per concurrent block.
 struct ColumnBlocks {
     /// Pixels per tile (the last tile of an image may be shorter).
