@@ -54,3 +54,27 @@ struct CrossVariantTests {
         }
     }
 }
+
+@Suite("Deep reductions: several k-slices, partial tiles")
+struct DeepReductionTests {
+    /// (C_in/G)·kh·kw of 540–600 spans three k-slices of every micro-kernel (256 per slice), so the
+    /// GEMMs carry partial sums across slices; 7×7 = 49 or 5×9 = 45 pixels and 13 or 10 output
+    /// channels per group leave partial panels (16 and 32 columns) and partial row blocks (6 and 8)
+    /// in every slice. The random geometries above stay under one slice.
+    @Test("every variant matches the float64 reference when k spans several slices",
+          arguments: [(64, 13, 1, 1, 7, 7), (120, 20, 2, 3, 5, 9)])
+    func severalSlices(inChannels: Int, outChannels: Int, groups: Int, offsetGroups: Int, height: Int, width: Int) throws {
+        let g = try DeformConvGeometry(
+            batch: 2, inChannels: inChannels, height: height, width: width, outChannels: outChannels,
+            kernel: Extent2(3, 3), padding: Extent2(1), groups: groups, offsetGroups: offsetGroups,
+            hasMask: true, hasBias: true)
+        #expect(g.groupInChannels * g.taps > 2 * 256)
+        let problem = try Problem(g, seed: 7, offsetScale: 2)
+        let reference = problem.reference
+        for (label, variant, options) in variantConfigurations {
+            let output = try problem.run(variant, options: options)
+            let result = Comparison(actual: output, expected: { reference.value[$0] }, tolerance: reference.tolerance)
+            #expect(result.passed, "\(g), \(label) vs float64: \(result)")
+        }
+    }
+}
