@@ -41,29 +41,20 @@ public enum MicroKernelTile: String, Sendable, CaseIterable {
     /// 64→64 @56², one thread, 26 GFLOP/s with 8×32).
     public static let native: MicroKernelTile = dcn_target_vector_registers() >= 32 ? .tile8x32 : .tile6x16
 
+    /// The micro-kernel itself, for its sizes (the hot paths switch once and call it statically).
+    private var kernel: any MicroKernel.Type {
+        switch self {
+        case .tile8x32: MicroKernel8x32.self
+        case .tile6x16: MicroKernel6x16.self
+        }
+    }
+
     /// Rows of the tile (output pixels per micro-kernel call in `blockedGather`).
-    var rows: Int {
-        switch self {
-        case .tile8x32: MicroKernel8x32.rows
-        case .tile6x16: MicroKernel6x16.rows
-        }
-    }
-
+    var rows: Int { kernel.rows }
     /// k per micro-kernel call over a slice (``MicroKernel/kSlice``).
-    var kSlice: Int {
-        switch self {
-        case .tile8x32: MicroKernel8x32.kSlice
-        case .tile6x16: MicroKernel6x16.kSlice
-        }
-    }
-
+    var kSlice: Int { kernel.kSlice }
     /// Columns of the tile (the width of `blockedGather`'s packed weight panels).
-    var columns: Int {
-        switch self {
-        case .tile8x32: MicroKernel8x32.columns
-        case .tile6x16: MicroKernel6x16.columns
-        }
-    }
+    var columns: Int { kernel.columns }
 
     /// Columns of the packed weights: the widest tile's, so one packing serves every tile.
     static let packColumns = 32

@@ -8,8 +8,19 @@ struct CornerSet {
     private var sources: (UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafePointer<Float>?)
     private(set) var count = 0
 
+    /// The corners of plan entry `q` of `row`: corner offset o reads `base + o·step` (NHWC: step
+    /// C_in; NCHW: step 1).
     @inline(__always)
-    mutating func add(_ weight: Float, _ source: UnsafePointer<Float>) {
+    init(_ row: SamplingPlan.Row, _ q: Int, base: UnsafePointer<Float>, step: Int) {
+        // The corners that count: weight ≠ 0 (a NaN weight counts, and propagates).
+        add(row.w0[q], base + Int(row.o0[q]) * step)
+        add(row.w1[q], base + Int(row.o1[q]) * step)
+        add(row.w2[q], base + Int(row.o2[q]) * step)
+        add(row.w3[q], base + Int(row.o3[q]) * step)
+    }
+
+    @inline(__always)
+    private mutating func add(_ weight: Float, _ source: UnsafePointer<Float>) {
         guard weight != 0 else { return }  // zero-weight corners are not read (BilinearTap's rule)
         weights[count] = weight
         switch count {

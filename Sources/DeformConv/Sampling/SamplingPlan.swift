@@ -42,20 +42,31 @@ struct SamplingPlan {
         (storage + (((og * taps + t) * 8 + 4 + corner) * capacity) * 4).assumingMemoryBound(to: Float.self)
     }
 
+    /// The four offset and four weight arrays of row (og, t), fetched once per row by the gathers.
+    struct Row {
+        let o0, o1, o2, o3: UnsafeMutablePointer<Int32>
+        let w0, w1, w2, w3: UnsafeMutablePointer<Float>
+    }
+
+    @inline(__always)
+    func row(og: Int, t: Int) -> Row {
+        Row(o0: offsets(og: og, t: t, corner: 0), o1: offsets(og: og, t: t, corner: 1),
+            o2: offsets(og: og, t: t, corner: 2), o3: offsets(og: og, t: t, corner: 3),
+            w0: weights(og: og, t: t, corner: 0), w1: weights(og: og, t: t, corner: 1),
+            w2: weights(og: og, t: t, corner: 2), w3: weights(og: og, t: t, corner: 3))
+    }
+
     /// Plans pixels `first ..< first + count` of image `n`; returns the entries built.
     func build(_ p: ForwardProblem, n: Int, first: Int, count: Int) -> Int {
         let padded = min((count + 31) / 32 * 32, capacity)
         for og in 0..<p.offsetGroups {
             for t in 0..<p.taps {
-                let o0 = offsets(og: og, t: t, corner: 0), o1 = offsets(og: og, t: t, corner: 1)
-                let o2 = offsets(og: og, t: t, corner: 2), o3 = offsets(og: og, t: t, corner: 3)
-                let w0 = weights(og: og, t: t, corner: 0), w1 = weights(og: og, t: t, corner: 1)
-                let w2 = weights(og: og, t: t, corner: 2), w3 = weights(og: og, t: t, corner: 3)
+                let r = row(og: og, t: t)
                 var oy = first / p.outWidth, ox = first - oy * p.outWidth
                 for q in 0..<count {
                     let tap = p.tap(n: n, og: og, t: t, oy: oy, ox: ox)
-                    o0[q] = tap.offsets[0]; o1[q] = tap.offsets[1]; o2[q] = tap.offsets[2]; o3[q] = tap.offsets[3]
-                    w0[q] = tap.weights[0]; w1[q] = tap.weights[1]; w2[q] = tap.weights[2]; w3[q] = tap.weights[3]
+                    r.o0[q] = tap.offsets[0]; r.o1[q] = tap.offsets[1]; r.o2[q] = tap.offsets[2]; r.o3[q] = tap.offsets[3]
+                    r.w0[q] = tap.weights[0]; r.w1[q] = tap.weights[1]; r.w2[q] = tap.weights[2]; r.w3[q] = tap.weights[3]
                     ox += 1
                     if ox == p.outWidth { ox = 0; oy += 1 }
                 }

@@ -35,8 +35,7 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
     private let transposed: [UnsafeMutablePointer<Float>]
     private let transposedStride: Int
     /// Plan entries built per worker, one cache line apart.
-    private let builtCounts: UnsafeMutablePointer<Int>
-    private static let countStride = 8
+    private let builtCounts: WorkerCounts
     private(set) var planEntriesBuilt: Int?
     let workspaceBytes: Int
     let sharedWorkspaceBytes: Int
@@ -75,8 +74,7 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
         let packedCount = weightsAsGiven ? 0 : ChannelsLast.packedWeightCount(geometry)
         // Workers pack alternate 16-column blocks: one cache line each, since the buffer is aligned.
         packed = alignedFloats(packedCount)
-        builtCounts = .allocate(capacity: workers * Self.countStride)
-        builtCounts.initialize(repeating: 0, count: workers * Self.countStride)
+        builtCounts = WorkerCounts(workers: workers)
         sharedWorkspaceBytes = (inputCount + packedCount) * MemoryLayout<Float>.size
         workspaceBytes = sharedWorkspaceBytes + workers * (SamplingPlan.bytes(geometry: geometry, capacity: planCapacity)
                                                            + (rowLength * blockPixels + tileFloats + transposedFloats) * MemoryLayout<Float>.size)
@@ -126,9 +124,9 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
                     }
                 }
             }
-            builtCounts[worker * Self.countStride] = built
+            builtCounts.set(worker, built)
         }
-        planEntriesBuilt = (0..<workers).reduce(0) { $0 + builtCounts[$1 * Self.countStride] }
+        planEntriesBuilt = builtCounts.total
     }
 
     /// Column row of pixel q: entry g·(C_in/G)·kh·kw + t·(C_in/G) + cl = the sample of channel
@@ -141,17 +139,9 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
         for og in 0..<p.offsetGroups {
             let firstChannel = og * p.offsetGroupChannels
             for t in 0..<p.taps {
-                let offsets = (plan.offsets(og: og, t: t, corner: 0), plan.offsets(og: og, t: t, corner: 1),
-                               plan.offsets(og: og, t: t, corner: 2), plan.offsets(og: og, t: t, corner: 3))
-                let weights = (plan.weights(og: og, t: t, corner: 0), plan.weights(og: og, t: t, corner: 1),
-                               plan.weights(og: og, t: t, corner: 2), plan.weights(og: og, t: t, corner: 3))
+                let planRow = plan.row(og: og, t: t)
                 for q in 0..<pixels {
-                    // The corners that count: weight ≠ 0 (a NaN weight counts, and propagates).
-                    var corners = CornerSet()
-                    corners.add(weights.0[q], image + Int(offsets.0[q]) * channels + firstChannel)
-                    corners.add(weights.1[q], image + Int(offsets.1[q]) * channels + firstChannel)
-                    corners.add(weights.2[q], image + Int(offsets.2[q]) * channels + firstChannel)
-                    corners.add(weights.3[q], image + Int(offsets.3[q]) * channels + firstChannel)
+                    let corners = CornerSet(planRow, q, base: image + firstChannel, step: channels)
                     let row = columns + q * rowLength
                     // The offset group's channels, in runs that stay inside one convolution group.
                     var c = firstChannel
@@ -179,12 +169,12 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
             for k0 in stride(from: 0, to: depth, by: Kernel.kSlice) {
                 let k = min(Kernel.kSlice, depth - k0)
                 for co in stride(from: 0, to: ldb, by: Kernel.columns) {
+                    let panelSlice = ChannelsLast.panel(p.geometry, packed, group: group, firstColumn: co) + k0 * Kernel.columns
                     for q in stride(from: 0, to: pixels, by: Kernel.rows) {
                         Kernel.run(
                             rows: min(Kernel.rows, pixels - q), cols: Kernel.columns, k: k,
                             a: columns + q * rowLength + group * depth + k0, lda: rowLength,
-                            b: ChannelsLast.panel(p.geometry, packed, group: group, firstColumn: co)
-                                + k0 * Kernel.columns, ldb: Kernel.columns,
+                            b: panelSlice, ldb: Kernel.columns,
                             c: tile + q * ldb + co, ldc: ldb, accumulate: k0 > 0, rowBias: nil)
                     }
                 }

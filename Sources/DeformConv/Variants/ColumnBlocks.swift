@@ -81,17 +81,9 @@ struct ColumnBlocks {
                 let planes = p.inputPlane(n: n, c: c)
                 let firstRow = columns + (c - group * p.groupIn) * p.taps * tile
                 for t in 0..<p.taps {
-                    let o0 = plan.offsets(og: og, t: t, corner: 0), o1 = plan.offsets(og: og, t: t, corner: 1)
-                    let o2 = plan.offsets(og: og, t: t, corner: 2), o3 = plan.offsets(og: og, t: t, corner: 3)
-                    let w0 = plan.weights(og: og, t: t, corner: 0), w1 = plan.weights(og: og, t: t, corner: 1)
-                    let w2 = plan.weights(og: og, t: t, corner: 2), w3 = plan.weights(og: og, t: t, corner: 3)
+                    let planRow = plan.row(og: og, t: t)
                     for q in 0..<pixels {
-                        var corners = CornerSet()
-                        corners.add(w0[q], planes + Int(o0[q]))
-                        corners.add(w1[q], planes + Int(o1[q]))
-                        corners.add(w2[q], planes + Int(o2[q]))
-                        corners.add(w3[q], planes + Int(o3[q]))
-                        corners.blend(channels: run, sourceStride: p.planeSize, into: firstRow + t * tile + q,
+                        CornerSet(planRow, q, base: planes, step: 1).blend(channels: run, sourceStride: p.planeSize, into: firstRow + t * tile + q,
                                       outStride: p.taps * tile)
                     }
                 }

@@ -9,8 +9,7 @@ final class DispatchKernel: ForwardKernel, @unchecked Sendable {
     private let slots: Int
     private let workspaces: [(plan: SamplingPlan, columns: UnsafeMutablePointer<Float>)]
     /// Plan entries built per slot, one cache line apart.
-    private let builtCounts: UnsafeMutablePointer<Int>
-    private static let countStride = 8
+    private let builtCounts: WorkerCounts
     private(set) var planEntriesBuilt: Int?
 
     init(geometry: DeformConvGeometry, options: ForwardOptions) {
@@ -18,8 +17,7 @@ final class DispatchKernel: ForwardKernel, @unchecked Sendable {
         self.blocks = blocks
         slots = min(options.dispatchWorkers, blocks.count)
         workspaces = (0..<slots).map { _ in blocks.allocateWorkspace() }
-        builtCounts = .allocate(capacity: slots * Self.countStride)
-        builtCounts.initialize(repeating: 0, count: slots * Self.countStride)
+        builtCounts = WorkerCounts(workers: slots)
     }
 
     deinit {
@@ -35,8 +33,8 @@ final class DispatchKernel: ForwardKernel, @unchecked Sendable {
             for index in stride(from: slot, to: blocks.count, by: slots) {
                 built += blocks.run(index, p, plan: workspaces[slot].plan, columns: workspaces[slot].columns)
             }
-            builtCounts[slot * Self.countStride] = built
+            builtCounts.set(slot, built)
         }
-        planEntriesBuilt = (0..<slots).reduce(0) { $0 + builtCounts[$1 * Self.countStride] }
+        planEntriesBuilt = builtCounts.total
     }
 }
