@@ -6,6 +6,11 @@
 # Convolution; torch conv2d when installed), the reference of "as fast as a dense convolution".
 #   scripts/compare-peers.sh [OUT_DIR]      (default results/peers-<host>)
 # Needs scripts/peers/setup.sh once (it creates .venv-peers). PEER_ROUNDS (default 2).
+#
+# Fairness: every (peer, thread count T) runs in a process of its own, started by taskset on T
+# CPUs (one per core first) before the peer library loads, and told to use T threads; each row
+# records its CPU utilization, and a point under 0.8 (it did not run T threads) stops the run
+# (peer_bench.py exits 3) or, for rows of ours, makes table.py refuse the table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-results/peers-$(hostname -s)}
@@ -14,32 +19,54 @@ py=.venv-peers/bin/python
 [ -x "$py" ] || bash scripts/peers/setup.sh
 swift build -c release --product dcnbench >&2
 bin="$(swift build -c release --show-bin-path)/dcnbench"
+if compgen -G "$out/*.csv" >/dev/null; then
+  echo "compare-peers.sh: $out holds results already; name a new folder (or remove them)" >&2
+  exit 2
+fi
 mkdir -p "$out"
 peers=(onnxruntime openvino)
 dense=(dense-onnxruntime dense-openvino)
 if $py -c "import torchvision" 2>/dev/null; then peers+=(torchvision); dense+=(dense-torch); fi
+$py - > "$out/versions.txt" <<'PY'
+import importlib
+for name in ["numpy", "onnxruntime", "openvino", "torch", "torchvision"]:
+    try:
+        print(name, importlib.import_module(name).__version__)
+    except ImportError:
+        pass
+PY
+
+# peer_bench.py PEER T ARGS...: the peer in its own process, pinned to T CPUs before it starts.
+peer_bench() {
+  local peer=$1 t=$2; shift 2
+  taskset -c "$(python3 scripts/peers/harness.py cpus "$t")" $py scripts/peers/peer_bench.py --peer "$peer" --threads "$t" "$@"
+}
 
 echo "== outputs: each peer against ours (dcnbench verify, max abs diff)" >&2
 checks=$(mktemp -d)
 trap 'rm -rf "$checks"' EXIT
 : > "$out/checks.txt"
 for peer in "${peers[@]}"; do
-  $py scripts/peers/peer_bench.py --peer "$peer" --check-dir "$checks/$peer" >&2
+  peer_bench "$peer" 1 --check-dir "$checks/$peer" >&2
   "$bin" verify "$checks/$peer" | grep "(all cases)" | sed "s/^(all cases)/$peer vs ours:/" | tee -a "$out/checks.txt" || true
 done
 
 "$bin" list --sweep-file sweeps/peers.json --variants blockedGather > "$out/points.txt"
+threads=$(sed -E 's|.*/t([0-9]+)/[^/]*$|\1|' "$out/points.txt" | sort -nu)
+for t in $threads; do grep -E "/t$t/[^/]*$" "$out/points.txt" > "$out/points-t$t.txt"; done
 files=()
 for round in $(seq 1 "$rounds"); do
   echo "== round $round/$rounds: dcnbench" >&2
-  rm -f "$out/ours-r$round"*.csv "$out/ours-r$round"-context.json
   "$bin" sweep --sweep-file sweeps/peers.json --out "$out/ours-r$round.csv" --quiet >/dev/null
   files+=("$out/ours-r$round.csv")
   for peer in "${peers[@]}" "${dense[@]}"; do
-    echo "== round $round/$rounds: $peer" >&2
-    $py scripts/peers/peer_bench.py --peer "$peer" --points "$out/points.txt" --header-from "$out/ours-r$round.csv" \
-      --out "$out/$peer-r$round.csv"
-    files+=("$out/$peer-r$round.csv")
+    for t in $threads; do
+      echo "== round $round/$rounds: $peer, $t threads" >&2
+      peer_bench "$peer" "$t" --points "$out/points-t$t.txt" --header-from "$out/ours-r$round.csv" \
+        --out "$out/$peer-t$t-r$round.csv"
+      files+=("$out/$peer-t$t-r$round.csv")
+    done
   done
 done
-$py scripts/peers/table.py "${files[@]}" | tee "$out/table.md"
+$py scripts/peers/table.py "${files[@]}" > "$out/table.md"
+cat "$out/table.md"

@@ -1,32 +1,25 @@
 #!/usr/bin/env python3
-"""Times a peer's deformable convolution on dcnbench's points and writes rows in dcnbench's CSV
-schema (variant = peer:NAME), so the peers sit beside our kernels in one table.
+"""Times a peer's deformable (or dense) convolution on dcnbench's points at one thread count and
+writes rows in dcnbench's CSV schema (variant = peer:NAME), so the peers sit beside our kernels in
+one table.
 
-  peer_bench.py --peer openvino --points points.txt --out results/peers-openvino.csv
-  peer_bench.py --peer onnxruntime --check-dir /tmp/check   # golden-format case for `dcnbench verify`
+  taskset -c 0-1 peer_bench.py --peer openvino --threads 2 --points points-t2.txt --header-from ours.csv --out X.csv
+  taskset -c 0 peer_bench.py --peer onnxruntime --threads 1 --check-dir /tmp/check   # a golden-format case for `dcnbench verify`
 
-Points are dcnbench point names (`dcnbench list ...`); the kernel and thread count come from the
-name. Threads are pinned to the first T allowed CPUs (os.sched_setaffinity) and the peer is told
-to use T threads. Timing: warm-up, iterations calibrated to >= --min-sample-time, --samples
-samples, median; GFLOP/s = 2*N*Cout*(Cin/G)*kh*kw*Hout*Wout / median, as dcnbench computes it.
+One process measures one thread count T, and must be started pinned to exactly T CPUs (it
+refuses otherwise), so the peer's thread pool is created under the mask it runs with; the peer
+is told to use T threads (see harness.py). Points are dcnbench point names (`dcnbench list`),
+all of thread count T. Timing: warm-up, iterations calibrated to >= --min-sample-time,
+--samples samples; GFLOP/s = 2*N*Cout*(Cin/G)*kh*kw*Hout*Wout / median, as dcnbench computes
+it. Each row records the CPU utilization and the PUs used; the process exits 3 after writing
+its rows when a point's utilization is below harness.MIN_UTILIZATION.
 """
 import argparse, csv, json, os, socket, sys, time
 from datetime import datetime, timezone
 
-import numpy as np
+import harness
 
-HEADER = None  # read from an existing dcnbench CSV or given by --header-from
-
-
-def parse(name):
-    p = name.split("/")
-    if len(p) != 15 or p[1] != "fwd":
-        raise SystemExit(f"not a point name: {name}")
-    h, w = map(int, p[6].split("x"))
-    kh, kw = map(int, p[7][1:].split("x"))
-    return dict(variant=p[0], version=p[2], N=int(p[3][1:]), Cin=int(p[4][1:]), Cout=int(p[5][1:]), H=h, W=w,
-                kh=kh, kw=kw, s=int(p[8][1:]), p=int(p[9][1:]), d=int(p[10][1:]), g=int(p[11][1:]),
-                og=int(p[12][2:]), t=int(p[13][1:]), placement=p[14])
+np = None  # numpy, imported only once the process is known to be pinned (its BLAS starts threads)
 
 
 def out_size(pt):
@@ -180,34 +173,6 @@ PEERS = {"onnxruntime": make_onnxruntime, "openvino": make_openvino, "torchvisio
          "dense-onnxruntime": make_dense_onnxruntime, "dense-openvino": make_dense_openvino, "dense-torch": make_dense_torch}
 
 
-ALLOWED = sorted(os.sched_getaffinity(0))  # before any pinning narrows it
-
-
-def pin(threads):
-    allowed = ALLOWED
-    if threads > len(allowed):
-        raise SystemExit(f"{threads} threads but only {len(allowed)} allowed CPUs")
-    os.sched_setaffinity(0, allowed[:threads])
-    return allowed[:threads]
-
-
-def measure(run, args_, samples, min_time):
-    start = time.perf_counter()
-    calls = 0
-    while calls < 3 or time.perf_counter() - start < 0.1:
-        run(*args_)
-        calls += 1
-    per = (time.perf_counter() - start) / calls
-    iters = max(1, int(np.ceil(min_time / per)))
-    out = []
-    for _ in range(samples):
-        t0 = time.perf_counter()
-        for _ in range(iters):
-            run(*args_)
-        out.append((time.perf_counter() - t0) / iters)
-    return out, iters
-
-
 def write_check(directory, pt, peer_out, tensors_):
     """One golden-format case (docs/golden-format.md) holding the peer's output."""
     x, w, off, mask = tensors_
@@ -225,47 +190,60 @@ def write_check(directory, pt, peer_out, tensors_):
                     H=pt["H"], W=pt["W"], C_out=pt["Cout"], kernel=[pt["kh"], pt["kw"]], stride=[pt["s"]] * 2,
                     padding=[pt["p"]] * 2, dilation=[pt["d"]] * 2, groups=pt["g"], offset_groups=pt["og"], H_out=ho,
                     W_out=wo, has_mask=mask is not None, has_bias=False, tensors=entries)
-    json.dump(manifest, open(os.path.join(directory, "case", "manifest.json"), "w"))
-    json.dump({"format_version": 1, "cases": [{"name": "peer", "manifest": "case/manifest.json"}]},
-              open(os.path.join(directory, "index.json"), "w"))
+    with open(os.path.join(directory, "case", "manifest.json"), "w") as f:
+        json.dump(manifest, f)
+    with open(os.path.join(directory, "index.json"), "w") as f:
+        json.dump({"format_version": 1, "cases": [{"name": "peer", "manifest": "case/manifest.json"}]}, f)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--peer", required=True, choices=sorted(PEERS))
-    ap.add_argument("--points", help="file of dcnbench point names, one per line")
+    ap.add_argument("--threads", type=int, required=True, help="the thread count T of every point (the process "
+                                                                "must be started pinned to T CPUs)")
+    ap.add_argument("--points", help="file of dcnbench point names, one per line, all with thread count T")
     ap.add_argument("--out", help="CSV to write (dcnbench's schema)")
     ap.add_argument("--header-from", help="a dcnbench CSV whose header to use")
     ap.add_argument("--samples", type=int, default=10)
     ap.add_argument("--min-sample-time", type=float, default=0.02)
     ap.add_argument("--check-dir", help="write a golden-format case with the peer's output (64->64 @ 28x28, v2, og 2)")
     a = ap.parse_args()
+    pus = harness.require_pinned(a.threads)
+    global np
+    import numpy as np
 
     if a.check_dir:
-        pt = parse("peer/fwd/v2/N1/C64/K64/28x28/k3x3/s1/p1/d1/g1/og2/t1/close")
+        pt = harness.parse_point(f"peer/fwd/v2/N1/C64/K64/28x28/k3x3/s1/p1/d1/g1/og2/t{a.threads}/close")
         data = tensors(pt, seed=11)
-        run, label = PEERS[a.peer](pt, 1)
+        run, label = PEERS[a.peer](pt, a.threads)
         write_check(a.check_dir, pt, run(*data), data)
         print(f"{label}: wrote {a.check_dir}")
         return
-    header = next(csv.reader(open(a.header_from)))
-    names = [l.strip() for l in open(a.points) if l.strip()]
+    if not (a.points and a.out and a.header_from):
+        ap.error("--points, --out and --header-from are needed to measure")
+    if a.samples < 2 or a.min_sample_time <= 0 or a.min_sample_time > 10:
+        ap.error("--samples must be at least 2 and --min-sample-time in (0, 10] seconds")
+    with open(a.header_from) as f:
+        header = next(csv.reader(f))
+    with open(a.points) as f:
+        names = [l.strip() for l in f if l.strip()]
+    points = [(name, harness.parse_point(name)) for name in names]
+    wrong = [name for name, pt in points if pt["t"] != a.threads]
+    if wrong:
+        raise SystemExit(f"{len(wrong)} points are not of --threads {a.threads}, e.g. {wrong[0]}")
     host = socket.gethostname().split(".")[0]
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "unknown")
-    run_id = f"{a.peer}-{int(time.time())}"
+    run_id = f"{a.peer}-t{a.threads}-{time.time_ns()}"
+    rows = []
     with open(a.out, "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=header)
         writer.writeheader()
-        for name in names:
-            pt = parse(name)
-            pus = pin(pt["t"])
-            run, label = PEERS[a.peer](pt, pt["t"])
-            data = tensors(pt)
-            samples, iters = measure(run, data, a.samples, a.min_sample_time)
+        for name, pt in points:
+            run, label = PEERS[a.peer](pt, a.threads)
+            m = harness.measure(run, tensors(pt), a.threads, samples=a.samples, min_sample_time=a.min_sample_time)
             ho, wo = out_size(pt)
             flops = 2 * pt["N"] * pt["Cout"] * (pt["Cin"] // pt["g"]) * pt["kh"] * pt["kw"] * ho * wo
-            arr = np.array(samples)
-            med = float(np.median(arr))
+            stats = m.stats()
             peer_name = f"peer:{a.peer}/" + "/".join(name.split("/")[1:])
             row = {k: "" for k in header}
             row.update({"schema_version": 1, "run_id": run_id, "name": peer_name, "variant": f"peer:{a.peer}",
@@ -273,17 +251,23 @@ def main():
                         "height": pt["H"], "width": pt["W"], "kernel_h": pt["kh"], "kernel_w": pt["kw"], "stride": pt["s"],
                         "padding": pt["p"], "dilation": pt["d"], "groups": pt["g"], "offset_groups": pt["og"],
                         "threads": pt["t"], "placement": pt["placement"], "layout": "nchw", "status": "ok", "error": label,
-                        "samples": len(samples), "iterations_per_sample": iters, "min_s": repr(float(arr.min())),
-                        "median_s": repr(med), "mean_s": repr(float(arr.mean())),
-                        "p10_s": repr(float(np.percentile(arr, 10))), "p90_s": repr(float(np.percentile(arr, 90))),
-                        "max_s": repr(float(arr.max())), "stddev_s": repr(float(arr.std(ddof=1))) if len(arr) > 1 else "0.0",
-                        "mad_s": repr(float(np.median(np.abs(arr - med)))), "cv": repr(float(arr.std(ddof=1) / arr.mean())) if len(arr) > 1 else "0.0",
-                        "gflops": repr(flops / med / 1e9), "pus_used": ",".join(map(str, pus)), "migrated_samples": 0,
-                        "preempted_samples": 0, "host": host, "cpu_model": cpu, "config_id": f"peer:{a.peer}",
+                        "samples": len(m.samples), "iterations_per_sample": m.iterations,
+                        **{k: repr(float(v)) for k, v in stats.items()},
+                        "gflops": repr(flops / stats["median_s"] / 1e9), "pus_used": ",".join(map(str, m.pus)),
+                        "cpu_utilization": repr(m.utilization), "migrated_samples": 0, "preempted_samples": 0,
+                        "host": host, "cpu_model": cpu, "config_id": f"peer:{a.peer}",
                         "timestamp": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")})
             writer.writerow(row)
             f.flush()
-            print(f"{peer_name}: {flops / med / 1e9:.2f} GFLOP/s ({label})", file=sys.stderr)
+            rows.append(row)
+            print(f"{peer_name}: {flops / stats['median_s'] / 1e9:.2f} GFLOP/s, utilization {m.utilization:.2f} "
+                  f"on PUs {m.pus} of {pus} ({label})", file=sys.stderr)
+    bad = harness.check_utilization(rows)
+    for r in bad:
+        print(f"UNDER-THREADED: {r['name']}: CPU utilization {float(r['cpu_utilization']):.2f} < "
+              f"{harness.MIN_UTILIZATION} of {a.threads} threads", file=sys.stderr)
+    if bad:
+        sys.exit(3)
 
 
 if __name__ == "__main__":

@@ -2,23 +2,37 @@
 """Ratio table of dcnbench's kernels against the peers, from CSVs in dcnbench's schema: for
 each shape and thread count, the best median over all files (rounds) of each variant, its
 GFLOP/s, blockedGather's speed-up over each deformable peer and its fraction of the best dense
-convolution (peer:dense-*), tiled's and dispatch's speed-up over ONNX Runtime, and 2t/1t scaling.
+convolution (peer:dense-*), tiled's and dispatch's speed-up over ONNX Runtime, and 2t/1t scaling
+of blockedGather and dispatch.
 
   table.py OURS.csv [OURS2.csv ...] PEER.csv [...]   (Markdown on stdout)
+
+Refuses (exit 3, naming the rows) when any row, ours or a peer's, has a CPU utilization under
+harness.MIN_UTILIZATION: that point did not run the threads it names.
 """
-import csv, sys
+import csv, os, sys
 from collections import defaultdict
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness
+
 best = defaultdict(dict)  # (shape, threads) -> variant -> (median, gflops)
+rows = []
 for path in sys.argv[1:]:
-    for r in csv.DictReader(open(path)):
-        if r["status"] != "ok" or not r["median_s"]:
-            continue
-        shape = "/".join(r["name"].split("/")[2:13])
-        key = (shape, int(r["threads"]))
-        m = float(r["median_s"])
-        if r["variant"] not in best[key] or m < best[key][r["variant"]][0]:
-            best[key][r["variant"]] = (m, float(r["gflops"]))
+    with open(path) as f:
+        rows += [dict(r, file=path) for r in csv.DictReader(f) if r["status"] == "ok" and r["median_s"]]
+bad = harness.check_utilization(rows)
+for r in bad:
+    print(f"UNDER-THREADED: {r['file']}: {r['name']}: CPU utilization {float(r['cpu_utilization']):.2f} of "
+          f"{r['threads']} threads", file=sys.stderr)
+if bad:
+    sys.exit(3)
+for r in rows:
+    shape = "/".join(r["name"].split("/")[2:13])
+    key = (shape, int(r["threads"]))
+    m = float(r["median_s"])
+    if r["variant"] not in best[key] or m < best[key][r["variant"]][0]:
+        best[key][r["variant"]] = (m, float(r["gflops"]))
 
 ours = [v for v in ["blockedGather", "tiled", "dispatch"] if any(v in d for d in best.values())]
 peers = sorted({v for d in best.values() for v in d if v.startswith("peer:") and not v.startswith("peer:dense-")})
@@ -34,7 +48,8 @@ heads = [f"{v} GFLOP/s" for v in variants] + [f"blockedGather / {p[5:]}" for p i
 if dense:
     heads.append("blockedGather / best dense")
 heads += [f"{v} / onnxruntime" for v in ours if v != "blockedGather" and "peer:onnxruntime" in peers]
-heads.append("blockedGather t2/t1")
+scaled = [v for v in ["blockedGather", "dispatch"] if v in ours]
+heads += [f"{v} t2/t1" for v in scaled]
 print("| shape | threads | " + " | ".join(heads) + " |")
 print("| --- | ---: |" + " ---: |" * len(heads))
 for (shape, t) in sorted(best, key=lambda k: (k[0], k[1])):
@@ -46,5 +61,5 @@ for (shape, t) in sorted(best, key=lambda k: (k[0], k[1])):
         cells.append(f"{ratio(d, 'blockedGather', top)} ({top[11:]})" if top else "–")
     cells += [ratio(d, v, "peer:onnxruntime") for v in ours if v != "blockedGather" and "peer:onnxruntime" in peers]
     one = best.get((shape, 1), {})
-    cells.append(f"{d['blockedGather'][1] / one['blockedGather'][1]:.2f}×" if t > 1 and "blockedGather" in d and "blockedGather" in one else "–")
+    cells += [f"{d[v][1] / one[v][1]:.2f}×" if t > 1 and v in d and v in one else "–" for v in scaled]
     print(f"| {shape} | {t} | " + " | ".join(cells) + " |")

@@ -1,0 +1,138 @@
+"""The measuring side of the peer harness, standard library only (tested without the peers).
+
+Fairness rules it enforces (README, "Against the peers"):
+- a peer process measures one thread count T, and starts already pinned to T CPUs
+  (`taskset -c`, done by compare-peers.sh) before any peer library is imported: runtimes that
+  size their thread pool when they start (OpenVINO's TBB arena, torch's OpenMP) keep the mask
+  they saw then, so narrowing and widening one process's mask between points under-threads
+  them (measured: OpenVINO v2 64->64 @56^2 at 2 threads, 57 GFLOP/s after a 1-thread point in
+  the same process, 118 alone);
+- each point records its CPU utilization (process CPU time / wall time / T over the timed
+  samples, as dcnbench's own rows do) and the PUs its busy threads ran on, and a point below
+  `MIN_UTILIZATION` is refused: the peer did not run T threads.
+"""
+import os
+import statistics
+import time
+
+# A T-thread point whose threads really ran sits near 1.0; the failure this guards against
+# (a pool sized for fewer CPUs than T) gives at most (T-1)/T = 0.5 at T = 2.
+MIN_UTILIZATION = 0.8
+
+
+def parse_point(name):
+    """A dcnbench forward point name (`dcnbench list`): its fields as a dict."""
+    p = name.split("/")
+    if len(p) != 15 or p[1] != "fwd":
+        raise SystemExit(f"not a forward point name of 15 fields: {name!r}")
+    try:
+        h, w = map(int, p[6].split("x"))
+        kh, kw = map(int, p[7][1:].split("x"))
+        return dict(variant=p[0], version=p[2], N=int(p[3][1:]), Cin=int(p[4][1:]), Cout=int(p[5][1:]), H=h, W=w,
+                    kh=kh, kw=kw, s=int(p[8][1:]), p=int(p[9][1:]), d=int(p[10][1:]), g=int(p[11][1:]),
+                    og=int(p[12][2:]), t=int(p[13][1:]), placement=p[14])
+    except ValueError:
+        raise SystemExit(f"not a point name: {name!r}")
+
+
+def require_pinned(threads):
+    """Refuses to go on unless this process was started pinned to exactly `threads` CPUs, and
+    tells OpenMP runtimes the count before any of them starts. Call before importing a peer."""
+    allowed = sorted(os.sched_getaffinity(0))
+    if threads < 1:
+        raise SystemExit(f"--threads must be at least 1, got {threads}")
+    if len(allowed) != threads:
+        raise SystemExit(
+            f"started with {len(allowed)} allowed CPUs ({allowed}) for a {threads}-thread measurement: start the "
+            f"process pinned to {threads} CPUs (e.g. `taskset -c 0-{threads - 1} ...`), so that the peer's thread "
+            f"pool is sized from the mask it will run under")
+    os.environ["OMP_NUM_THREADS"] = str(threads)
+    return allowed
+
+
+def _thread_cpu():
+    """tid -> (CPU ticks so far, the PU it last ran on) for every thread of this process."""
+    out = {}
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{tid}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue  # the thread ended meanwhile
+        fields = stat[stat.rindex(")") + 2:].split()  # after "pid (comm) "
+        out[tid] = (int(fields[11]) + int(fields[12]), int(fields[36]))  # utime + stime, processor
+    return out
+
+
+class Measurement:
+    def __init__(self, samples, iterations, utilization, pus):
+        self.samples, self.iterations, self.utilization, self.pus = samples, iterations, utilization, pus
+
+    def stats(self):
+        """The summary columns of a dcnbench row, in seconds per call."""
+        s = sorted(self.samples)
+        med = statistics.median(s)
+        q = statistics.quantiles(s, n=10, method="inclusive") if len(s) > 1 else [s[0]] * 9
+        sd = statistics.stdev(s) if len(s) > 1 else 0.0
+        mean = statistics.fmean(s)
+        return dict(min_s=s[0], median_s=med, mean_s=mean, p10_s=q[0], p90_s=q[-1], max_s=s[-1], stddev_s=sd,
+                    mad_s=statistics.median(abs(x - med) for x in s), cv=sd / mean)
+
+
+def measure(run, args, threads, samples=10, min_sample_time=0.02, warmup=0.1):
+    """Warm-up, iterations calibrated to >= `min_sample_time`, then `samples` timed samples.
+    Utilization is the process's CPU time over the samples / their wall time / `threads`; the
+    PUs are those of the threads that accumulated CPU time during the samples."""
+    start = time.perf_counter()
+    calls = 0
+    while calls < 3 or time.perf_counter() - start < warmup:
+        run(*args)
+        calls += 1
+    per_call = (time.perf_counter() - start) / calls
+    iterations = max(1, int(-(-min_sample_time // per_call)))
+    before = _thread_cpu()
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    out = []
+    for _ in range(samples):
+        t0 = time.perf_counter()
+        for _ in range(iterations):
+            run(*args)
+        out.append((time.perf_counter() - t0) / iterations)
+    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    after = _thread_cpu()
+    pus = sorted({pu for tid, (ticks, pu) in after.items() if ticks > before.get(tid, (0, 0))[0]})
+    return Measurement(out, iterations, cpu / wall / threads, pus)
+
+
+def check_utilization(rows, minimum=MIN_UTILIZATION):
+    """The rows (dicts with name, threads, cpu_utilization) that did not run their threads."""
+    return [r for r in rows if float(r["cpu_utilization"]) < minimum]
+
+
+def one_pu_per_core(threads):
+    """The first `threads` allowed PUs, one per core before any SMT sibling (as dcnbench's
+    `close` placement), from sysfs."""
+    allowed = sorted(os.sched_getaffinity(0))
+    def core(cpu):
+        base = f"/sys/devices/system/cpu/cpu{cpu}/topology"
+        try:
+            with open(f"{base}/physical_package_id") as p, open(f"{base}/core_id") as c:
+                return int(p.read()), int(c.read())
+        except OSError:
+            return (0, cpu)
+    seen, first, siblings = set(), [], []
+    for cpu in allowed:
+        (siblings if core(cpu) in seen else first).append(cpu)
+        seen.add(core(cpu))
+    chosen = (first + siblings)[:threads]
+    if len(chosen) < threads:
+        raise SystemExit(f"{threads} threads but only {len(allowed)} allowed CPUs")
+    return chosen
+
+
+if __name__ == "__main__":
+    import sys
+    # `harness.py cpus T`: the CPU list (for taskset -c) a T-thread peer process is pinned to.
+    if len(sys.argv) != 3 or sys.argv[1] != "cpus":
+        raise SystemExit("usage: harness.py cpus THREADS")
+    print(",".join(map(str, one_pu_per_core(int(sys.argv[2])))))

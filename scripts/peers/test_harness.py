@@ -1,0 +1,127 @@
+"""Tests of the peer harness's fairness checks, standard library only (no peer installed):
+  python3 -m unittest discover -s scripts/peers -p 'test_*.py'
+
+The fake peer below behaves as OpenVINO's TBB arena and torch's OpenMP pool do: it sizes its
+worker pool from the CPU mask it sees on its first call and keeps it. Run the way the old
+harness ran it (mask narrowed to one CPU for a 1-thread point, then widened for a 2-thread point
+in the same process) it runs one thread at 2, and the utilization check must catch that; run as
+compare-peers.sh runs it (a process started on T CPUs) it must pass.
+"""
+import hashlib
+import os
+import subprocess
+import sys
+import threading
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CPUS = sorted(os.sched_getaffinity(0))
+
+
+class StickyPoolPeer:
+    """A call hashes 2 MB on each thread of a persistent pool (hashlib releases the GIL for
+    large inputs): the caller and one more thread per CPU of the mask seen at the first call."""
+
+    def __init__(self):
+        self.workers = None
+        self.data = os.urandom(2 << 20)
+
+    def _work(self):
+        while True:
+            self.start.wait()
+            hashlib.sha256(self.data)
+            self.done.wait()
+
+    def __call__(self):
+        if self.workers is None:
+            self.workers = len(os.sched_getaffinity(0))
+            self.start, self.done = threading.Barrier(self.workers), threading.Barrier(self.workers)
+            for _ in range(self.workers - 1):
+                threading.Thread(target=self._work, daemon=True).start()
+        self.start.wait()
+        hashlib.sha256(self.data)
+        self.done.wait()
+
+
+def row(name, threads, m):
+    return {"name": name, "threads": threads, "cpu_utilization": m.utilization}
+
+
+@unittest.skipUnless(len(CPUS) >= 2, "needs 2 allowed CPUs")
+class UtilizationTests(unittest.TestCase):
+    def setUp(self):
+        self.addCleanup(os.sched_setaffinity, 0, CPUS)
+
+    def test_pool_sized_under_a_narrowed_mask_is_caught(self):
+        peer = StickyPoolPeer()
+        os.sched_setaffinity(0, CPUS[:1])
+        peer()  # the 1-thread point: the pool is created with one worker
+        os.sched_setaffinity(0, CPUS[:2])
+        m = harness.measure(peer, (), threads=2, samples=3, min_sample_time=0.02, warmup=0.05)
+        self.assertEqual(peer.workers, 1)
+        self.assertEqual(len(harness.check_utilization([row("t2", 2, m)])), 1, m.utilization)
+
+    def test_pool_started_on_its_cpus_passes(self):
+        peer = StickyPoolPeer()
+        os.sched_setaffinity(0, CPUS[:2])
+        m = harness.measure(peer, (), threads=2, samples=3, min_sample_time=0.02, warmup=0.05)
+        self.assertEqual(peer.workers, 2)
+        self.assertEqual(harness.check_utilization([row("t2", 2, m)]), [], m.utilization)
+        self.assertEqual(len(m.pus), 2, "two busy threads on two PUs")
+
+    def test_single_thread_utilization_near_one(self):
+        peer = StickyPoolPeer()
+        os.sched_setaffinity(0, CPUS[:1])
+        m = harness.measure(peer, (), threads=1, samples=3, min_sample_time=0.02, warmup=0.05)
+        self.assertGreater(m.utilization, harness.MIN_UTILIZATION)
+        self.assertEqual(m.pus, CPUS[:1])
+
+
+class PinningTests(unittest.TestCase):
+    def run_pinned(self, cpus, threads):
+        code = f"import sys; sys.path.insert(0, {HERE!r}); import harness, os; harness.require_pinned({threads}); " \
+               "print(os.environ['OMP_NUM_THREADS'])"
+        return subprocess.run(["taskset", "-c", ",".join(map(str, cpus)), sys.executable, "-c", code],
+                              capture_output=True, text=True)
+
+    def test_refuses_a_mask_wider_than_the_threads(self):
+        if len(CPUS) < 2:
+            self.skipTest("needs 2 allowed CPUs")
+        r = self.run_pinned(CPUS[:2], 1)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("taskset -c", r.stderr)
+
+    def test_accepts_a_matching_mask_and_tells_openmp(self):
+        r = self.run_pinned(CPUS[:1], 1)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.strip(), "1")
+
+    def test_one_pu_per_core_respects_the_mask(self):
+        self.assertEqual(harness.one_pu_per_core(1)[0] in CPUS, True)
+        with self.assertRaises(SystemExit):
+            harness.one_pu_per_core(len(CPUS) + 1)
+
+    def test_point_names(self):
+        pt = harness.parse_point("blockedGather/fwd/v2/N8/C64/K32/56x28/k3x2/s2/p1/d1/g2/og4/t2/close")
+        self.assertEqual((pt["N"], pt["Cin"], pt["Cout"], pt["H"], pt["W"], pt["kh"], pt["kw"], pt["g"], pt["og"], pt["t"]),
+                         (8, 64, 32, 56, 28, 3, 2, 2, 4, 2))
+        for bad in ["blockedGather/bwd/v2/N8/C64/K32/56x28/k3x2/s2/p1/d1/g2/og4/t2/close", "a/fwd/b"]:
+            with self.assertRaises(SystemExit):
+                harness.parse_point(bad)
+
+
+class StatsTests(unittest.TestCase):
+    def test_summary_matches_definitions(self):
+        m = harness.Measurement([5.0, 1.0, 3.0, 2.0, 4.0], 1, 1.0, [0])
+        s = m.stats()
+        self.assertEqual((s["min_s"], s["median_s"], s["max_s"], s["mad_s"]), (1.0, 3.0, 5.0, 1.0))
+        # numpy.percentile's linear interpolation: p10 of 1..5 is 1.4, p90 4.6.
+        self.assertAlmostEqual(s["p10_s"], 1.4)
+        self.assertAlmostEqual(s["p90_s"], 4.6)
+
+
+if __name__ == "__main__":
+    unittest.main()
