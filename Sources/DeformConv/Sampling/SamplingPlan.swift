@@ -26,8 +26,15 @@ struct SamplingPlan {
 
     func deallocate() { storage.deallocate() }
 
+    /// The rows, then the integer sampling origins (oy·sh − ph, ox·sw − pw) of the block's pixels.
     static func bytes(geometry: DeformConvGeometry, capacity: Int) -> Int {
-        geometry.offsetGroups * geometry.taps * 8 * capacity * 4
+        (geometry.offsetGroups * geometry.taps * 8 + 2) * capacity * 4
+    }
+
+    /// oy·sh − ph (`axis` 0) or ox·sw − pw (1) of the block's pixels, filled by `build`.
+    @inline(__always)
+    private func origins(_ axis: Int) -> UnsafeMutablePointer<Float> {
+        (storage + ((rows * 8 + axis) * capacity) * 4).assumingMemoryBound(to: Float.self)
     }
 
     /// Plane offsets of `corner` (0…3) for row (og, t).
@@ -58,6 +65,63 @@ struct SamplingPlan {
 
     /// Plans pixels `first ..< first + count` of image `n`; returns the entries built.
     func build(_ p: ForwardProblem, n: Int, first: Int, count: Int) -> Int {
+        if Self.vectorizable(p.geometry) { buildVectors(p, n: n, first: first, count: count) }
+        else { buildScalar(p, n: n, first: first, count: count) }
+        return rows * count
+    }
+
+    /// Whether every sampling origin, oy·sh − ph + i·dh and its x twin, and the plane's sides are
+    /// below 2^21, so ``BilinearTap16`` applies and Float sums of the origins' parts are exact.
+    static func vectorizable(_ g: DeformConvGeometry) -> Bool {
+        let reach = max(g.height + 2 * g.padding.h + g.dilation.h * (g.kernel.h - 1),
+                        g.width + 2 * g.padding.w + g.dilation.w * (g.kernel.w - 1))
+        return reach < BilinearTap16.maxSide
+    }
+
+    /// Sixteen pixels at a time (``BilinearTap16``): a block's pixels are consecutive in the
+    /// flattened output, so their offsets and mask values are 16 consecutive floats of each
+    /// offset and mask channel. Lanes past `count`, up to the next multiple of 32, are the zero tap.
+    func buildVectors(_ p: ForwardProblem, n: Int, first: Int, count: Int) {
+        let padded = min((count + 31) / 32 * 32, capacity)
+        let originY = origins(0), originX = origins(1)
+        var oy = first / p.outWidth, ox = first - oy * p.outWidth
+        for q in 0..<count {
+            // Exact (below 2^21), so origin + tap offset is the Float of the integer sum that
+            // ``ForwardProblem/tap(n:og:t:oy:ox:)`` converts.
+            originY[q] = Float(oy * p.strideH - p.padH)
+            originX[q] = Float(ox * p.strideW - p.padW)
+            ox += 1
+            if ox == p.outWidth { ox = 0; oy += 1 }
+        }
+        let lanes = SIMD16<Float>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+        for og in 0..<p.offsetGroups {
+            for t in 0..<p.taps {
+                let r = row(og: og, t: t)
+                let point = (n * p.offsetGroups + og) * p.taps + t  // as in ForwardProblem.tap
+                let dyRow = p.offset + (2 * point) * p.outPixels + first, dxRow = dyRow + p.outPixels
+                let maskRow = p.mask.map { $0 + point * p.outPixels + first }
+                let i = t / p.kernelWidth, j = t - i * p.kernelWidth
+                let tapY = SIMD16<Float>(repeating: Float(i * p.dilationH))
+                let tapX = SIMD16<Float>(repeating: Float(j * p.dilationW))
+                for q in stride(from: 0, to: padded, by: 16) {
+                    let present = count - q  // lanes from it on are padding
+                    let live = lanes .< Float(min(present, 16))
+                    let dy = Self.load(dyRow + q, present, or: 0), dx = Self.load(dxRow + q, present, or: 0)
+                    let scale = maskRow.map { Self.load($0 + q, present, or: 0) } ?? SIMD16(repeating: 1)
+                    let y = (Self.load(UnsafePointer(originY + q), present, or: 0) + tapY) + dy
+                    let x = (Self.load(UnsafePointer(originX + q), present, or: 0) + tapX) + dx
+                    let taps = BilinearTap16(y: y, x: x, height: p.height, width: p.width, scale: scale, live: live)
+                    Self.store(taps.o0, r.o0 + q); Self.store(taps.o1, r.o1 + q)
+                    Self.store(taps.o2, r.o2 + q); Self.store(taps.o3, r.o3 + q)
+                    Self.store(taps.w0, r.w0 + q); Self.store(taps.w1, r.w1 + q)
+                    Self.store(taps.w2, r.w2 + q); Self.store(taps.w3, r.w3 + q)
+                }
+            }
+        }
+    }
+
+    /// One ``BilinearTap`` per entry: planes too large for ``BilinearTap16``.
+    func buildScalar(_ p: ForwardProblem, n: Int, first: Int, count: Int) {
         let padded = min((count + 31) / 32 * 32, capacity)
         for og in 0..<p.offsetGroups {
             for t in 0..<p.taps {
@@ -76,6 +140,19 @@ struct SamplingPlan {
                 }
             }
         }
-        return rows * count
+    }
+
+    /// 16 values from `source`, of which only the first `present` are read (the rest `fill`).
+    @inline(__always)
+    private static func load<T: SIMDScalar>(_ source: UnsafePointer<T>, _ present: Int, or fill: T) -> SIMD16<T> {
+        if present >= 16 { return UnsafeRawPointer(source).loadUnaligned(as: SIMD16<T>.self) }
+        var v = SIMD16<T>(repeating: fill)
+        for lane in 0..<max(present, 0) { v[lane] = source[lane] }
+        return v
+    }
+
+    @inline(__always)
+    private static func store<T: SIMDScalar>(_ value: SIMD16<T>, _ destination: UnsafeMutablePointer<T>) {
+        UnsafeMutableRawPointer(destination).storeBytes(of: value, as: SIMD16<T>.self)
     }
 }
