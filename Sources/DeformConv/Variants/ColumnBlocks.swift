@@ -22,7 +22,8 @@ struct ColumnBlocks {
     /// 4 → 0.34 M (instructions +5%).
     private let channelsPerRun: Int
 
-    init(geometry: DeformConvGeometry, options: ForwardOptions) {
+    /// Blocks for `workers` concurrent workers taking every `workers`-th block: see `balancedTile`.
+    init(geometry: DeformConvGeometry, options: ForwardOptions, workers: Int = 1) {
         let rows = geometry.reductionLength
         // Weights that fit in half the cache stay there: the tile's whole column matrix and plan
         // take the other half. Larger weights stream through once per tile, so then tiles grow:
@@ -46,13 +47,42 @@ struct ColumnBlocks {
         }
         // The same number of tiles, evened out (196 pixels: 2 × 128, not 192 + 4).
         let tiles = (geometry.outPixels + fitting - 1) / fitting
-        tile = ((geometry.outPixels + tiles - 1) / tiles + multiple - 1) / multiple * multiple
+        let evened = ((geometry.outPixels + tiles - 1) / tiles + multiple - 1) / multiple * multiple
+        tile = Self.balancedTile(largest: evened, multiple: multiple, batch: geometry.batch,
+                                 outPixels: geometry.outPixels, workers: workers)
         tilesPerImage = (geometry.outPixels + tile - 1) / tile
         count = geometry.batch * tilesPerImage
         columnFloats = rows * tile
         microKernel = options.microKernel
         self.geometry = geometry
         channelsPerRun = geometry.height * geometry.width * MemoryLayout<Float>.size % 4096 == 0 ? 4 : 16
+    }
+
+    /// With few blocks per worker, the cache-sized tile can leave workers idle (one 256@14² tile
+    /// for two workers) or unevenly loaded: then the tile, a multiple of `multiple` up to
+    /// `largest` and at least a quarter of it, whose busiest worker (dealt every `workers`-th
+    /// block, image-major) has the fewest pixels, the largest such tile on a tie. Smaller tiles
+    /// stream the weights once per tile more, which the cache hierarchy serves at a small
+    /// fraction of the GEMM's time.
+    static func balancedTile(largest: Int, multiple: Int, batch: Int, outPixels: Int, workers: Int) -> Int {
+        let blocks = batch * ((outPixels + largest - 1) / largest)
+        guard workers > 1, blocks < 4 * workers else { return largest }
+        func busiest(_ tile: Int) -> Int {
+            let perImage = (outPixels + tile - 1) / tile
+            var load = [Int](repeating: 0, count: min(workers, batch * perImage))
+            for block in 0..<batch * perImage {
+                let first = (block % perImage) * tile
+                load[block % load.count] += min(tile, outPixels - first)
+            }
+            return load.max() ?? 0
+        }
+        var best = largest, bestLoad = busiest(largest)
+        for tile in stride(from: largest - multiple, through: max(multiple, largest / 4), by: -multiple)
+        where busiest(tile) < bestLoad {
+            best = tile
+            bestLoad = busiest(tile)
+        }
+        return best
     }
 
     /// Bytes of one block's plan and column matrix.

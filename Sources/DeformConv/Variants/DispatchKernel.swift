@@ -13,7 +13,7 @@ final class DispatchKernel: ForwardKernel, @unchecked Sendable {
     private(set) var planEntriesBuilt: Int?
 
     init(geometry: DeformConvGeometry, options: ForwardOptions) {
-        let blocks = ColumnBlocks(geometry: geometry, options: options)
+        let blocks = ColumnBlocks(geometry: geometry, options: options, workers: options.dispatchWorkers)
         self.blocks = blocks
         slots = min(options.dispatchWorkers, blocks.count)
         workspaces = (0..<slots).map { _ in blocks.allocateWorkspace() }
