@@ -29,7 +29,7 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
     private let packed: UnsafeMutablePointer<Float>
     /// Few output pixels (N·H_out·W_out < `ForwardOptions.fewPixels`): packing the weights every
     /// call would cost more than the convolution gains from it, so the column block is
-    /// transposed instead and multiplied by the weights as given (``BlockedGEMM``).
+    /// transposed instead and multiplied by the weights as given (``BlockedGEMM``), in either layout.
     private let weightsAsGiven: Bool
     /// Per worker, when `weightsAsGiven`: one group's columns transposed, a row of pixels per k.
     private let transposed: [UnsafeMutablePointer<Float>]
@@ -63,11 +63,14 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
         plans = (0..<workers).map { _ in SamplingPlan(geometry: geometry, capacity: planCapacity) }
         columns = (0..<workers).map { _ in alignedFloats(rowLength * blockPixels) }
         // (Channels-last output rows come from the packed product only.)
-        weightsAsGiven = layout == .nchw && geometry.batch * geometry.outPixels < options.fewPixels
+        weightsAsGiven = geometry.batch * geometry.outPixels < options.fewPixels
         transposedStride = (blockPixels + 31) / 32 * 32
         let transposedFloats = weightsAsGiven ? geometry.reductionLength * transposedStride : 0
         transposed = (0..<workers).map { _ in alignedFloats(transposedFloats) }
-        let tileFloats = weightsAsGiven ? 0 : blockPixels * ChannelsLast.paddedGroupOut(geometry)
+        // The accumulator tile; with the weights as given, NHWC output goes through one group's
+        // NCHW product (C_out/G rows of pixels) before its transpose into pixel rows.
+        let tileFloats = !weightsAsGiven ? blockPixels * ChannelsLast.paddedGroupOut(geometry)
+            : layout == .nhwc ? geometry.groupOutChannels * transposedStride : 0
         accumulators = (0..<workers).map { _ in alignedFloats(tileFloats) }
         let inputCount = layout == .nchw ? geometry.batch * geometry.inChannels * geometry.height * geometry.width : 0
         nhwc = alignedFloats(inputCount)
@@ -114,7 +117,7 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
                 gather(p, n: n, pixels: pixels, plan: plans[worker], into: columns[worker])
                 if weightsAsGiven {
                     multiplyGivenWeights(p, n: n, first: first, pixels: pixels, columns: columns[worker],
-                                         transposed: transposed[worker])
+                                         transposed: transposed[worker], tile: accumulators[worker])
                 } else {
                     switch microKernel {
                     case .tile8x32:
@@ -200,9 +203,11 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
 extension BlockedGatherKernel {
     /// The `weightsAsGiven` product: per group, the column block transposed (and reordered to the
     /// weights' (cl, t) order) into rows of pixels, then ``BlockedGEMM`` straight into the NCHW
-    /// output planes.
+    /// output planes, or for NHWC into `tile` (C_out/G rows of pixels) and from there transposed
+    /// into the output's pixel rows.
     private func multiplyGivenWeights(_ p: ForwardProblem, n: Int, first: Int, pixels: Int,
-                                      columns: UnsafeMutablePointer<Float>, transposed: UnsafeMutablePointer<Float>) {
+                                      columns: UnsafeMutablePointer<Float>, transposed: UnsafeMutablePointer<Float>,
+                                      tile: UnsafeMutablePointer<Float>) {
         let depth = p.groupIn * p.taps
         for group in 0..<p.geometry.groups {
             for cl in 0..<p.groupIn {
@@ -213,11 +218,18 @@ extension BlockedGatherKernel {
                 }
             }
             let firstOut = group * p.groupOut
+            let nchw = layout == .nchw
             BlockedGEMM.multiply(
                 microKernel, m: p.groupOut, n: pixels, k: depth,
                 a: p.weightRow(co: firstOut), lda: depth, b: transposed, ldb: transposedStride,
-                c: p.outputPlane(n: n, co: firstOut) + first, ldc: p.outPixels,
+                c: nchw ? p.outputPlane(n: n, co: firstOut) + first : tile, ldc: nchw ? p.outPixels : transposedStride,
                 bias: p.bias.map { $0 + firstOut })
+            if !nchw {
+                for q in 0..<pixels {
+                    let out = p.output + (n * p.outPixels + first + q) * p.outChannels + firstOut
+                    for j in 0..<p.groupOut { out[j] = tile[j * transposedStride + q] }
+                }
+            }
         }
     }
 }
