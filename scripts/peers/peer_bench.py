@@ -11,8 +11,8 @@ refuses otherwise), so the peer's thread pool is created under the mask it runs 
 is told to use T threads (see harness.py). Points are dcnbench point names (`dcnbench list`),
 all of thread count T. Timing: warm-up, iterations calibrated to >= --min-sample-time,
 --samples samples; GFLOP/s = 2*N*Cout*(Cin/G)*kh*kw*Hout*Wout / median, as dcnbench computes
-it. Each row records the CPU utilization and the PUs used; the process exits 3 after writing
-its rows when a point's utilization is below harness.MIN_UTILIZATION.
+it. Each row records the CPU utilization and the PUs of its busy threads; the process exits 3
+after writing its rows when a point is under-threaded (harness.check_utilization).
 """
 import argparse, csv, json, os, socket, sys, time
 from datetime import datetime, timezone
@@ -260,12 +260,13 @@ def main():
             writer.writerow(row)
             f.flush()
             rows.append(row)
-            print(f"{peer_name}: {flops / stats['median_s'] / 1e9:.2f} GFLOP/s, utilization {m.utilization:.2f} "
-                  f"on PUs {m.pus} of {pus} ({label})", file=sys.stderr)
+            print(f"{peer_name}: {flops / stats['median_s'] / 1e9:.2f} GFLOP/s, utilization {m.utilization:.2f}, "
+                  f"{m.busy_threads} busy threads on PUs {m.pus} of {pus} ({label})", file=sys.stderr)
     bad = harness.check_utilization(rows)
     for r in bad:
         print(f"UNDER-THREADED: {r['name']}: CPU utilization {float(r['cpu_utilization']):.2f} < "
-              f"{harness.MIN_UTILIZATION} of {a.threads} threads", file=sys.stderr)
+              f"{harness.MIN_UTILIZATION} and busy threads only on PUs [{r['pus_used']}] of {a.threads} threads",
+              file=sys.stderr)
     if bad:
         sys.exit(3)
 

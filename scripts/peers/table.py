@@ -7,8 +7,10 @@ of blockedGather and dispatch.
 
   table.py OURS.csv [OURS2.csv ...] PEER.csv [...]   (Markdown on stdout)
 
-Refuses (exit 3, naming the rows) when any row, ours or a peer's, has a CPU utilization under
-harness.MIN_UTILIZATION: that point did not run the threads it names.
+Refuses (exit 3, naming the rows) when a row is under-threaded (harness.check_utilization: a
+row of ours under harness.MIN_UTILIZATION, a peer's under it without T busy threads). Peer
+points that kept T threads busy but stayed under it (serial parts of the peer's own) are listed
+under the table with their utilization.
 """
 import csv, os, sys
 from collections import defaultdict
@@ -24,7 +26,7 @@ for path in sys.argv[1:]:
 bad = harness.check_utilization(rows)
 for r in bad:
     print(f"UNDER-THREADED: {r['file']}: {r['name']}: CPU utilization {float(r['cpu_utilization']):.2f} of "
-          f"{r['threads']} threads", file=sys.stderr)
+          f"{r['threads']} threads, busy on PUs [{r['pus_used']}]", file=sys.stderr)
 if bad:
     sys.exit(3)
 for r in rows:
@@ -63,3 +65,13 @@ for (shape, t) in sorted(best, key=lambda k: (k[0], k[1])):
     one = best.get((shape, 1), {})
     cells += [f"{d[v][1] / one[v][1]:.2f}×" if t > 1 and v in d and v in one else "–" for v in scaled]
     print(f"| {shape} | {t} | " + " | ".join(cells) + " |")
+
+serial = sorted({(r["name"], round(float(r["cpu_utilization"]), 2)) for r in rows
+                 if float(r["cpu_utilization"]) < harness.MIN_UTILIZATION})
+if serial:
+    print()
+    print(f"Peer points under {harness.MIN_UTILIZATION} CPU utilization with all their threads busy "
+          "(serial parts of the peer's own; utilization of each round):")
+    print()
+    for name, util in serial:
+        print(f"- {name}: {util}")

@@ -47,7 +47,8 @@ class StickyPoolPeer:
 
 
 def row(name, threads, m):
-    return {"name": name, "threads": threads, "cpu_utilization": m.utilization}
+    return {"name": name, "variant": "peer:fake", "threads": threads, "cpu_utilization": m.utilization,
+            "pus_used": ",".join(map(str, m.pus))}
 
 
 @unittest.skipUnless(len(CPUS) >= 2, "needs 2 allowed CPUs")
@@ -62,6 +63,7 @@ class UtilizationTests(unittest.TestCase):
         os.sched_setaffinity(0, CPUS[:2])
         m = harness.measure(peer, (), threads=2, samples=3, min_sample_time=0.02, warmup=0.05)
         self.assertEqual(peer.workers, 1)
+        self.assertEqual(m.busy_threads, 1)
         self.assertEqual(len(harness.check_utilization([row("t2", 2, m)])), 1, m.utilization)
 
     def test_pool_started_on_its_cpus_passes(self):
@@ -70,7 +72,7 @@ class UtilizationTests(unittest.TestCase):
         m = harness.measure(peer, (), threads=2, samples=3, min_sample_time=0.02, warmup=0.05)
         self.assertEqual(peer.workers, 2)
         self.assertEqual(harness.check_utilization([row("t2", 2, m)]), [], m.utilization)
-        self.assertEqual(len(m.pus), 2, "two busy threads on two PUs")
+        self.assertEqual((m.busy_threads, len(m.pus)), (2, 2), "two busy threads on two PUs")
 
     def test_single_thread_utilization_near_one(self):
         peer = StickyPoolPeer()
@@ -78,6 +80,22 @@ class UtilizationTests(unittest.TestCase):
         m = harness.measure(peer, (), threads=1, samples=3, min_sample_time=0.02, warmup=0.05)
         self.assertGreater(m.utilization, harness.MIN_UTILIZATION)
         self.assertEqual(m.pus, CPUS[:1])
+
+
+class CheckTests(unittest.TestCase):
+    def test_serial_parts_with_all_threads_busy_pass(self):
+        # torchvision's shape: 2 threads busy at times, 0.6 utilization overall.
+        rows = [{"variant": "peer:torchvision", "threads": 2, "cpu_utilization": 0.6, "pus_used": "0,1"}]
+        self.assertEqual(harness.check_utilization(rows), [])
+
+    def test_one_busy_pu_of_two_fails(self):
+        rows = [{"variant": "peer:openvino", "threads": 2, "cpu_utilization": 0.5, "pus_used": "1"}]
+        self.assertEqual(harness.check_utilization(rows), rows)
+
+    def test_rows_of_ours_must_reach_the_minimum(self):
+        rows = [{"variant": "blockedGather", "threads": 2, "cpu_utilization": 0.6, "pus_used": "0,1"},
+                {"variant": "blockedGather", "threads": 2, "cpu_utilization": 0.95, "pus_used": "0,1"}]
+        self.assertEqual(harness.check_utilization(rows), rows[:1])
 
 
 class PinningTests(unittest.TestCase):
@@ -115,7 +133,7 @@ class PinningTests(unittest.TestCase):
 
 class StatsTests(unittest.TestCase):
     def test_summary_matches_definitions(self):
-        m = harness.Measurement([5.0, 1.0, 3.0, 2.0, 4.0], 1, 1.0, [0])
+        m = harness.Measurement([5.0, 1.0, 3.0, 2.0, 4.0], 1, 1.0, [0], 1)
         s = m.stats()
         self.assertEqual((s["min_s"], s["median_s"], s["max_s"], s["mad_s"]), (1.0, 3.0, 5.0, 1.0))
         # numpy.percentile's linear interpolation: p10 of 1..5 is 1.4, p90 4.6.
