@@ -48,11 +48,23 @@ enum ChannelsLast {
             let base = UnsafeMutablePointer(mutating: panel(p.geometry, packed, group: group, firstColumn: j0 / width * width))
                 + j0 % width
             let valid = max(0, min(16, p.groupOut - j0))
-            for cl in 0..<p.groupIn {
+            // Runs of 16 channels, tap-major inside: each tap's packed rows of the run are one
+            // contiguous stretch. Channel-major over all taps instead wrote kh·kw streams
+            // (C_in/G)·W floats apart, at power-of-two widths all in one L1 set.
+            let depth = p.groupIn * p.taps  // weights per output channel
+            let rows = p.weight + (group * p.groupOut + j0) * depth
+            for cl0 in stride(from: 0, to: p.groupIn, by: 16) {
                 for t in 0..<p.taps {
-                    let row = base + (t * p.groupIn + cl) * width
-                    for j in 0..<valid { row[j] = p.weightRow(co: group * p.groupOut + j0 + j)[cl * p.taps + t] }
-                    for j in valid..<16 { row[j] = 0 }
+                    for cl in cl0..<min(cl0 + 16, p.groupIn) {
+                        let row = base + (t * p.groupIn + cl) * width
+                        let source = rows + (cl * p.taps + t)  // weight[co, cl, t] of column j0, then depth apart
+                        if valid == 16 {
+                            for j in 0..<16 { row[j] = source[j &* depth] }
+                        } else {
+                            for j in 0..<valid { row[j] = source[j &* depth] }
+                            for j in valid..<16 { row[j] = 0 }
+                        }
+                    }
                 }
             }
         }
