@@ -32,7 +32,7 @@ parts = [("corner gather", r"KernelC6gather|CornerSet|ColumnBlocksV3run"),
          ("GEMM and output store", r"C8multiply|MicroKernel|BlockedGEMM|multiplyGivenWeights"),
          ("NHWC transpose", r"ChannelsLastO9transpose"), ("weight packing", r"ChannelsLastO4pack"),
          ("sampling plan", r"SamplingPlanV|BilinearTap"),
-         # e.g. what Swift inlined into the forward closure: the few-pixel path's column transpose
+         # e.g. what Swift inlined into the forward closure: the column transpose of the few-pixel path
          ("other kernel code", r"")]
 totals = {name: 0.0 for name, _ in parts}
 for line in sys.stdin:

@@ -11,9 +11,21 @@ enum ChannelsLast {
         for row in rows {
             let n = row / p.height, y = row - n * p.height
             let dst = out + row * w * c  // pixel (n, y, x) at ((n·H + y)·W + x)·C
-            for ch in 0..<c {
-                let src = p.inputPlane(n: n, c: ch) + y * w
-                for x in 0..<w { dst[x * c + ch] = src[x] }
+            let src = p.inputPlane(n: n, c: 0) + y * w  // channel ch at src + ch·H·W
+            // Runs of 16 channels over the whole row: 16 sequential read streams (one channel
+            // each, which the prefetchers follow; all C channels at once were C streams) and a
+            // line of 16 channels written per pixel. Wrapping arithmetic: indices are in range.
+            for ch0 in stride(from: 0, to: c, by: 16) {
+                let channels = min(16, c - ch0)
+                let from = src + ch0 &* p.planeSize, to = dst + ch0
+                for x in 0..<w {
+                    let pixel = to + x &* c
+                    if channels == 16 {
+                        for k in 0..<16 { pixel[k] = from[k &* p.planeSize &+ x] }
+                    } else {
+                        for k in 0..<channels { pixel[k] = from[k &* p.planeSize &+ x] }
+                    }
+                }
             }
         }
     }
