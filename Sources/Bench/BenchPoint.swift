@@ -7,6 +7,14 @@ public enum DCNVersion: String, CaseIterable, Codable, Sendable {
     var hasMask: Bool { self == .v2 }
 }
 
+/// When the weights reach the operator: with every call (`call`, the default: an operator whose
+/// weights may change, as in training, and the peers' deformable operators as measured), or once
+/// before the calls (`prepared`: `DeformConvolution.prepare(weight:)`, constant weights as in
+/// inference; `blockedGather` then packs them once instead of every call).
+public enum WeightsMode: String, CaseIterable, Codable, Sendable {
+    case call, prepared
+}
+
 /// One measurement: a kernel variant on one problem with a thread count and placement.
 public struct BenchPoint: Hashable, Sendable {
     public var variant: KernelVariant
@@ -26,10 +34,13 @@ public struct BenchPoint: Hashable, Sendable {
     public var placement: Placement
     /// Input and output layout; NHWC points carry a `/nhwc` suffix in their names.
     public var layout: TensorLayout
+    /// When the weights are given; points with prepared weights end in `/prepared`.
+    public var weights: WeightsMode
 
     public init(variant: KernelVariant, version: DCNVersion, batch: Int, inChannels: Int, outChannels: Int,
                 height: Int, width: Int, kernel: Extent2, stride: Int, padding: Int, dilation: Int, groups: Int,
-                offsetGroups: Int, threads: Int, placement: Placement, layout: TensorLayout = .nchw) {
+                offsetGroups: Int, threads: Int, placement: Placement, layout: TensorLayout = .nchw,
+                weights: WeightsMode = .call) {
         self.variant = variant
         self.version = version
         self.batch = batch
@@ -46,11 +57,15 @@ public struct BenchPoint: Hashable, Sendable {
         self.threads = threads
         self.placement = placement
         self.layout = layout
+        self.weights = weights
     }
 
     /// A stable name in google/benchmark style:
     /// `blockedGather/fwd/v2/N1/C64/K64/56x56/k3x3/s1/p1/d1/g1/og1/t2/close`.
-    public var name: String { "\(variant)/fwd/\(shapeName)/t\(threads)/\(placement)" + (layout == .nchw ? "" : "/\(layout)") }
+    public var name: String {
+        "\(variant)/fwd/\(shapeName)/t\(threads)/\(placement)" + (layout == .nchw ? "" : "/\(layout)")
+            + (weights == .call ? "" : "/\(weights)")
+    }
 
     /// The problem without variant, threads and placement: rows with equal shape names compute
     /// the same thing.
@@ -77,8 +92,10 @@ extension BenchPoint {
     public init(name: String) throws {
         let invalid = BenchError("'\(name)' is not a point name (expected e.g. blockedGather/fwd/v2/N1/C64/K64/56x56/k3x3/s1/p1/d1/g1/og1/t2/close)")
         let parts = name.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count == 15 || (parts.count == 16 && parts[15] == "nhwc"), parts[1] == "fwd",
-              let version = DCNVersion(rawValue: parts[2]) else { throw invalid }
+        // Optional suffixes, in this order: the layout (/nhwc), the weights (/prepared).
+        let suffixes = parts.dropFirst(15)
+        guard parts.count >= 15, parts.count <= 17, parts[1] == "fwd", let version = DCNVersion(rawValue: parts[2]),
+              suffixes.allSatisfy({ $0 == "nhwc" || $0 == "prepared" }) else { throw invalid }
         let variant: KernelVariant
         do { variant = try KernelVariant(named: parts[0]) } catch { throw BenchError("\(error)") }
         func number(_ part: String, _ prefix: String) throws -> Int {
@@ -99,7 +116,8 @@ extension BenchPoint {
                   outChannels: try number(parts[5], "K"), height: h, width: w, kernel: Extent2(kh, kw),
                   stride: try number(parts[8], "s"), padding: try number(parts[9], "p"), dilation: try number(parts[10], "d"),
                   groups: try number(parts[11], "g"), offsetGroups: try number(parts[12], "og"),
-                  threads: try number(parts[13], "t"), placement: placement, layout: parts.count == 16 ? .nhwc : .nchw)
+                  threads: try number(parts[13], "t"), placement: placement,
+                  layout: suffixes.contains("nhwc") ? .nhwc : .nchw, weights: suffixes.contains("prepared") ? .prepared : .call)
         guard self.name == name else { throw invalid }
     }
 }

@@ -8,7 +8,7 @@ public enum Preset: String, CaseIterable, Sendable {
     public var summary: String {
         switch self {
         case .smoke: "seconds: two small shapes, v1 and v2, every variant, 1…cores threads (CI, a first try)"
-        case .default: "a few minutes: the 3x3 layers of a DCN ResNet-50 at 224² (64@56², 128@28², 256@14², 512@7²) and a detection-sized layer (256@50x76, without naive), v1 and v2, every variant, 1…cores threads; blockedGather also in NHWC"
+        case .default: "a few minutes: the 3x3 layers of a DCN ResNet-50 at 224² (64@56², 128@28², 256@14², 512@7²) and a detection-sized layer (256@50x76, without naive), v1 and v2, every variant, 1…cores threads; blockedGather also in NHWC and with prepared weights"
         case .sizes: "H=W from 8 to 256 at 64 channels, v2, tiled/dispatch/blockedGather (naive from 8 to 64), 1…cores threads"
         case .channels: "8…512 channels at 28x28, v2, tiled/dispatch/blockedGather (naive up to 128), 1…cores threads"
         case .threads: "strong scaling of 64@56², v2: blockedGather and dispatch on 1…all PUs, close and spread"
@@ -26,6 +26,8 @@ public enum Preset: String, CaseIterable, Sendable {
         let upToCores = Array(1...max(cores, 1))
         let all = KernelVariant.allCases
         let fast: [KernelVariant] = [.tiled, .dispatch, .blockedGather]
+        let allDefault = [Shape(channels: 64, size: 56), Shape(channels: 128, size: 28), Shape(channels: 256, size: 14),
+                          Shape(channels: 512, size: 7), Shape(inChannels: 256, outChannels: 256, height: 50, width: 76)]
         switch self {
         case .smoke:
             return Sweep(name: rawValue, blocks: [
@@ -42,10 +44,9 @@ public enum Preset: String, CaseIterable, Sendable {
                 SweepAxes(variants: fast, shapes: [Shape(inChannels: 256, outChannels: 256, height: 50, width: 76)],
                           threads: upToCores),
                 // The channels-last entry point, where no transposes are needed.
-                SweepAxes(variants: [.blockedGather],
-                          shapes: [Shape(channels: 64, size: 56), Shape(channels: 128, size: 28), Shape(channels: 256, size: 14),
-                                   Shape(channels: 512, size: 7), Shape(inChannels: 256, outChannels: 256, height: 50, width: 76)],
-                          threads: upToCores, layouts: [.nhwc]),
+                SweepAxes(variants: [.blockedGather], shapes: allDefault, threads: upToCores, layouts: [.nhwc]),
+                // Weights given once, as in inference: blockedGather packs them once, not every call.
+                SweepAxes(variants: [.blockedGather], shapes: allDefault, threads: upToCores, weights: [.prepared]),
             ])
         case .sizes:
             return Sweep(name: rawValue, blocks: [

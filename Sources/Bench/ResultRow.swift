@@ -4,7 +4,14 @@ import Topology
 
 /// One row of the main CSV: a point, its outcome, its statistics and its context.
 public struct ResultRow: Equatable, Sendable {
-    public static let schemaVersion = 1
+    /// 2 added `weights`; rows of version 1 (no such column) are read as weights given per call.
+    public static let schemaVersion = 2
+    public static let readableVersions = 1...schemaVersion
+
+    /// The columns a file of schema `version` must have.
+    public static func requiredColumns(version: Int) -> [String] {
+        version >= 2 ? header : header.filter { $0 != "weights" }
+    }
 
     public enum Status: String, Sendable {
         /// Measured.
@@ -57,6 +64,7 @@ public struct ResultRow: Equatable, Sendable {
         ("dilation", "dilation (both axes)"), ("groups", "G"), ("offset_groups", "OG"),
         ("threads", "threads"), ("placement", "close, spread, none or pus:LIST"),
         ("layout", "nchw, or nhwc (input and output channels-last; the name ends in /nhwc)"),
+        ("weights", "call (given with every call), or prepared (given once before the calls; the name ends in /prepared)"),
         ("status", "ok, wrong (failed the correctness gate, not timed), skipped (e.g. over --max-memory), error"),
         ("error", "why, when status is not ok"),
         ("samples", "timed samples"), ("iterations_per_sample", "kernel calls per sample"),
@@ -94,7 +102,7 @@ public struct ResultRow: Equatable, Sendable {
             "\(point.batch)", "\(point.inChannels)", "\(point.outChannels)", "\(point.height)", "\(point.width)",
             "\(point.kernel.h)", "\(point.kernel.w)", "\(point.stride)", "\(point.padding)", "\(point.dilation)",
             "\(point.groups)", "\(point.offsetGroups)", "\(point.threads)", point.placement.description,
-            point.layout.rawValue,
+            point.layout.rawValue, point.weights.rawValue,
             status.rawValue, error,
             "\(s?.count ?? 0)", "\(iterationsPerSample)",
             num(s?.min), num(s?.median), num(s?.mean), num(s?.p10), num(s?.p90), num(s?.max),
@@ -135,8 +143,8 @@ public struct ResultRow: Equatable, Sendable {
             return value
         }
         let version = try int("schema_version")
-        guard version == Self.schemaVersion else {
-            throw BenchError("\(source): schema_version \(version), this dcnbench reads \(Self.schemaVersion)")
+        guard Self.readableVersions.contains(version) else {
+            throw BenchError("\(source): schema_version \(version), this dcnbench reads \(Self.readableVersions.map(String.init).joined(separator: " and "))")
         }
         guard let variant = KernelVariant(rawValue: try field("variant")),
               let dcn = DCNVersion(rawValue: try field("version")),
@@ -148,12 +156,22 @@ public struct ResultRow: Equatable, Sendable {
         guard let layout = TensorLayout(rawValue: try field("layout")) else {
             throw BenchError("\(source): layout '\(r["layout"] ?? "")' is not nchw or nhwc")
         }
+        let weights: WeightsMode
+        if version >= 2 {
+            guard let mode = WeightsMode(rawValue: try field("weights")) else {
+                throw BenchError("\(source): weights '\(r["weights"] ?? "")' is not call or prepared")
+            }
+            weights = mode
+        } else {
+            weights = .call
+        }
         point = BenchPoint(
             variant: variant, version: dcn, batch: try int("batch"), inChannels: try int("in_channels"),
             outChannels: try int("out_channels"), height: try int("height"), width: try int("width"),
             kernel: Extent2(try int("kernel_h"), try int("kernel_w")), stride: try int("stride"),
             padding: try int("padding"), dilation: try int("dilation"), groups: try int("groups"),
-            offsetGroups: try int("offset_groups"), threads: try int("threads"), placement: placement, layout: layout)
+            offsetGroups: try int("offset_groups"), threads: try int("threads"), placement: placement, layout: layout,
+            weights: weights)
         guard point.name == (try field("name")) else {
             throw BenchError("\(source): row '\(r["name"] ?? "")' does not match its own columns")
         }
@@ -225,8 +243,9 @@ public struct SampleRow: Equatable, Sendable {
     }
 
     public init(record r: [String: String], source: String) throws {
-        guard let version = r["schema_version"].flatMap(Int.init), version == ResultRow.schemaVersion else {
-            throw BenchError("\(source): schema_version '\(r["schema_version"] ?? "")', this dcnbench reads \(ResultRow.schemaVersion)")
+        // The samples file's columns are the same in every readable version.
+        guard let version = r["schema_version"].flatMap(Int.init), ResultRow.readableVersions.contains(version) else {
+            throw BenchError("\(source): schema_version '\(r["schema_version"] ?? "")', this dcnbench reads \(ResultRow.readableVersions.map(String.init).joined(separator: " and "))")
         }
         guard let runID = r["run_id"], let name = r["name"], let index = r["sample"].flatMap(Int.init),
               let seconds = r["seconds"].flatMap(Double.init), let iterations = r["iterations"].flatMap(Int.init),

@@ -38,11 +38,12 @@ public struct SweepAxes: Equatable, Sendable {
     public var threads: [Int]
     public var placements: [Placement] = [.close]
     public var layouts: [TensorLayout] = [.nchw]
+    public var weights: [WeightsMode] = [.call]
 
     public init(variants: [KernelVariant], versions: [DCNVersion] = [.v1, .v2], batch: [Int] = [1], shapes: [Shape],
                 kernels: [Extent2] = [Extent2(3)], strides: [Int] = [1], paddings: [Int] = [1], dilations: [Int] = [1],
                 groups: [Int] = [1], offsetGroups: [Int] = [1], threads: [Int], placements: [Placement] = [.close],
-                layouts: [TensorLayout] = [.nchw]) {
+                layouts: [TensorLayout] = [.nchw], weights: [WeightsMode] = [.call]) {
         self.variants = variants
         self.versions = versions
         self.batch = batch
@@ -56,6 +57,7 @@ public struct SweepAxes: Equatable, Sendable {
         self.threads = threads
         self.placements = placements
         self.layouts = layouts
+        self.weights = weights
     }
 
     public var points: [BenchPoint] {
@@ -73,13 +75,15 @@ public struct SweepAxes: Equatable, Sendable {
                                                 for t in threads where variant.isMultiThreaded || t == 1 {
                                                     for placement in variant == .dispatch ? [.none] : placements {
                                                         for layout in layouts {
+                                                          for mode in weights {
                                                             result.append(BenchPoint(
                                                                 variant: variant, version: version, batch: n,
                                                                 inChannels: shape.inChannels, outChannels: shape.outChannels,
                                                                 height: shape.height, width: shape.width, kernel: kernel,
                                                                 stride: stride, padding: padding, dilation: dilation,
                                                                 groups: g, offsetGroups: og, threads: t, placement: placement,
-                                                                layout: layout))
+                                                                layout: layout, weights: mode))
+                                                          }
                                                         }
                                                     }
                                                 }
@@ -137,6 +141,7 @@ public struct Sweep: Equatable, Sendable {
         public var threads: [Int]?
         public var placements: [Placement]?
         public var layouts: [TensorLayout]?
+        public var weights: [WeightsMode]?
 
         public init() {}
 
@@ -179,6 +184,7 @@ public struct Sweep: Equatable, Sendable {
             if let v = o.threads { b.threads = v }
             if let v = o.placements { b.placements = v }
             if let v = o.layouts { b.layouts = v }
+            if let v = o.weights { b.weights = v }
             return b
         }
         return result

@@ -9,7 +9,7 @@ import Topology
 public enum SweepFile {
     static let axisKeys: Set<String> = [
         "variants", "versions", "batch", "shapes", "channels", "hw", "kernel", "stride", "padding",
-        "dilation", "groups", "offset_groups", "threads", "placement", "layout",
+        "dilation", "groups", "offset_groups", "threads", "placement", "layout", "weights",
     ]
 
     public static func load(_ path: String, cores: Int) throws -> Sweep {
@@ -83,6 +83,7 @@ public enum SweepFile {
             if let v = try list("placement", { ($0 as? String).flatMap { try? Placement(parsing: $0) } },
                                 "close, spread, none or pus:LIST") { axes.placements = v }
             if let v = try list("layout", { ($0 as? String).flatMap(TensorLayout.init(rawValue:)) }, "nchw or nhwc") { axes.layouts = v }
+            if let v = try list("weights", { ($0 as? String).flatMap(WeightsMode.init(rawValue:)) }, "call or prepared") { axes.weights = v }
             return axes
         }
         return Sweep(name: name, blocks: parsed)

@@ -27,6 +27,7 @@ struct SweepSelection: ParsableArguments {
     @Option(help: "Placements: close, spread, none, pus:LIST; comma-separated, or ;-separated when a PU list (pus:0,1) is among them.") var placement: String?
 
     @Option(help: "Input/output layouts: nchw, nhwc.") var layouts: String?
+    @Option(help: "When the weights are given: call (with every call), prepared (once, before the calls).") var weights: String?
 
     @Option(help: "Only points whose name matches this regular expression.")
     var filter: String?
@@ -34,7 +35,7 @@ struct SweepSelection: ParsableArguments {
     /// Whether no option was given.
     var isEmpty: Bool {
         [preset, sweepFile, variants, versions, batch, channels, hw, kernel, stride, padding, dilation, groups,
-         offsetGroups, threads, placement, layouts, filter].allSatisfy { $0 == nil }
+         offsetGroups, threads, placement, layouts, weights, filter].allSatisfy { $0 == nil }
     }
 
     /// Resolves the sweep and its points; every error names the option.
@@ -64,6 +65,12 @@ struct SweepSelection: ParsableArguments {
         o.threads = try ints(threads, "threads")
         o.placements = try list(placement, "placement", separator: ";") { try Placement(parsing: $0) }
         o.layouts = try list(layouts, "layouts") { try TensorLayout(named: $0) }
+        o.weights = try list(weights, "weights") { name in
+            guard let mode = WeightsMode(rawValue: name) else {
+                throw BenchError("'\(name)' is not call or prepared")
+            }
+            return mode
+        }
         let sweep = try base.applying(o)
         return (sweep, try sweep.points(matching: filter))
     }

@@ -194,9 +194,9 @@ struct VerdictTests {
         #expect(message { try ResultSet(paths: [truncated]) }.contains("4 samples for \(Self.point.name), the results file says 10 (truncated?)"))
         // A different schema version.
         let text = try String(contentsOfFile: good, encoding: .utf8)
-        let v2 = try temporaryDirectory().appendingPathComponent("v2.csv").path
-        try text.replacingOccurrences(of: "\n1,x,", with: "\n2,x,").write(toFile: v2, atomically: true, encoding: .utf8)
-        #expect(message { try ResultSet(paths: [v2]) }.contains("schema_version 2, this dcnbench reads 1"))
+        let v3 = try temporaryDirectory().appendingPathComponent("v3.csv").path
+        try text.replacingOccurrences(of: "\n2,x,", with: "\n3,x,").write(toFile: v3, atomically: true, encoding: .utf8)
+        #expect(message { try ResultSet(paths: [v3]) }.contains("schema_version 3, this dcnbench reads 1 and 2"))
         // A missing column.
         let cut = try temporaryDirectory().appendingPathComponent("cut.csv").path
         let table = try CSVTable.read(good)
@@ -228,6 +228,11 @@ final class DoubleWork: ForwardRunning {
     func forward(input: Tensor, offset: Tensor, mask: Tensor?, weight: Tensor, bias: Tensor?, output: Tensor) throws {
         try inner.forward(input: input, offset: offset, mask: mask, weight: weight, bias: bias, output: output)
         try inner.forward(input: input, offset: offset, mask: mask, weight: weight, bias: bias, output: output)
+    }
+    func prepare(weight: Tensor) throws { try inner.prepare(weight: weight) }
+    func forward(input: Tensor, offset: Tensor, mask: Tensor?, bias: Tensor?, output: Tensor) throws {
+        try inner.forward(input: input, offset: offset, mask: mask, bias: bias, output: output)
+        try inner.forward(input: input, offset: offset, mask: mask, bias: bias, output: output)
     }
 }
 

@@ -29,6 +29,11 @@ final class BrokenKernel: ForwardRunning {
         try inner.forward(input: input, offset: offset, mask: mask, weight: weight, bias: bias, output: output)
         output.data[output.count - 1] += 0.25
     }
+    func prepare(weight: Tensor) throws { try inner.prepare(weight: weight) }
+    func forward(input: Tensor, offset: Tensor, mask: Tensor?, bias: Tensor?, output: Tensor) throws {
+        try inner.forward(input: input, offset: offset, mask: mask, bias: bias, output: output)
+        output.data[output.count - 1] += 0.25
+    }
 }
 
 @Suite("Driver", .serialized)
@@ -124,6 +129,27 @@ struct DriverTests {
             BrokenKernel(try DeformConvolution(geometry: geometry, variant: point.variant, options: options, layout: point.layout))
         })
         #expect(broken.measure(points[0], medians: [:]).row.status == .wrong)
+    }
+
+    @Test("points with prepared weights (either layout) are measured and checked; a broken one is caught; names round-trip")
+    func preparedPoints() throws {
+        let points = SweepAxes(variants: [.tiled, .blockedGather], versions: [.v2], shapes: [Shape(channels: 5, size: 7)],
+                               threads: [1], layouts: [.nchw, .nhwc], weights: [.prepared]).points
+        let runner = try Runner(timing: quickTiming, maxMemoryBytes: 1 << 30, runID: "p")
+        for point in points {
+            #expect(point.name.hasSuffix("/prepared"))
+            #expect(try BenchPoint(name: point.name) == point)
+            let (row, samples) = runner.measure(point, medians: [:])
+            #expect(row.status == .ok && samples.count == 3, "\(point.name): \(row.error)")
+        }
+        let broken = try Runner(timing: quickTiming, maxMemoryBytes: 1 << 30, runID: "b", factory: { point, geometry, options in
+            BrokenKernel(try DeformConvolution(geometry: geometry, variant: point.variant, options: options, layout: point.layout))
+        })
+        let blockedGather = points.first { $0.variant == .blockedGather }!
+        #expect(broken.measure(blockedGather, medians: [:]).row.status == .wrong)
+        #expect(throws: BenchError.self) {
+            try BenchPoint(name: "blockedGather/fwd/v2/N1/C5/K5/7x7/k3x3/s1/p1/d1/g1/og1/t1/close/prepared/nhwc")
+        }
     }
 
     @Test("speed-ups refer to naive and to one thread of the same shape")

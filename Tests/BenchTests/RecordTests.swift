@@ -64,9 +64,17 @@ struct RecordTests {
         let row = ResultRow(runID: "r", point: samplePoint, status: .skipped, tensorBytes: 1, host: "h", cpuModel: "m",
                             configID: "c", timestamp: "t")
         var record = Dictionary(uniqueKeysWithValues: zip(ResultRow.header, row.fields))
+        record["schema_version"] = "3"
+        #expect(throws: BenchError("f: schema_version 3, this dcnbench reads 1 and 2")) { try ResultRow(record: record, source: "f") }
+        // Version 1 had no weights column: its rows are weights given per call.
+        var v1 = record
+        v1["schema_version"] = "1"
+        v1["weights"] = nil
+        #expect(try ResultRow(record: v1, source: "f").point.weights == .call)
         record["schema_version"] = "2"
-        #expect(throws: BenchError("f: schema_version 2, this dcnbench reads 1")) { try ResultRow(record: record, source: "f") }
-        record["schema_version"] = "1"
+        record["weights"] = "once"
+        #expect(throws: BenchError("f: weights 'once' is not call or prepared")) { try ResultRow(record: record, source: "f") }
+        record["weights"] = "call"
         record["samples"] = "3"
         #expect(throws: BenchError("f: row '\(samplePoint.name)' has 3 samples but incomplete statistics")) {
             try ResultRow(record: record, source: "f")

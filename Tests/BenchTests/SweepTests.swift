@@ -30,9 +30,11 @@ struct SweepTests {
         let ids = Preset.default.sweep(cores: 2, pus: 2).points
         // 4 ResNet shapes × 2 versions × 6 points (naive, tiled, dispatch t1/t2, blockedGather
         // t1/t2 on 2 cores), + the detection layer without naive: 2 × 5, + blockedGather in NHWC
-        // on all 5 shapes: 5 × 2 versions × 2 thread counts.
-        #expect(ids.count == 4 * 2 * 6 + 2 * 5 + 5 * 2 * 2)
+        // and with prepared weights on all 5 shapes: 2 × 5 × 2 versions × 2 thread counts.
+        #expect(ids.count == 4 * 2 * 6 + 2 * 5 + 2 * 5 * 2 * 2)
         #expect(ids.filter { $0.layout == .nhwc }.allSatisfy { $0.name.hasSuffix("/close/nhwc") && $0.variant == .blockedGather })
+        #expect(ids.filter { $0.weights == .prepared }.allSatisfy { $0.name.hasSuffix("/close/prepared") && $0.variant == .blockedGather })
+        #expect(ids.filter { $0.weights == .prepared }.count == 5 * 2 * 2)
         for point in ids { #expect(try BenchPoint(name: point.name) == point) }
         #expect(Preset.threads.sweep(cores: 2, pus: 4).points.filter { $0.variant == .blockedGather }.map(\.threads).max() == 4)
     }
@@ -48,8 +50,11 @@ struct SweepTests {
         o.versions = [.v2]
         let points = try Preset.default.sweep(cores: 2, pus: 2).applying(o).points
         // 4 shapes × (tiled t1 close/spread + blockedGather t1,t2 × close/spread) = 4 × 6, in
-        // NCHW and, from the preset's channels-last block (its layout is not overridden), NHWC.
-        #expect(points.count == 4 * 6 * 2)
+        // NCHW, from the preset's channels-last block (its layout is not overridden) in NHWC, and
+        // from its prepared-weights block with prepared weights (the variants are overridden in
+        // every block).
+        #expect(points.count == 4 * 6 * 3)
+        #expect(points.filter { $0.weights == .prepared }.count == 4 * 6)
         #expect(points.filter { $0.layout == .nhwc }.count == 4 * 6)
         #expect(Set(points.map { "\($0.inChannels)@\($0.height)" }) == ["64@28", "128@28", "64@56", "128@56"])
         #expect(points.allSatisfy { $0.version == .v2 })

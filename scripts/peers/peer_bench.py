@@ -224,7 +224,9 @@ def main():
     if a.samples < 2 or a.min_sample_time <= 0 or a.min_sample_time > 10:
         ap.error("--samples must be at least 2 and --min-sample-time in (0, 10] seconds")
     with open(a.header_from) as f:
-        header = next(csv.reader(f))
+        reader = csv.DictReader(f)
+        header = reader.fieldnames
+        schema = next(reader)["schema_version"]  # the rows written beside ours claim ours' schema
     with open(a.points) as f:
         names = [l.strip() for l in f if l.strip()]
     points = [(name, harness.parse_point(name)) for name in names]
@@ -246,11 +248,12 @@ def main():
             stats = m.stats()
             peer_name = f"peer:{a.peer}/" + "/".join(name.split("/")[1:])
             row = {k: "" for k in header}
-            row.update({"schema_version": 1, "run_id": run_id, "name": peer_name, "variant": f"peer:{a.peer}",
+            row.update({"schema_version": schema, "run_id": run_id, "name": peer_name, "variant": f"peer:{a.peer}",
                         "version": pt["version"], "batch": pt["N"], "in_channels": pt["Cin"], "out_channels": pt["Cout"],
                         "height": pt["H"], "width": pt["W"], "kernel_h": pt["kh"], "kernel_w": pt["kw"], "stride": pt["s"],
                         "padding": pt["p"], "dilation": pt["d"], "groups": pt["g"], "offset_groups": pt["og"],
-                        "threads": pt["t"], "placement": pt["placement"], "layout": "nchw", "status": "ok", "error": label,
+                        "threads": pt["t"], "placement": pt["placement"], "layout": "nchw", "weights": "call",
+                        "status": "ok", "error": label,
                         "samples": len(m.samples), "iterations_per_sample": m.iterations,
                         **{k: repr(float(v)) for k, v in stats.items()},
                         "gflops": repr(flops / stats["median_s"] / 1e9), "pus_used": ",".join(map(str, m.pus)),

@@ -16,9 +16,10 @@ public struct ResultSet {
         sources = paths
         for path in paths {
             let table = try CSVTable.read(path)
-            let missing = ResultRow.header.filter { !table.header.contains($0) }
+            let version = table.records.first?["schema_version"] ?? "?"
+            let required = ResultRow.requiredColumns(version: Int(version) ?? ResultRow.schemaVersion)
+            let missing = required.filter { !table.header.contains($0) }
             guard missing.isEmpty else {
-                let version = table.records.first?["schema_version"] ?? "?"
                 throw BenchError("\(path): missing column\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", ")) (schema_version \(version); this dcnbench writes \(ResultRow.schemaVersion))")
             }
             for (index, record) in table.records.enumerated() {

@@ -10,6 +10,8 @@ public final class DeformConvolution {
     /// The layout of input and output (offsets, masks and weights are always torchvision's).
     public let layout: TensorLayout
     private let kernel: any ForwardKernel
+    /// The copy of the weights given to `prepare(weight:)`.
+    private var preparedWeight: Tensor?
 
     /// `layout` `.nhwc` is native to `blockedGather`; the other variants run on transposed
     /// copies made inside each call.
@@ -56,6 +58,30 @@ public final class DeformConvolution {
             weight: weight.data, bias: bias?.data, output: output.data))
     }
 
+    /// Takes weights once for many calls, as an inference operator does with constant weights
+    /// (XNNPACK's and OpenVINO's do the same): checks and copies them, and `blockedGather` packs
+    /// them here, so ``forward(input:offset:mask:bias:output:)`` skips its per-call packing.
+    /// Preparing again replaces them; calls that pass weights keep working as before and leave
+    /// the prepared ones in place.
+    public func prepare(weight: Tensor) throws {
+        try Self.check("weight", weight, geometry.weightShape)
+        let copy = try Tensor(shape: weight.shape)
+        copy.data.update(from: weight.data, count: weight.count)
+        preparedWeight = copy
+        kernel.prepare(weight: copy)
+    }
+
+    /// The forward pass with the weights given to ``prepare(weight:)``.
+    public func forward(input: Tensor, offset: Tensor, mask: Tensor?, bias: Tensor?, output: Tensor) throws {
+        guard let weight = preparedWeight else {
+            throw DeformConvError.tensorPresence(tensor: "weight", reason: "was not prepared: call prepare(weight:) first")
+        }
+        try checkShapes(input: input, offset: offset, mask: mask, weight: weight, bias: bias, output: output)
+        kernel.forward(ForwardProblem(
+            geometry: geometry, input: input.data, offset: offset.data, mask: mask?.data,
+            weight: weight.data, bias: bias?.data, output: output.data), preparedWeights: true)
+    }
+
     /// The forward pass into a new output tensor.
     public func forward(input: Tensor, offset: Tensor, mask: Tensor?, weight: Tensor, bias: Tensor?) throws -> Tensor {
         let output = try Tensor(shape: geometry.outputShape(layout))
@@ -96,9 +122,17 @@ protocol ForwardKernel: AnyObject {
     var sharedWorkspaceBytes: Int { get }
     var planEntriesBuilt: Int? { get }
     func forward(_ p: ForwardProblem)
+    /// Turns weights that stay constant into the kernel's own form, once (`blockedGather` packs
+    /// them).
+    func prepare(weight: Tensor)
+    /// `forward` with `p.weight` the prepared weights: a kernel with a prepared form uses it.
+    func forward(_ p: ForwardProblem, preparedWeights: Bool)
 }
 
 extension ForwardKernel {
     var planEntriesBuilt: Int? { nil }
     var sharedWorkspaceBytes: Int { 0 }
+    /// Kernels that read the weights as given have nothing to prepare.
+    func prepare(weight: Tensor) {}
+    func forward(_ p: ForwardProblem, preparedWeights: Bool) { forward(p) }
 }

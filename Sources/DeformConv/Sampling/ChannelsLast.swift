@@ -53,23 +53,25 @@ enum ChannelsLast {
     /// weight[co = group·(C_out/G) + j, cl, t] with k = t·(C_in/G) + cl; columns past C_out/G are 0.
     /// A blocked transpose: 16 weight rows are read in step (16 sequential streams) and each
     /// packed row segment of 16 (one cache line) is written whole.
-    static func pack(_ p: ForwardProblem, blocks: StrideTo<Int>, width: Int, into packed: UnsafeMutablePointer<Float>) {
-        let blocksPerGroup = paddedGroupOut(p.geometry) / 16
+    static func pack(_ g: DeformConvGeometry, weight: UnsafePointer<Float>, blocks: StrideTo<Int>, width: Int,
+                     into packed: UnsafeMutablePointer<Float>) {
+        let groupIn = g.groupInChannels, groupOut = g.groupOutChannels, taps = g.taps
+        let blocksPerGroup = paddedGroupOut(g) / 16
         for block in blocks {
             let group = block / blocksPerGroup, j0 = (block % blocksPerGroup) * 16
-            let base = UnsafeMutablePointer(mutating: panel(p.geometry, packed, group: group, firstColumn: j0 / width * width))
+            let base = UnsafeMutablePointer(mutating: panel(g, packed, group: group, firstColumn: j0 / width * width))
                 + j0 % width
-            let valid = max(0, min(16, p.groupOut - j0))
+            let valid = max(0, min(16, groupOut - j0))
             // Runs of 16 channels, tap-major inside: each tap's packed rows of the run are one
             // contiguous stretch. Channel-major over all taps instead wrote kh·kw streams
             // (C_in/G)·W floats apart, at power-of-two widths all in one L1 set.
-            let depth = p.groupIn * p.taps  // weights per output channel
-            let rows = p.weight + (group * p.groupOut + j0) * depth
-            for cl0 in stride(from: 0, to: p.groupIn, by: 16) {
-                for t in 0..<p.taps {
-                    for cl in cl0..<min(cl0 + 16, p.groupIn) {
-                        let row = base + (t * p.groupIn + cl) * width
-                        let source = rows + (cl * p.taps + t)  // weight[co, cl, t] of column j0, then depth apart
+            let depth = groupIn * taps  // weights per output channel
+            let rows = weight + (group * groupOut + j0) * depth
+            for cl0 in stride(from: 0, to: groupIn, by: 16) {
+                for t in 0..<taps {
+                    for cl in cl0..<min(cl0 + 16, groupIn) {
+                        let row = base + (t * groupIn + cl) * width
+                        let source = rows + (cl * taps + t)  // weight[co, cl, t] of column j0, then depth apart
                         if valid == 16 {
                             for j in 0..<16 { row[j] = source[j &* depth] }
                         } else {

@@ -2,6 +2,8 @@
 ///
 /// Per call, the workers first transpose the input to NHWC and pack the weights (32 output
 /// channels per row); both are layout conversions inside the call, reported as shared workspace.
+/// Weights given once to ``prepare(weight:)`` are packed there instead, and calls with
+/// `preparedWeights` skip the packing (and the few-pixel path, whose reason was the packing).
 /// Then the output is split into (image, pixel block) units, dealt round-robin to the
 /// executor's workers. Per unit: build the ``SamplingPlan`` once per (offset group, tap, pixel) –
 /// mask folded in, off-image corners with weight 0 – then gather through it: each corner with a
@@ -27,6 +29,8 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
     private let nhwc: UnsafeMutablePointer<Float>
     private let layout: TensorLayout
     private let packed: UnsafeMutablePointer<Float>
+    /// The weights packed by ``prepare(weight:)``, kept apart from the per-call packing buffer.
+    private var preparedPanels: UnsafeMutablePointer<Float>?
     /// Few output pixels (N·H_out·W_out < `ForwardOptions.fewPixels`): packing the weights every
     /// call would cost more than the convolution gains from it, so the column block is
     /// transposed instead and multiplied by the weights as given (``BlockedGEMM``), in either layout.
@@ -37,8 +41,14 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
     /// Plan entries built per worker, one cache line apart.
     private let builtCounts: WorkerCounts
     private(set) var planEntriesBuilt: Int?
-    let workspaceBytes: Int
-    let sharedWorkspaceBytes: Int
+    private let callWorkspaceBytes: Int, callSharedWorkspaceBytes: Int
+    /// The per-call buffers, and the prepared weights once there are some.
+    var workspaceBytes: Int { callWorkspaceBytes + preparedBytes }
+    var sharedWorkspaceBytes: Int { callSharedWorkspaceBytes + preparedBytes }
+    private var preparedBytes: Int {
+        preparedPanels == nil ? 0 : ChannelsLast.packedWeightCount(geometry) * MemoryLayout<Float>.size
+    }
+    private let geometry: DeformConvGeometry
 
     init(geometry: DeformConvGeometry, options: ForwardOptions, layout: TensorLayout = .nchw) {
         executor = options.executor
@@ -67,10 +77,11 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
         transposedStride = (blockPixels + 31) / 32 * 32
         let transposedFloats = weightsAsGiven ? geometry.reductionLength * transposedStride : 0
         transposed = (0..<workers).map { _ in alignedFloats(transposedFloats) }
-        // The accumulator tile; with the weights as given, NHWC output goes through one group's
-        // NCHW product (C_out/G rows of pixels) before its transpose into pixel rows.
-        let tileFloats = !weightsAsGiven ? blockPixels * ChannelsLast.paddedGroupOut(geometry)
-            : layout == .nhwc ? geometry.groupOutChannels * transposedStride : 0
+        // The accumulator tile of the packed product (prepared weights use it whatever the size);
+        // with the weights as given, NHWC output goes through one group's NCHW product (C_out/G
+        // rows of pixels) before its transpose into pixel rows.
+        let tileFloats = max(blockPixels * ChannelsLast.paddedGroupOut(geometry),
+                             weightsAsGiven && layout == .nhwc ? geometry.groupOutChannels * transposedStride : 0)
         accumulators = (0..<workers).map { _ in alignedFloats(tileFloats) }
         let inputCount = layout == .nchw ? geometry.batch * geometry.inChannels * geometry.height * geometry.width : 0
         nhwc = alignedFloats(inputCount)
@@ -78,8 +89,9 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
         // Workers pack alternate 16-column blocks: one cache line each, since the buffer is aligned.
         packed = alignedFloats(packedCount)
         builtCounts = WorkerCounts(workers: workers)
-        sharedWorkspaceBytes = (inputCount + packedCount) * MemoryLayout<Float>.size
-        workspaceBytes = sharedWorkspaceBytes + workers * (SamplingPlan.bytes(geometry: geometry, capacity: planCapacity)
+        self.geometry = geometry
+        callSharedWorkspaceBytes = (inputCount + packedCount) * MemoryLayout<Float>.size
+        callWorkspaceBytes = callSharedWorkspaceBytes + workers * (SamplingPlan.bytes(geometry: geometry, capacity: planCapacity)
                                                            + (rowLength * blockPixels + tileFloats + transposedFloats) * MemoryLayout<Float>.size)
     }
 
@@ -90,24 +102,38 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
         transposed.forEach { $0.deallocate() }
         nhwc.deallocate()
         packed.deallocate()
+        preparedPanels?.deallocate()
         builtCounts.deallocate()
     }
 
-    func forward(_ p: ForwardProblem) {
+    func prepare(weight: Tensor) {
+        if preparedPanels == nil { preparedPanels = alignedFloats(ChannelsLast.packedWeightCount(geometry)) }
+        let workers = executor.workerCount
+        executor.run { [self] worker in
+            ChannelsLast.pack(geometry, weight: weight.data, blocks: stride(from: worker, to: ChannelsLast.packBlocks(geometry), by: workers),
+                              width: microKernel.columns, into: preparedPanels!)
+        }
+    }
+
+    func forward(_ p: ForwardProblem) { forward(p, preparedWeights: false) }
+
+    func forward(_ p: ForwardProblem, preparedWeights: Bool) {
         let workers = executor.workerCount
         let inputRows = p.geometry.batch * p.height
+        let givenWeights = weightsAsGiven && !preparedWeights
         executor.run { worker in
             if layout == .nchw {
                 ChannelsLast.transpose(p, rows: inputRows * worker / workers ..< inputRows * (worker + 1) / workers, into: nhwc)
             }
-            if !weightsAsGiven {
-                ChannelsLast.pack(p, blocks: stride(from: worker, to: ChannelsLast.packBlocks(p.geometry), by: workers),
+            if !givenWeights && !preparedWeights {
+                ChannelsLast.pack(p.geometry, weight: p.weight, blocks: stride(from: worker, to: ChannelsLast.packBlocks(p.geometry), by: workers),
                                   width: microKernel.columns, into: packed)
             }
         }
         let blocksPerImage = (p.outPixels + blockPixels - 1) / blockPixels
         let units = p.geometry.batch * blocksPerImage
         executor.run { worker in
+            let panels = preparedWeights ? preparedPanels! : packed
             var built = 0
             for unit in stride(from: worker, to: units, by: workers) {
                 let n = unit / blocksPerImage
@@ -115,15 +141,17 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
                 let pixels = min(blockPixels, p.outPixels - first)
                 built += plans[worker].build(p, n: n, first: first, count: pixels)
                 gather(p, n: n, pixels: pixels, plan: plans[worker], into: columns[worker])
-                if weightsAsGiven {
+                if givenWeights {
                     multiplyGivenWeights(p, n: n, first: first, pixels: pixels, columns: columns[worker],
                                          transposed: transposed[worker], tile: accumulators[worker])
                 } else {
                     switch microKernel {
                     case .tile8x32:
-                        multiply(MicroKernel8x32.self, p, n: n, first: first, pixels: pixels, columns: columns[worker], tile: accumulators[worker])
+                        multiply(MicroKernel8x32.self, p, n: n, first: first, pixels: pixels, columns: columns[worker],
+                                 panels: panels, tile: accumulators[worker])
                     case .tile6x16:
-                        multiply(MicroKernel6x16.self, p, n: n, first: first, pixels: pixels, columns: columns[worker], tile: accumulators[worker])
+                        multiply(MicroKernel6x16.self, p, n: n, first: first, pixels: pixels, columns: columns[worker],
+                                 panels: panels, tile: accumulators[worker])
                     }
                 }
             }
@@ -165,14 +193,15 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
     /// by every pixel tile of the block, partial sums carried in `tile`; then `tile` is stored
     /// transposed into the NCHW output (or as rows into NHWC), bias added.
     private func multiply<Kernel: MicroKernel>(_: Kernel.Type, _ p: ForwardProblem, n: Int, first: Int, pixels: Int,
-                                               columns: UnsafeMutablePointer<Float>, tile: UnsafeMutablePointer<Float>) {
+                                               columns: UnsafeMutablePointer<Float>, panels: UnsafePointer<Float>,
+                                               tile: UnsafeMutablePointer<Float>) {
         let depth = p.groupIn * p.taps
         let ldb = ChannelsLast.paddedGroupOut(p.geometry)
         for group in 0..<p.geometry.groups {
             for k0 in stride(from: 0, to: depth, by: Kernel.kSlice) {
                 let k = min(Kernel.kSlice, depth - k0)
                 for co in stride(from: 0, to: ldb, by: Kernel.columns) {
-                    let panelSlice = ChannelsLast.panel(p.geometry, packed, group: group, firstColumn: co) + k0 * Kernel.columns
+                    let panelSlice = ChannelsLast.panel(p.geometry, panels, group: group, firstColumn: co) + k0 * Kernel.columns
                     for q in stride(from: 0, to: pixels, by: Kernel.rows) {
                         Kernel.run(
                             rows: min(Kernel.rows, pixels - q), cols: Kernel.columns, k: k,
