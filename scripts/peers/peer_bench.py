@@ -60,12 +60,14 @@ def ov_request(model, threads):
 
 def make_onnxruntime(pt, threads):
     import onnx, onnxruntime as ort
-    from onnx import TensorProto, helper
+    from onnx import TensorProto, helper, numpy_helper
     ho, wo = out_size(pt)
     kk = pt["kh"] * pt["kw"]
+    prepared = pt["weights"] == "prepared"
     inputs = [helper.make_tensor_value_info("X", TensorProto.FLOAT, [pt["N"], pt["Cin"], pt["H"], pt["W"]]),
-              helper.make_tensor_value_info("W", TensorProto.FLOAT, [pt["Cout"], pt["Cin"] // pt["g"], pt["kh"], pt["kw"]]),
               helper.make_tensor_value_info("offset", TensorProto.FLOAT, [pt["N"], 2 * pt["og"] * kk, ho, wo])]
+    if not prepared:
+        inputs.insert(1, helper.make_tensor_value_info("W", TensorProto.FLOAT, [pt["Cout"], pt["Cin"] // pt["g"], pt["kh"], pt["kw"]]))
     names = ["X", "W", "offset", ""]
     if pt["version"] == "v2":
         inputs.append(helper.make_tensor_value_info("mask", TensorProto.FLOAT, [pt["N"], pt["og"] * kk, ho, wo]))
@@ -73,11 +75,14 @@ def make_onnxruntime(pt, threads):
     node = helper.make_node("DeformConv", [n for n in names] if pt["version"] == "v2" else names[:3], ["Y"],
                             dilations=[pt["d"]] * 2, group=pt["g"], kernel_shape=[pt["kh"], pt["kw"]],
                             offset_group=pt["og"], pads=[pt["p"]] * 4, strides=[pt["s"]] * 2)
-    graph = helper.make_graph([node], "dcn", inputs, [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)])
+    # Prepared points: the weights an initializer of the model (constant), as a deployed model has them.
+    initializers = [numpy_helper.from_array(tensors(pt)[1], "W")] if prepared else []
+    graph = helper.make_graph([node], "dcn", inputs, [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)],
+                              initializer=initializers)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)])
     sess = ort_session(model, threads)
     def run(x, w, off, mask):
-        feeds = {"X": x, "W": w, "offset": off}
+        feeds = {"X": x, "offset": off} if prepared else {"X": x, "W": w, "offset": off}
         if mask is not None:
             feeds["mask"] = mask
         return sess.run(None, feeds)[0]
@@ -89,10 +94,12 @@ def make_openvino(pt, threads):
     import openvino.opset8 as ops
     ho, wo = out_size(pt)
     kk = pt["kh"] * pt["kw"]
+    prepared = pt["weights"] == "prepared"
     x = ops.parameter([pt["N"], pt["Cin"], pt["H"], pt["W"]], np.float32)
-    w = ops.parameter([pt["Cout"], pt["Cin"] // pt["g"], pt["kh"], pt["kw"]], np.float32)
+    # Prepared points: constant weights, which the plugin may reorder once when it compiles.
+    w = ops.constant(tensors(pt)[1]) if prepared else ops.parameter([pt["Cout"], pt["Cin"] // pt["g"], pt["kh"], pt["kw"]], np.float32)
     off = ops.parameter([pt["N"], 2 * pt["og"] * kk, ho, wo], np.float32)
-    params = [x, off, w]
+    params = [x, off] if prepared else [x, off, w]
     mask = None
     if pt["version"] == "v2":
         mask = ops.parameter([pt["N"], pt["og"] * kk, ho, wo], np.float32)
@@ -103,7 +110,7 @@ def make_openvino(pt, threads):
                                    bilinear_interpolation_pad=True)
     request = ov_request(ov.Model([y], params, "dcn"), threads)
     def run(x, w, off, mask):
-        inputs = [x, off, w] + ([mask] if mask is not None else [])
+        inputs = ([x, off] if prepared else [x, off, w]) + ([mask] if mask is not None else [])
         request.infer(inputs)
         return request.get_output_tensor(0).data.copy()
     return run, f"openvino {ov.__version__.split('-')[0]}"
@@ -166,6 +173,10 @@ def make_dense_torch(pt, threads):
                                               dilation=pt["d"], groups=pt["g"]).numpy()
     return run, f"torch {torch.__version__} conv2d"
 
+
+# Peers that have a form with weights given once (constant in the model), for /prepared points;
+# the others skip those points.
+PREPARED = {"onnxruntime", "openvino"}
 
 # Deformable peers (checked against our output), then dense convolutions of the same shapes
 # (the "0.9x of the best dense convolution" reference; not checkable against ours).
@@ -230,6 +241,7 @@ def main():
     with open(a.points) as f:
         names = [l.strip() for l in f if l.strip()]
     points = [(name, harness.parse_point(name)) for name in names]
+    points = [(name, pt) for name, pt in points if pt["weights"] == "call" or a.peer in PREPARED]
     wrong = [name for name, pt in points if pt["t"] != a.threads]
     if wrong:
         raise SystemExit(f"{len(wrong)} points are not of --threads {a.threads}, e.g. {wrong[0]}")
@@ -252,7 +264,7 @@ def main():
                         "version": pt["version"], "batch": pt["N"], "in_channels": pt["Cin"], "out_channels": pt["Cout"],
                         "height": pt["H"], "width": pt["W"], "kernel_h": pt["kh"], "kernel_w": pt["kw"], "stride": pt["s"],
                         "padding": pt["p"], "dilation": pt["d"], "groups": pt["g"], "offset_groups": pt["og"],
-                        "threads": pt["t"], "placement": pt["placement"], "layout": "nchw", "weights": "call",
+                        "threads": pt["t"], "placement": pt["placement"], "layout": "nchw", "weights": pt["weights"],
                         "status": "ok", "error": label,
                         "samples": len(m.samples), "iterations_per_sample": m.iterations,
                         **{k: repr(float(v)) for k, v in stats.items()},

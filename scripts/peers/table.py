@@ -32,23 +32,31 @@ if bad:
 for r in rows:
     shape = "/".join(r["name"].split("/")[2:13])
     key = (shape, int(r["threads"]))
+    # Weights given once (rows of schema 2 with weights=prepared) are a design of their own,
+    # compared with the peers' forms with constant weights only.
+    variant = r["variant"] + (" prepared" if r.get("weights") == "prepared" else "")
     m = float(r["median_s"])
-    if r["variant"] not in best[key] or m < best[key][r["variant"]][0]:
-        best[key][r["variant"]] = (m, float(r["gflops"]))
+    if variant not in best[key] or m < best[key][variant][0]:
+        best[key][variant] = (m, float(r["gflops"]))
 
-ours = [v for v in ["blockedGather", "tiled", "dispatch"] if any(v in d for d in best.values())]
-peers = sorted({v for d in best.values() for v in d if v.startswith("peer:") and not v.startswith("peer:dense-")})
-dense = sorted({v for d in best.values() for v in d if v.startswith("peer:dense-")})
+everything = {v for d in best.values() for v in d}
+ours = [v for v in ["blockedGather", "blockedGather prepared", "tiled", "dispatch"] if v in everything]
+peers = sorted(v for v in everything if v.startswith("peer:") and not v.startswith("peer:dense-"))
+dense = sorted(v for v in everything if v.startswith("peer:dense-"))
 variants = ours + peers + dense
+# (ours, peer) pairs compared: per-call weights with per-call peers, prepared with prepared.
+pairs = [("blockedGather", p) for p in peers if not p.endswith(" prepared")]
+pairs += [("blockedGather prepared", p) for p in peers if p.endswith(" prepared") and "blockedGather prepared" in ours]
 
 
 def ratio(d, a, b):
     return f"{d[a][1] / d[b][1]:.2f}×" if a in d and b in d else "–"
 
 
-heads = [f"{v} GFLOP/s" for v in variants] + [f"blockedGather / {p[5:]}" for p in peers]
+heads = [f"{v} GFLOP/s" for v in variants] + [f"{a} / {p[5:]}" for a, p in pairs]
+fastest_ours = [v for v in ["blockedGather", "blockedGather prepared"] if v in ours]
 if dense:
-    heads.append("blockedGather / best dense")
+    heads += [f"{v} / best dense" for v in fastest_ours]
 heads += [f"{v} / onnxruntime" for v in ours if v != "blockedGather" and "peer:onnxruntime" in peers]
 scaled = [v for v in ["blockedGather", "dispatch"] if v in ours]
 heads += [f"{v} t2/t1" for v in scaled]
@@ -57,10 +65,10 @@ print("| --- | ---: |" + " ---: |" * len(heads))
 for (shape, t) in sorted(best, key=lambda k: (k[0], k[1])):
     d = best[(shape, t)]
     cells = [f"{d[v][1]:.1f}" if v in d else "–" for v in variants]
-    cells += [ratio(d, "blockedGather", p) for p in peers]
+    cells += [ratio(d, a, p) for a, p in pairs]
     if dense:
         top = max((v for v in dense if v in d), key=lambda v: d[v][1], default=None)
-        cells.append(f"{ratio(d, 'blockedGather', top)} ({top[11:]})" if top else "–")
+        cells += [f"{ratio(d, v, top)} ({top[11:]})" if top else "–" for v in fastest_ours]
     cells += [ratio(d, v, "peer:onnxruntime") for v in ours if v != "blockedGather" and "peer:onnxruntime" in peers]
     one = best.get((shape, 1), {})
     cells += [f"{d[v][1] / one[v][1]:.2f}×" if t > 1 and v in d and v in one else "–" for v in scaled]
