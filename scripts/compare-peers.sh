@@ -52,8 +52,9 @@ for peer in "${peers[@]}"; do
 done
 
 "$bin" list --sweep-file sweeps/peers.json --variants blockedGather > "$out/points.txt"
-threads=$(sed -E 's|.*/t([0-9]+)/[^/]*$|\1|' "$out/points.txt" | sort -nu)
-for t in $threads; do grep -E "/t$t/[^/]*$" "$out/points.txt" > "$out/points-t$t.txt"; done
+# The thread count is the 14th field of a point name (optional suffixes follow the placement).
+threads=$(awk -F/ '{ sub(/^t/, "", $14); print $14 }' "$out/points.txt" | sort -nu)
+for t in $threads; do awk -F/ -v t="t$t" '$14 == t' "$out/points.txt" > "$out/points-t$t.txt"; done
 files=()
 for round in $(seq 1 "$rounds"); do
   echo "== round $round/$rounds: dcnbench" >&2

@@ -57,7 +57,7 @@ heads = [f"{v} GFLOP/s" for v in variants] + [f"{a} / {p[5:]}" for a, p in pairs
 fastest_ours = [v for v in ["blockedGather", "blockedGather prepared"] if v in ours]
 if dense:
     heads += [f"{v} / best dense" for v in fastest_ours]
-heads += [f"{v} / onnxruntime" for v in ours if v != "blockedGather" and "peer:onnxruntime" in peers]
+heads += [f"{v} / onnxruntime" for v in ours if v in ("tiled", "dispatch") and "peer:onnxruntime" in peers]
 scaled = [v for v in ["blockedGather", "dispatch"] if v in ours]
 heads += [f"{v} t2/t1" for v in scaled]
 print("| shape | threads | " + " | ".join(heads) + " |")
@@ -69,7 +69,7 @@ for (shape, t) in sorted(best, key=lambda k: (k[0], k[1])):
     if dense:
         top = max((v for v in dense if v in d), key=lambda v: d[v][1], default=None)
         cells += [f"{ratio(d, v, top)} ({top[11:]})" if top else "–" for v in fastest_ours]
-    cells += [ratio(d, v, "peer:onnxruntime") for v in ours if v != "blockedGather" and "peer:onnxruntime" in peers]
+    cells += [ratio(d, v, "peer:onnxruntime") for v in ours if v in ("tiled", "dispatch") and "peer:onnxruntime" in peers]
     one = best.get((shape, 1), {})
     cells += [f"{d[v][1] / one[v][1]:.2f}×" if t > 1 and v in d and v in one else "–" for v in scaled]
     print(f"| {shape} | {t} | " + " | ".join(cells) + " |")
