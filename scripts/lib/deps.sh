@@ -2,9 +2,12 @@
 # Debian names; apt-get needs root (CI and the developer machines run as root).
 DCNBENCH_APT_PACKAGES=(pkg-config libhwloc-dev)
 
-ensure_system_packages() {
+ensure_system_packages() { ensure_packages "${DCNBENCH_APT_PACKAGES[@]}"; }
+
+# ensure_packages NAME...: the Debian packages named, installed where missing.
+ensure_packages() {
   local missing=()
-  for pkg in "${DCNBENCH_APT_PACKAGES[@]}"; do
+  for pkg in "$@"; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
   done
   if ((${#missing[@]})); then

@@ -1,0 +1,234 @@
+import Foundation
+
+/// One page about a run to paste into an issue or PR (`dcnbench report`): the context of the
+/// machine and build, the fastest design per shape, the peers when their rows are given, and the
+/// figures of `scripts/plot.py` when they exist. Written as Markdown, or as one self-contained
+/// HTML file with the SVG figures inlined. The same sections feed both, so they cannot disagree.
+public struct Report {
+    struct Section {
+        var title: String
+        var text: [String] = []
+        var table: [[String]] = []  // first row: the header
+        var figures: [String] = []  // image paths
+    }
+
+    /// The rows every table is made from: ours parsed as `ResultRow`s, the peers' (variant
+    /// `peer:NAME`, written by scripts/peers) kept as plain records.
+    struct Row {
+        var name: String, variant: String, shape: String, threads: Int
+        var weights: String, layout: String, placement: String
+        var median: Double, gflops: Double, pctPeak: Double?
+    }
+
+    let sources: [String]
+    let context: RunContext?
+    let rows: [Row]
+    let figures: [String]
+
+    /// Reads `paths` (dcnbench CSVs; rows of a status other than ok are left out) and the first
+    /// one's context; `plots` is a folder of `scripts/plot.py` figures, used when it exists.
+    public init(paths: [String], plots: String?) throws {
+        guard !paths.isEmpty else { throw BenchError("report needs at least one results CSV") }
+        var rows: [Row] = []
+        for path in paths {
+            let table = try CSVTable.read(path)
+            guard let version = table.records.first?["schema_version"].flatMap(Int.init) else {
+                throw BenchError("\(path): no rows, or not a dcnbench results CSV")
+            }
+            let missing = ResultRow.requiredColumns(version: version).filter { !table.header.contains($0) }
+            guard missing.isEmpty else {
+                throw BenchError("\(path): missing column\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", ")) (schema_version \(version))")
+            }
+            for (index, record) in table.records.enumerated() where record["status"] == "ok" {
+                let source = "\(path) record \(index + 2)"
+                let name = record["name"] ?? ""
+                if (record["variant"] ?? "").hasPrefix("peer:") {
+                    guard let threads = Int(record["threads"] ?? ""), let median = Double(record["median_s"] ?? ""),
+                          let gflops = Double(record["gflops"] ?? ""), median > 0, gflops.isFinite else {
+                        throw BenchError("\(source): a peer row without threads, median_s or gflops")
+                    }
+                    let parts = name.split(separator: "/").map(String.init)
+                    rows.append(Row(name: name, variant: record["variant"]!, shape: parts.count >= 13 ? parts[2...12].joined(separator: "/") : name,
+                                    threads: threads, weights: record["weights"] ?? "call", layout: record["layout"] ?? "nchw",
+                                    placement: record["placement"] ?? "", median: median, gflops: gflops, pctPeak: nil))
+                } else {
+                    let row = try ResultRow(record: record, source: source)
+                    guard let median = row.statistics?.median, let gflops = row.gflops else { continue }
+                    rows.append(Row(name: row.point.name, variant: row.point.variant.rawValue, shape: row.point.shapeName,
+                                    threads: row.point.threads, weights: row.point.weights.rawValue,
+                                    layout: row.point.layout.rawValue, placement: row.point.placement.description,
+                                    median: median, gflops: gflops, pctPeak: row.percentOfPeak))
+                }
+            }
+        }
+        guard !rows.isEmpty else { throw BenchError("\(paths.joined(separator: ", ")): no measured rows") }
+        self.rows = rows
+        sources = paths
+        let contextPath = OutputPaths(results: paths[0]).context
+        context = FileManager.default.fileExists(atPath: contextPath)
+            ? try JSONDecoder().decode(RunContext.self, from: Data(contentsOf: URL(fileURLWithPath: contextPath))) : nil
+        var figures: [String] = []
+        if let plots, let names = try? FileManager.default.contentsOfDirectory(atPath: plots) {
+            figures = names.filter { $0.hasSuffix(".svg") }.sorted().map { (plots as NSString).appendingPathComponent($0) }
+        }
+        self.figures = figures
+    }
+
+    /// The design of a row as the tables name it: variant, threads, placement, and the layout
+    /// and weights when they are not the defaults.
+    static func design(_ r: Row) -> String {
+        "\(r.variant) t\(r.threads)" + (r.placement.isEmpty || r.variant.hasPrefix("peer:") ? "" : " \(r.placement)")
+            + (r.layout == "nchw" ? "" : " \(r.layout)") + (r.weights == "call" ? "" : " \(r.weights)")
+    }
+
+    static func f(_ x: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", x) }
+
+    var sections: [Section] {
+        var result: [Section] = []
+        if let c = context {
+            var s = Section(title: "Machine and build")
+            let m = c.machine
+            let caches = m.caches.map { "L\($0.level) \($0.kind) \($0.sizeBytes >> 10) KiB ×\($0.instances)" }.joined(separator: ", ")
+            var table = [["", "value"], ["host", c.host], ["CPU", c.cpuModel],
+                         ["packages / cores / PUs", "\(m.packages) / \(m.cores) / \(m.pus)"],
+                         ["NUMA nodes", "\(m.numaNodes.count)"], ["caches", caches],
+                         ["allowed CPUs", c.allowedCPUs], ["compiler", "Swift \(c.swiftVersion)"],
+                         ["build", "\(c.buildConfiguration), \(c.buildFlags)"],
+                         ["commit", (c.gitCommit.map { String($0.prefix(12)) } ?? "unknown") + (c.gitDirty == true ? " (dirty)" : "")],
+                         ["dcnbench", c.dcnbenchVersion], ["date", c.date], ["sweep", c.sweep],
+                         ["timing", "\(c.timing.samples) samples of ≥ \(c.timing.minSampleSeconds) s, warm-up \(c.timing.warmupSeconds) s"]]
+            for p in c.probes ?? [] {
+                let what = p.unit == "GFLOP/s" ? "fp32 FMA peak" : "STREAM triad"
+                table.append(["\(what), \(p.threads) thread\(p.threads == 1 ? "" : "s")", "\(Self.f(p.value)) \(p.unit)"])
+            }
+            s.table = table
+            result.append(s)
+        }
+        result.append(summary)
+        if let peers = peerSection { result.append(peers) }
+        if !figures.isEmpty {
+            result.append(Section(title: "Figures", text: ["From `scripts/plot.py`."], figures: figures))
+        }
+        return result
+    }
+
+    /// Per shape: the fastest of our points (best of the files' medians), its % of peak, and
+    /// its speed-ups over naive and tiled at one thread and over its own design at one thread.
+    var summary: Section {
+        var s = Section(title: "Fastest design per shape")
+        s.table = [["shape", "fastest", "GFLOP/s", "% of peak", "× naive", "× tiled", "× 1 thread"]]
+        let ours = rows.filter { !$0.variant.hasPrefix("peer:") }
+        var shapes: [String] = []
+        for r in ours where !shapes.contains(r.shape) { shapes.append(r.shape) }
+        for shape in shapes {
+            let group = ours.filter { $0.shape == shape }
+            guard let best = group.min(by: { $0.median < $1.median }) else { continue }
+            func over(_ pick: (Row) -> Bool) -> String {
+                group.filter(pick).map(\.median).min().map { Self.f($0 / best.median, 2) } ?? "–"
+            }
+            s.table.append([shape, Self.design(best), Self.f(best.gflops), best.pctPeak.map { Self.f($0, 0) + "%" } ?? "–",
+                            over { $0.variant == "naive" && $0.threads == 1 }, over { $0.variant == "tiled" && $0.threads == 1 },
+                            best.threads == 1 ? "–" : over { $0.variant == best.variant && $0.threads == 1 && $0.layout == best.layout && $0.weights == best.weights }])
+        }
+        s.text = ["Best median over the given files (rounds); GFLOP/s = 2·N·C_out·(C_in/G)·kh·kw·H_out·W_out / median."]
+        return s
+    }
+
+    /// With peer rows: per shape and thread count, our fastest per-call design against each
+    /// peer (weights given once compared only with the peers' constant-weight forms).
+    var peerSection: Section? {
+        let peers = rows.filter { $0.variant.hasPrefix("peer:") }
+        guard !peers.isEmpty else { return nil }
+        let names = Array(Set(peers.map { $0.variant + ($0.weights == "call" ? "" : " \($0.weights)") })).sorted()
+        var s = Section(title: "Against the peers")
+        s.table = [["shape", "T", "ours (fastest)", "GFLOP/s"] + names.flatMap { ["\($0.dropFirst(5)) GFLOP/s", "ours / \($0.dropFirst(5))"] }]
+        var keys: [(String, Int)] = []
+        for r in rows where !keys.contains(where: { $0 == (r.shape, r.threads) }) { keys.append((r.shape, r.threads)) }
+        for (shape, threads) in keys.sorted(by: { ($0.0, $0.1) < ($1.0, $1.1) }) {
+            let here = rows.filter { $0.shape == shape && $0.threads == threads }
+            func fastest(_ weights: String) -> Row? {
+                here.filter { !$0.variant.hasPrefix("peer:") && $0.weights == weights && $0.layout == "nchw" }.min { $0.median < $1.median }
+            }
+            guard let ours = fastest("call") else { continue }
+            var line = [shape, "\(threads)", Self.design(ours), Self.f(ours.gflops)]
+            for name in names {
+                let weights = name.hasSuffix(" prepared") ? "prepared" : "call"
+                let variant = name.replacingOccurrences(of: " prepared", with: "")
+                let peer = here.filter { $0.variant == variant && $0.weights == weights }.min { $0.median < $1.median }
+                let mine = fastest(weights)
+                line += [peer.map { Self.f($0.gflops) } ?? "–",
+                         peer.flatMap { p in mine.map { Self.f(p.median / $0.median, 2) + "×" } } ?? "–"]
+            }
+            s.table.append(line)
+        }
+        s.text = ["Best median per side over the given files. \"prepared\": weights given once; compared with our fastest prepared design."]
+        return s
+    }
+
+    public func markdown(relativeTo directory: String? = nil) -> String {
+        var out = "# dcnbench results\n\n" + sources.map { "- `\($0)`" }.joined(separator: "\n") + "\n"
+        for s in sections {
+            out += "\n## \(s.title)\n\n"
+            for t in s.text { out += t + "\n\n" }
+            if !s.table.isEmpty {
+                func line(_ cells: [String]) -> String {
+                    "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |"
+                }
+                out += line(s.table[0]) + "\n" + line(s.table[0].map { _ in "---" }) + "\n"
+                out += s.table.dropFirst().map(line).joined(separator: "\n") + "\n"
+            }
+            for figure in s.figures {
+                let path = directory.map { Self.relativePath(figure, from: $0) } ?? figure
+                out += "![\(((figure as NSString).lastPathComponent as NSString).deletingPathExtension)](\(path))\n\n"
+            }
+        }
+        return out
+    }
+
+    /// One self-contained page: the same sections, the SVG figures inlined.
+    public func html() throws -> String {
+        func esc(_ s: String) -> String {
+            s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+                .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+        }
+        var out = """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><title>dcnbench results</title>
+        <style>
+        body { font-family: sans-serif; margin: 2em; color: #111; }
+        table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
+        th, td { border: 1px solid #999; padding: 0.25em 0.6em; text-align: right; }
+        th:first-child, td:first-child { text-align: left; }
+        th { background: #e8e8e8; }
+        figure svg { max-width: 100%; height: auto; }
+        </style></head><body>
+        <h1>dcnbench results</h1>
+        <ul>\(sources.map { "<li><code>\(esc($0))</code></li>" }.joined())</ul>
+
+        """
+        for s in sections {
+            out += "<h2>\(esc(s.title))</h2>\n"
+            for t in s.text { out += "<p>\(esc(t))</p>\n" }
+            if !s.table.isEmpty {
+                out += "<table>\n<tr>" + s.table[0].map { "<th>\(esc($0))</th>" }.joined() + "</tr>\n"
+                out += s.table.dropFirst().map { "<tr>" + $0.map { "<td>\(esc($0))</td>" }.joined() + "</tr>" }.joined(separator: "\n")
+                out += "\n</table>\n"
+            }
+            for figure in s.figures {
+                var svg = try String(contentsOfFile: figure, encoding: .utf8)
+                if let start = svg.range(of: "<svg") { svg = String(svg[start.lowerBound...]) }  // drop the XML prologue
+                out += "<figure>\(svg)<figcaption>\(esc((figure as NSString).lastPathComponent))</figcaption></figure>\n"
+            }
+        }
+        return out + "</body></html>\n"
+    }
+
+    /// `path` relative to the folder `base` (both made absolute), for links in a Markdown file.
+    static func relativePath(_ path: String, from base: String) -> String {
+        let target = URL(fileURLWithPath: path).standardizedFileURL.pathComponents
+        let from = URL(fileURLWithPath: base).standardizedFileURL.pathComponents
+        var common = 0
+        while common < min(target.count, from.count) && target[common] == from[common] { common += 1 }
+        return (Array(repeating: "..", count: from.count - common) + target[common...]).joined(separator: "/")
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Bench
+import Foundation
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write one page about a run to paste into an issue or PR: machine, fastest designs, peers, figures.",
+        discussion: """
+        RESULTS are main CSVs of `dcnbench sweep` and, for the peer section, the CSVs of \
+        scripts/compare-peers.sh (rounds are pooled: best median per point). The first one's \
+        -context.json gives the machine and build. Figures are those of scripts/plot.py in \
+        --plots (default results/plots/<first CSV's name>, beside the results folder), linked \
+        from Markdown or inlined as SVG with --html (one self-contained file).
+
+        Examples:
+          dcnbench report results/zen4-default.csv --out report.md
+          dcnbench report results/zen4-default.csv --html --out report.html
+          dcnbench report results/peers-zen4/ours-r*.csv results/peers-zen4/*-t?-r?.csv --plots results/plots/peers-zen4
+        """
+    )
+
+    @Argument(help: "Result CSVs.") var results: [String]
+    @Option(help: "Write here instead of standard output (never over an input or its sidecars).") var out: String?
+    @Flag(help: "One self-contained HTML page instead of Markdown.") var html = false
+    @Option(help: "Folder of scripts/plot.py figures.") var plots: String?
+
+    func run() throws {
+        guard let first = results.first else { throw BenchError("give at least one results CSV") }
+        let defaultPlots = URL(fileURLWithPath: first).deletingLastPathComponent()
+            .appendingPathComponent("plots").appendingPathComponent(URL(fileURLWithPath: first).deletingPathExtension().lastPathComponent).path
+        let report = try Report(paths: results, plots: plots ?? defaultPlots)
+        guard let out else {
+            print(html ? try report.html() : report.markdown(), terminator: "")
+            return
+        }
+        let target = URL(fileURLWithPath: out).standardizedFileURL.path
+        let inputs = results.flatMap { path -> [String] in
+            let p = OutputPaths(results: path)
+            return [p.results, p.samples, p.context].map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        }
+        guard !inputs.contains(target) else { throw BenchError("--out \(out) is one of the inputs or their sidecars; choose another file") }
+        let text = html ? try report.html() : report.markdown(relativeTo: URL(fileURLWithPath: target).deletingLastPathComponent().path)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: target), options: .atomic)
+        print("wrote \(out)")
+    }
+}

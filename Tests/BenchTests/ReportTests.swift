@@ -1,0 +1,65 @@
+@testable import Bench
+import Foundation
+import Testing
+
+/// `dcnbench report` on the committed results: the tables a reader pastes, from the same rows.
+@Suite("Report")
+struct ReportTests {
+    static let results = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("results")
+
+    @Test("the default sweep: context, one summary row per shape with its fastest design, HTML with the same tables")
+    func defaultSweep() throws {
+        let report = try Report(paths: [Self.results.appendingPathComponent("zen4-default.csv").path], plots: nil)
+        let markdown = report.markdown()
+        #expect(markdown.contains("## Machine and build"))
+        #expect(markdown.contains("| build | release, -target-cpu native, micro-kernel 8x32 |"))
+        let summary = try #require(report.sections.first { $0.title == "Fastest design per shape" })
+        #expect(summary.table.count == 1 + 10)  // header + the default preset's 10 shapes × versions
+        // The fastest per shape is the smallest median of that shape's rows.
+        for line in summary.table.dropFirst() {
+            let rows = report.rows.filter { $0.shape == line[0] && !$0.variant.hasPrefix("peer:") }
+            let best = try #require(rows.min { $0.median < $1.median })
+            #expect(line[1] == Report.design(best) && line[2] == Report.f(best.gflops))
+        }
+        let html = try report.html()
+        #expect(html.components(separatedBy: "<table>").count - 1 == 2)
+        #expect(html.contains("<td>blockedGather t2 close prepared</td>"))
+        #expect(report.peerSection == nil)
+    }
+
+    @Test("peer rows give the peer section, pairing prepared weights only with the peers' constant-weight forms")
+    func peers() throws {
+        let folder = Self.results.appendingPathComponent("peers-zen4")
+        let report = try Report(paths: ["ours-r1.csv", "openvino-t1-r1.csv"].map { folder.appendingPathComponent($0).path }, plots: nil)
+        let section = try #require(report.peerSection)
+        #expect(section.table[0] == ["shape", "T", "ours (fastest)", "GFLOP/s", "openvino GFLOP/s", "ours / openvino",
+                                     "openvino prepared GFLOP/s", "ours / openvino prepared"])
+        let line = try #require(section.table.first { $0[0] == "v2/N1/C256/K256/14x14/k3x3/s1/p1/d1/g1/og1" && $0[1] == "1" })
+        let rows = report.rows.filter { $0.shape == line[0] && $0.threads == 1 }
+        let ours = try #require(rows.filter { !$0.variant.hasPrefix("peer:") && $0.weights == "call" }.min { $0.median < $1.median })
+        let ov = try #require(rows.first { $0.variant == "peer:openvino" && $0.weights == "call" })
+        #expect(line[5] == Report.f(ov.median / ours.median, 2) + "×")
+        let prepared = try #require(rows.filter { !$0.variant.hasPrefix("peer:") && $0.weights == "prepared" }.min { $0.median < $1.median })
+        let ovConst = try #require(rows.first { $0.variant == "peer:openvino" && $0.weights == "prepared" })
+        #expect(line[7] == Report.f(ovConst.median / prepared.median, 2) + "×")
+    }
+
+    @Test("files that are not results are refused with the reason")
+    func refusals() throws {
+        let dir = try temporaryDirectory()
+        let empty = dir.appendingPathComponent("empty.csv").path
+        try "schema_version,name\n".write(toFile: empty, atomically: true, encoding: .utf8)
+        #expect(throws: BenchError("\(empty): no rows, or not a dcnbench results CSV")) { try Report(paths: [empty], plots: nil) }
+        let cut = dir.appendingPathComponent("cut.csv").path
+        try "schema_version,name\n2,x\n".write(toFile: cut, atomically: true, encoding: .utf8)
+        #expect(throws: BenchError.self) { try Report(paths: [cut], plots: nil) }
+        #expect(throws: BenchError("report needs at least one results CSV")) { try Report(paths: [], plots: nil) }
+    }
+
+    @Test("links to figures are relative to the report's folder")
+    func relativeLinks() {
+        #expect(Report.relativePath("/a/results/plots/x/sizes.svg", from: "/a/results/reports") == "../plots/x/sizes.svg")
+        #expect(Report.relativePath("/a/b.svg", from: "/a") == "b.svg")
+    }
+}
