@@ -16,6 +16,43 @@ public struct OutputPaths: Equatable, Sendable {
         context = stem + "-context.json"
     }
 
+    /// The files of `path`, which must name a regular `.csv` file: any other name would put the
+    /// sidecars beside a file of another kind (`/dev/null-samples.csv`) or share them between
+    /// two names (`r` and `r.csv` both have `r-samples.csv`).
+    public init(checking path: String, option: String) throws {
+        guard path.hasSuffix(".csv"), !path.hasSuffix("/.csv"), URL(fileURLWithPath: path).lastPathComponent != ".csv" else {
+            throw BenchError("\(option) \(path): results files are named NAME.csv (their samples and context go beside them)")
+        }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            let type = (try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType) ?? nil
+            guard !isDirectory.boolValue, type == .typeRegular else {
+                throw BenchError("\(option) \(path): not a regular file")
+            }
+        }
+        self.init(results: path)
+    }
+
+    /// Makes a file that a kill or an editor left without a final newline safe to append to:
+    /// a last record that is complete (as many fields as the header) gets its newline, a partial
+    /// one (cut mid-write) is dropped, since appending to it would glue two records.
+    static func repairLastLine(_ path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path), let last = data.last, last != UInt8(ascii: "\n") else { return }
+        let text = String(decoding: data, as: UTF8.self)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard let header = lines.first, let tail = lines.last, lines.count >= 2 else { return }
+        let complete = (try? CSVTable.parse(String(header) + "\n" + String(tail) + "\n", source: path))
+            .map { $0.records.count == 1 } ?? false
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        if complete {
+            handle.seekToEndOfFile()
+            try handle.write(contentsOf: Data("\n".utf8))
+        } else {
+            try handle.truncate(atOffset: UInt64(data.count - tail.utf8.count))
+        }
+    }
+
     /// `results/<host>-<UTC date and time>-<sweep>.csv`.
     public static func defaultPath(sweep: String, date: Date = Date()) -> String {
         let formatter = DateFormatter()
@@ -38,6 +75,8 @@ public final class Driver {
     private var medians: [String: Double] = [:]
     public let runID: String
     private let seed: UInt64
+    /// Held from validation to the end of the run (released when the driver goes).
+    private let lock: FileLock
 
     /// Everything is checked here, before any file is created: the points' geometries and
     /// placements, the output path, the resume file.
@@ -62,23 +101,9 @@ public final class Driver {
         if let resume {
             if let output, output != resume { throw BenchError("--out and --resume name different files; --resume continues its file") }
             guard fm.fileExists(atPath: resume) else { throw BenchError("--resume \(resume): no such file") }
-            paths = OutputPaths(results: resume)
-            let table = try CSVTable.read(resume)
-            guard table.header == ResultRow.header else {
-                throw BenchError("\(resume): its columns are not this dcnbench's (schema \(ResultRow.schemaVersion)); start a new file")
-            }
-            let rows = try table.records.enumerated().map { try ResultRow(record: $1, source: "\(resume) record \($0 + 2)") }
-            runID = rows.first?.runID ?? runner.runID
-            for row in rows where row.configID == runner.configID {
-                done[row.point.name] = row
-                if let median = row.statistics?.median { medians[row.point.name] = median }
-            }
+            paths = try OutputPaths(checking: resume, option: "--resume")
         } else {
-            paths = OutputPaths(results: output ?? OutputPaths.defaultPath(sweep: sweep.name))
-            if let size = try? fm.attributesOfItem(atPath: paths.results)[.size] as? Int, size > 0 {
-                throw BenchError("\(paths.results) exists; continue it with --resume \(paths.results), or choose another --out")
-            }
-            runID = runner.runID
+            paths = try OutputPaths(checking: output ?? OutputPaths.defaultPath(sweep: sweep.name), option: "--out")
         }
         // Fail now, not after the first point, if the files cannot be written.
         let directory = URL(fileURLWithPath: paths.results).deletingLastPathComponent().path
@@ -91,6 +116,43 @@ public final class Driver {
             do { try fm.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
                 throw BenchError("cannot create the directory \(directory) for \(paths.results): \(error.localizedDescription)")
             }
+        }
+        // One writer per file, for the whole run: two sweeps on one file would interleave their
+        // records. The lock is taken before the file is inspected, so "exists?" and "write"
+        // cannot be split by another run.
+        let results = paths.results, samplesPath = paths.samples, configID = runner.configID
+        let created = !fm.fileExists(atPath: results)
+        lock = try FileLock(results)
+        do {
+            if resume != nil {
+                try OutputPaths.repairLastLine(results)
+                try OutputPaths.repairLastLine(samplesPath)
+                let table = try CSVTable.read(results)
+                guard table.header == ResultRow.header else {
+                    throw BenchError("\(results): its columns are not this dcnbench's (schema \(ResultRow.schemaVersion)); start a new file")
+                }
+                let rows = try table.records.enumerated().map { try ResultRow(record: $1, source: "\(results) record \($0 + 2)") }
+                if let other = rows.first(where: { $0.configID != configID }) {
+                    throw BenchError("\(results) was measured with other options or on another machine (config \(other.configID), this run \(configID)): resume it with the same timing options here, or start a new file")
+                }
+                runID = rows.first?.runID ?? runner.runID
+                for row in rows {
+                    done[row.point.name] = row
+                    if let median = row.statistics?.median { medians[row.point.name] = median }
+                }
+            } else {
+                if let size = try? fm.attributesOfItem(atPath: paths.results)[.size] as? Int, size > 0 {
+                    throw BenchError("\(paths.results) exists; continue it with --resume \(paths.results), or choose another --out")
+                }
+                // A samples or context file without its results file belongs to another run.
+                for stale in [paths.samples, paths.context] where fm.fileExists(atPath: stale) {
+                    throw BenchError("\(stale) exists from another run (its results file is gone or empty): remove it, or choose another --out")
+                }
+                runID = runner.runID
+            }
+        } catch {
+            if created { try? fm.removeItem(atPath: paths.results) }  // leave no empty file behind
+            throw error
         }
     }
 
@@ -240,4 +302,20 @@ struct SeededGenerator: RandomNumberGenerator {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
+}
+
+/// An exclusive advisory lock (flock) on a file, created if missing, held until released.
+final class FileLock {
+    private let descriptor: Int32
+
+    init(_ path: String) throws {
+        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw BenchError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            close(descriptor)
+            throw BenchError("\(path) is being written by another dcnbench run; wait for it, or choose another --out")
+        }
+    }
+
+    deinit { close(descriptor) }
 }

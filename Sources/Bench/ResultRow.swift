@@ -180,6 +180,7 @@ public struct ResultRow: Equatable, Sendable {
         error = try field("error")
         iterationsPerSample = try int("iterations_per_sample")
         let count = try int("samples")
+        guard count >= 0 else { throw BenchError("\(source): column 'samples' is negative: \(count)") }
         let values = try ["min_s", "max_s", "median_s", "mean_s", "p10_s", "p90_s", "stddev_s", "mad_s", "cv"].map(double)
         if count > 0 {
             let v = values.compactMap { $0 }

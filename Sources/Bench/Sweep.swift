@@ -164,6 +164,9 @@ public struct Sweep: Equatable, Sendable {
         try positive(o.groups, "groups")
         try positive(o.offsetGroups, "offset-groups")
         try positive(o.threads, "threads")
+        if let bad = o.threads?.first(where: { $0 > Self.maxThreads }) {
+            throw BenchError("--threads \(bad): at most \(Self.maxThreads)")
+        }
         var result = self
         result.blocks = blocks.map { block in
             var b = block
@@ -209,8 +212,15 @@ public struct Sweep: Equatable, Sendable {
     }
 
     /// Every point's geometry, or an error naming the first invalid point and why.
+    /// Thread counts above this are refused before anything is allocated: no machine this tool
+    /// pins has that many PUs, and a pool of 2^32 threads would exhaust memory, not measure.
+    public static let maxThreads = 4096
+
     public static func validate(_ points: [BenchPoint]) throws {
         for point in points {
+            guard point.threads <= maxThreads else {
+                throw BenchError("point \(point.name): \(point.threads) threads, more than \(maxThreads)")
+            }
             do { _ = try point.geometry() } catch {
                 throw BenchError("point \(point.name): \(error)")
             }

@@ -31,6 +31,10 @@ public enum SweepFile {
             throw fail(unknown, "unknown key (expected name, blocks)")
         }
         guard let name = top["name"] as? String, !name.isEmpty else { throw fail("name", "expected a non-empty string") }
+        // The name goes into the default file name (results/<host>-<date>-<name>.csv): no paths.
+        guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }), !name.hasPrefix(".") else {
+            throw fail("name", "'\(name)': only letters, digits, '.', '_' and '-' (it names the results file)")
+        }
         guard let blocks = top["blocks"] as? [Any], !blocks.isEmpty else { throw fail("blocks", "expected a non-empty array") }
 
         let parsed = try blocks.enumerated().map { index, value -> SweepAxes in

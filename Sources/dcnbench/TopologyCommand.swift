@@ -1,4 +1,5 @@
 import ArgumentParser
+import Bench
 import Foundation
 import Topology
 
@@ -32,6 +33,10 @@ struct TopologyCommand: ParsableCommand {
         let topology = try MachineTopology.shared()
         var report = TopologyReport(machine: MachineSummary(topology))
         if let threads = checkPool {
+            guard threads >= 1, threads <= Sweep.maxThreads else {
+                throw BenchError("--check-pool \(threads): from 1 to \(Sweep.maxThreads) threads")
+            }
+            guard runs >= 1, runs <= 10_000_000 else { throw BenchError("--runs \(runs): from 1 to 10000000") }
             let pool = try PinnedPool(threads: threads, placement: Placement(parsing: placement))
             var seen = Array(repeating: Set<Int>(), count: threads)
             for _ in 0..<max(runs, 1) {

@@ -1,3 +1,4 @@
+import Bench
 import Foundation
 import Testing
 
@@ -21,6 +22,23 @@ func dcnbench(_ arguments: [String], in directory: URL? = nil) throws -> (status
 
 @Suite("dcnbench command line")
 struct CLITests {
+    @Test("compare and report refuse to write over an input or its sidecars")
+    func reportsNeverOverwriteInputs() throws {
+        let point = tinyPoints([.tiled])[0]
+        let a = try writeResult([syntheticRow(point, [1e-3, 1.1e-3, 0.9e-3, 1e-3, 1e-3])])
+        let before = try Data(contentsOf: URL(fileURLWithPath: a))
+        for (arguments, message) in [
+            (["compare", a, a, "--json", a], "--json \(a) is one of the inputs or their sidecars; choose another file"),
+            (["compare", a, a, "--markdown", OutputPaths(results: a).samples], "--markdown \(OutputPaths(results: a).samples) is one of the inputs"),
+            (["report", a, "--out", OutputPaths(results: a).context], "is one of the inputs or their sidecars"),
+        ] {
+            let result = try dcnbench(arguments)
+            #expect(result.status == 1, "\(arguments)")
+            #expect(result.err.contains(message), "\(arguments): \(result.err)")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: a)) == before)
+    }
+
     @Test("bad input: a clear message, exit 1, and no CSV left behind")
     func errorExits() throws {
         let directory = try temporaryDirectory()

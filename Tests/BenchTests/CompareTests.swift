@@ -2,6 +2,7 @@
 import DeformConv
 import Foundation
 import Testing
+import Topology
 
 @Suite("Statistical tests")
 struct StatisticalTests {
@@ -54,7 +55,8 @@ struct StatisticalTests {
 }
 
 /// Writes `rows` and their samples as a sweep's files; returns the main CSV's path.
-func writeResult(_ rows: [(ResultRow, [SampleRow])], cpuModel: String = "test CPU", host: String = "h") throws -> String {
+func writeResult(_ rows: [(ResultRow, [SampleRow])], cpuModel: String = "test CPU", host: String = "h",
+                 context: Bool = true) throws -> String {
     let path = try temporaryDirectory().appendingPathComponent("r.csv").path
     let main = try CSVAppender(path: path, header: ResultRow.header)
     let paths = OutputPaths(results: path)
@@ -62,6 +64,14 @@ func writeResult(_ rows: [(ResultRow, [SampleRow])], cpuModel: String = "test CP
     for (row, rowSamples) in rows {
         try main.append(row.fields)
         for s in rowSamples { try samples.append(s.fields) }
+    }
+    if context {  // compare refuses absolute times without both contexts
+        let c = RunContext(runID: "x", dcnbenchVersion: "0", date: "d", host: host, cpuModel: cpuModel,
+                           machine: MachineSummary(try MachineTopology.shared()), allowedCPUs: "0", usedCPUs: nil,
+                           loadAverage: [], stealTicksBefore: nil, stealTicksAfter: nil, swiftVersion: "6",
+                           buildConfiguration: "debug", buildFlags: "f", gitCommit: nil, gitDirty: nil, sweep: "s",
+                           timing: TimingOptions(), cacheBytes: 1, maxMemoryBytes: 1, configID: "c", probes: nil)
+        try JSONEncoder().encode(c).write(to: URL(fileURLWithPath: paths.context))
     }
     return path
 }
@@ -191,7 +201,7 @@ struct VerdictTests {
         let samplesPath = OutputPaths(results: truncated).samples
         let lines = try String(contentsOfFile: samplesPath, encoding: .utf8).split(separator: "\n")
         try (lines.prefix(5).joined(separator: "\n") + "\n").write(toFile: samplesPath, atomically: true, encoding: .utf8)
-        #expect(message { try ResultSet(paths: [truncated]) }.contains("4 samples for \(Self.point.name), the results file says 10 (truncated?)"))
+        #expect(message { try ResultSet(paths: [truncated]) }.contains("4 samples of run x for \(Self.point.name), the results file says 10 (truncated?)"))
         // A different schema version.
         let text = try String(contentsOfFile: good, encoding: .utf8)
         let v3 = try temporaryDirectory().appendingPathComponent("v3.csv").path

@@ -59,19 +59,25 @@ struct DriverTests {
         // Resume with one more point: only that one is measured, under the file's run id.
         let both = tinyPoints([.tiled, .blockedGather])
         let second = try Runner(timing: quickTiming, maxMemoryBytes: 1 << 30, runID: "second")
-        let driver = try Driver(runner: second, sweep: sweep, points: both, output: nil, resume: out)
-        #expect(driver.pending.map(\.variant) == [.blockedGather])
-        let all = try driver.run(progress: Progress(quiet: true))
-        #expect(all.map(\.point.variant) == [.tiled, .blockedGather])
+        do {  // the driver, and its lock on the file, end here
+            let driver = try Driver(runner: second, sweep: sweep, points: both, output: nil, resume: out)
+            #expect(driver.pending.map(\.variant) == [.blockedGather])
+            let all = try driver.run(progress: Progress(quiet: true))
+            #expect(all.map(\.point.variant) == [.tiled, .blockedGather])
+        }
         let table = try CSVTable.read(out)
         #expect(table.records.count == 2)
         #expect(Set(table.records.map { $0["run_id"]! }) == ["first"])
         #expect(try CSVTable.read(paths.samples).records.count == 6)
-        // Different timing options make a different configuration: nothing is reused.
+        // Different timing options make a different configuration: resuming would append a
+        // second row per point (and compare would pool them), so it is refused.
         var other = quickTiming
         other.samples = 4
         let third = try Runner(timing: other, maxMemoryBytes: 1 << 30, runID: "third")
-        #expect(try Driver(runner: third, sweep: sweep, points: both, output: nil, resume: out).pending.count == 2)
+        #expect(throws: BenchError("\(out) was measured with other options or on another machine (config \(runner.configID), this run \(third.configID)): resume it with the same timing options here, or start a new file")) {
+            try Driver(runner: third, sweep: sweep, points: both, output: nil, resume: out)
+        }
+        #expect(try CSVTable.read(out).records.count == 2, "the refused resume left the file as it was")
     }
 
     @Test("the memory guard skips a point instead of allocating it")

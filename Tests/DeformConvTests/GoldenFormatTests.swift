@@ -38,6 +38,18 @@ struct GoldenFormatTests {
         #expect(try Self.brokenSet { _ in } == "no error")
     }
 
+    @Test("an index with no cases, or a case twice, is refused: verify must not pass having checked nothing")
+    func emptyOrDuplicateIndex() throws {
+        #expect(try Self.brokenSet {
+            try #"{"format_version": 1, "cases": []}"#.write(to: $0.appendingPathComponent("index.json"), atomically: true, encoding: .utf8)
+        } == "malformed golden file ROOT/index.json: lists no cases")
+        #expect(try Self.brokenSet {
+            let twice = #"{"format_version": 1, "cases": [{"name": "v2_bias", "manifest": "v2_bias/manifest.json"}, "#
+                + #"{"name": "v2_bias", "manifest": "v2_bias/manifest.json"}]}"#
+            try twice.write(to: $0.appendingPathComponent("index.json"), atomically: true, encoding: .utf8)
+        } == "malformed golden file ROOT/index.json: lists case 'v2_bias' (v2_bias/manifest.json) twice")
+    }
+
     @Test("each kind of damage is reported with the file and the reason")
     func damage() throws {
         #expect(try Self.brokenSet {

@@ -136,7 +136,13 @@ public struct Comparison: Codable, Sendable {
                 warnings.append(message)
             }
         } else {
-            warnings.append("a context file is missing: cannot check that both runs come from the same machine and build")
+            // Without both contexts nothing says the runs share a machine: absolute times are
+            // refused as from different machines are (instruction counts do not depend on it).
+            let message = "a context file is missing: cannot check that both runs come from the same machine and build"
+            if !options.normalize && !force && hasTimes(baseline) && hasTimes(current) {
+                throw BenchError("\(message); use --normalize, or --force to compare anyway")
+            }
+            warnings.append(message)
         }
 
         let names = baseline.order + current.order.filter { baseline.rows[$0] == nil }

@@ -22,8 +22,12 @@ public struct ResultSet {
             guard missing.isEmpty else {
                 throw BenchError("\(path): missing column\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", ")) (schema_version \(version); this dcnbench writes \(ResultRow.schemaVersion))")
             }
+            var seen = Set<String>()
             for (index, record) in table.records.enumerated() {
                 let row = try ResultRow(record: record, source: "\(path) record \(index + 2)")
+                guard seen.insert(row.point.name).inserted else {
+                    throw BenchError("\(path) record \(index + 2): a second row for \(row.point.name); a results file holds one row per point")
+                }
                 if rows[row.point.name] == nil { order.append(row.point.name) }
                 // Pooled files: keep the first row's metadata, the samples decide the statistics.
                 rows[row.point.name] = rows[row.point.name] ?? row
@@ -40,19 +44,27 @@ public struct ResultSet {
                 guard sampleTable.header == SampleRow.header else {
                     throw BenchError("\(paths.samples): columns are not a samples file of schema \(ResultRow.schemaVersion)")
                 }
+                // Only the samples of each row's own run: a samples file can hold another run's
+                // (a rerun after the results file was deleted, a kill between a point's samples
+                // and its row), and those must never be pooled with this one's.
+                var runOf: [String: String] = [:]
+                for record in table.records { if let name = record["name"] { runOf[name] = record["run_id"] ?? "" } }
                 var counts: [String: Int] = [:]
+                var fileSamples: [String: [SampleRow]] = [:]
                 for (index, record) in sampleTable.records.enumerated() {
                     let sample = try SampleRow(record: record, source: "\(paths.samples) record \(index + 2)")
-                    samples[sample.name, default: []].append(sample)
+                    guard runOf[sample.name] == sample.runID else { continue }
+                    fileSamples[sample.name, default: []].append(sample)
                     counts[sample.name, default: 0] += 1
                 }
                 for record in table.records {
                     guard let name = record["name"], let declared = Int(record["samples"] ?? ""), declared > 0 else { continue }
                     let found = counts[name] ?? 0
-                    guard found >= declared else {
-                        throw BenchError("\(paths.samples): \(found) samples for \(name), the results file says \(declared) (truncated?)")
+                    guard found == declared else {
+                        throw BenchError("\(paths.samples): \(found) samples of run \(runOf[name] ?? "?") for \(name), the results file says \(declared)" + (found < declared ? " (truncated?)" : ""))
                     }
                 }
+                for (name, list) in fileSamples { samples[name, default: []] += list }
             }
             if context == nil, let data = try? Data(contentsOf: URL(fileURLWithPath: paths.context)) {
                 do { context = try JSONDecoder().decode(RunContext.self, from: data) } catch {

@@ -23,6 +23,16 @@ public struct GoldenSet: Sendable {
         }
         torch = index.torch
         torchvision = index.torchvision
+        // A set that checks nothing must not pass as checked; a case listed twice is a mistake.
+        guard !index.cases.isEmpty else {
+            throw GoldenError.malformed(path: indexURL.path, reason: "lists no cases")
+        }
+        var names = Set<String>(), manifests = Set<String>()
+        for entry in index.cases {
+            guard names.insert(entry.name).inserted, manifests.insert(entry.manifest).inserted else {
+                throw GoldenError.malformed(path: indexURL.path, reason: "lists case '\(entry.name)' (\(entry.manifest)) twice")
+            }
+        }
         cases = try index.cases.map { entry in
             let manifestURL = try GoldenError.child(entry.manifest, of: directory, in: indexURL)
             return try GoldenCase(name: entry.name, manifestURL: manifestURL)

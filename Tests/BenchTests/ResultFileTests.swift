@@ -1,0 +1,142 @@
+import Bench
+import DeformConv
+import Foundation
+import Testing
+
+/// Result files are complete and consistent or refused: each test is one way they used to be
+/// corrupted, mixed or written somewhere they should not be.
+@Suite("Result files", .serialized)
+struct ResultFileTests {
+    let sweep = Sweep(name: "t", blocks: [])
+
+    func runner(_ id: String) throws -> Runner { try Runner(timing: quickTiming, maxMemoryBytes: 1 << 30, runID: id) }
+
+    @Test("a second run on a file being written is refused, new or resumed, and the first run's file stays whole")
+    func oneWriterAtATime() throws {
+        let out = try temporaryDirectory().appendingPathComponent("run.csv").path
+        let first = try Driver(runner: runner("a"), sweep: sweep, points: tinyPoints([.tiled]), output: out, resume: nil)
+        let busy = BenchError("\(out) is being written by another dcnbench run; wait for it, or choose another --out")
+        #expect(throws: busy) { try Driver(runner: runner("b"), sweep: sweep, points: tinyPoints([.tiled]), output: out, resume: nil) }
+        _ = try first.run(progress: Progress(quiet: true))
+        #expect(throws: busy) { try Driver(runner: runner("c"), sweep: sweep, points: tinyPoints(), output: nil, resume: out) }
+        let table = try CSVTable.read(out)
+        #expect(table.records.count == 1 && table.records.allSatisfy { $0.count == ResultRow.header.count })
+        withExtendedLifetime(first) {}
+    }
+
+    @Test("resume after an editor dropped the final newline: the next row is not glued to the last")
+    func missingFinalNewline() throws {
+        let out = try temporaryDirectory().appendingPathComponent("run.csv").path
+        _ = try Driver(runner: runner("a"), sweep: sweep, points: tinyPoints([.tiled]), output: out, resume: nil).run(progress: Progress(quiet: true))
+        var text = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(text.hasSuffix("\n"))
+        text.removeLast()
+        try text.write(toFile: out, atomically: true, encoding: .utf8)
+        _ = try Driver(runner: runner("b"), sweep: sweep, points: tinyPoints(), output: nil, resume: out).run(progress: Progress(quiet: true))
+        let table = try CSVTable.read(out)
+        #expect(table.records.map { $0["variant"] } == ["tiled", "blockedGather"])
+        _ = try ResultSet(paths: [out])  // and compare reads it
+    }
+
+    @Test("resume after a kill cut a samples line: the partial sample is dropped, the rest reads")
+    func partialSampleLine() throws {
+        let out = try temporaryDirectory().appendingPathComponent("run.csv").path
+        _ = try Driver(runner: runner("a"), sweep: sweep, points: tinyPoints([.tiled]), output: out, resume: nil).run(progress: Progress(quiet: true))
+        let samples = OutputPaths(results: out).samples
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: samples))
+        handle.seekToEndOfFile()
+        try handle.write(contentsOf: Data("2,a,blockedGather/fwd/v2/N1/C4/K4/6x6/k3x3/s1/p1/d1/g1/og1/t1/close,0,0.0".utf8))
+        try handle.close()
+        _ = try Driver(runner: runner("b"), sweep: sweep, points: tinyPoints(), output: nil, resume: out).run(progress: Progress(quiet: true))
+        let set = try ResultSet(paths: [out])
+        #expect(set.samples.values.map(\.count).sorted() == [3, 3])
+    }
+
+    @Test("output names: NAME.csv only, never a directory or a device; a sweep name cannot leave results/")
+    func outputNames() throws {
+        let directory = try temporaryDirectory()
+        for (out, message) in [
+            (directory.appendingPathComponent("r").path, "results files are named NAME.csv"),
+            (directory.appendingPathComponent("new/").path + "/", "results files are named NAME.csv"),
+            ("/dev/null", "results files are named NAME.csv"),
+        ] {
+            #expect(throws: BenchError("--out \(out): \(message) (their samples and context go beside them)")) {
+                try Driver(runner: runner("a"), sweep: sweep, points: tinyPoints([.tiled]), output: out, resume: nil)
+            }
+        }
+        let folder = directory.appendingPathComponent("x.csv")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        #expect(throws: BenchError("--out \(folder.path): not a regular file")) {
+            try Driver(runner: runner("a"), sweep: sweep, points: tinyPoints([.tiled]), output: folder.path, resume: nil)
+        }
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("new").path), "nothing created")
+        let file = directory.appendingPathComponent("s.json")
+        try #"{"name": "../../../tmp/x", "blocks": [{"variants": ["tiled"], "channels": [4], "hw": [6], "threads": [1]}]}"#
+            .write(to: file, atomically: true, encoding: .utf8)
+        #expect(throws: BenchError.self) { try SweepFile.load(file.path, cores: 2) }
+    }
+
+    @Test("a new run refuses a samples or context file left by another run, and leaves no empty file")
+    func staleSidecars() throws {
+        let out = try temporaryDirectory().appendingPathComponent("run.csv").path
+        _ = try Driver(runner: runner("a"), sweep: sweep, points: tinyPoints([.tiled]), output: out, resume: nil).run(progress: Progress(quiet: true))
+        try FileManager.default.removeItem(atPath: out)
+        let samples = OutputPaths(results: out).samples
+        #expect(throws: BenchError("\(samples) exists from another run (its results file is gone or empty): remove it, or choose another --out")) {
+            try Driver(runner: runner("b"), sweep: sweep, points: tinyPoints([.tiled]), output: out, resume: nil)
+        }
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    @Test("compare takes only the samples of each row's own run, refuses duplicate rows and negative counts")
+    func samplesOfTheRowsRun() throws {
+        let point = tinyPoints([.tiled])[0]
+        let (row, own) = syntheticRow(point, [1e-3, 1.1e-3, 0.9e-3])
+        let path = try writeResult([(row, own)])
+        // Another run's samples of the same point in the same samples file (a rerun after the
+        // results file was deleted): 10× slower, and they must not move the median.
+        let samples = try CSVAppender(path: OutputPaths(results: path).samples, header: SampleRow.header)
+        for i in 0..<5 {
+            try samples.append(SampleRow(runID: "other", name: point.name, index: i, secondsPerIteration: 1e-2, iterations: 1,
+                                         cpuSeconds: 1e-2, migrated: false, referenceSeconds: 1e-3).fields)
+        }
+        let set = try ResultSet(paths: [path])
+        #expect(set.samples[point.name]?.count == 3)
+        #expect(set.samples[point.name]?.allSatisfy { $0.runID == "x" } == true)
+        // The same row twice in one file.
+        let twice = try writeResult([(row, own), (row, own)])
+        #expect(throws: BenchError("\(twice) record 3: a second row for \(point.name); a results file holds one row per point")) {
+            try ResultSet(paths: [twice])
+        }
+        var record = Dictionary(uniqueKeysWithValues: zip(ResultRow.header, row.fields))
+        record["samples"] = "-5"
+        #expect(throws: BenchError("f: column 'samples' is negative: -5")) { try ResultRow(record: record, source: "f") }
+    }
+
+    @Test("compare refuses absolute times when a context is missing, unless forced or normalised")
+    func missingContext() throws {
+        let point = tinyPoints([.tiled])[0]
+        let a = try writeResult([syntheticRow(point, [1e-3, 1.1e-3, 0.9e-3, 1e-3, 1e-3])])
+        let b = try writeResult([syntheticRow(point, [1e-3, 1.1e-3, 0.9e-3, 1e-3, 1e-3])], context: false)
+        let message = "a context file is missing: cannot check that both runs come from the same machine and build; use --normalize, or --force to compare anyway"
+        #expect(throws: BenchError(message)) {
+            try Comparison.compare(baseline: ResultSet(paths: [a]), current: ResultSet(paths: [b]), options: CompareOptions())
+        }
+        let forced = try Comparison.compare(baseline: ResultSet(paths: [a]), current: ResultSet(paths: [b]), options: CompareOptions(), force: true)
+        #expect(forced.warnings.contains { $0.hasPrefix("a context file is missing") })
+    }
+
+    @Test("absurd numbers are refused before anything is allocated or timed")
+    func absurdNumbers() throws {
+        var o = Sweep.Overrides()
+        o.threads = [Int.max]
+        #expect(throws: BenchError("--threads \(Int.max): at most \(Sweep.maxThreads)")) { try Preset.smoke.sweep(cores: 2, pus: 2).applying(o) }
+        for (change, message) in [({ (t: inout TimingOptions) in t.minSampleSeconds = 1e300 }, "--min-sample-time must be in (0, 3600] seconds"),
+                                  ({ (t: inout TimingOptions) in t.warmupSeconds = 1e300 }, "--warmup must be in [0, 3600] seconds"),
+                                  ({ (t: inout TimingOptions) in t.maxSecondsPerPoint = .infinity }, "--max-time-per-point must be in (0, 86400] seconds")] {
+            var timing = quickTiming
+            change(&timing)
+            #expect(throws: BenchError(message)) { try Runner(timing: timing, maxMemoryBytes: 1 << 30, runID: "x") }
+        }
+    }
+}
