@@ -253,20 +253,35 @@ public final class Driver {
         }
         var rng = SeededGenerator(seed: seed)
         var failed: [String: String] = [:]
-        while let active = Optional(prepared.filter { !runner.isDone($0) && failed[$0.point.name] == nil }), !active.isEmpty {
-            for p in active.shuffled(using: &rng) {
+        // Rows are written after the last round, so Ctrl-C must not kill the process midway:
+        // it ends the rounds instead, and every point keeps the samples it has (marked in
+        // `error`), so a stop loses at most the sample in flight.
+        let interrupt = Interrupt()
+        defer { interrupt.restore() }
+        var rounds = 0
+        while !interrupt.requested, let active = Optional(prepared.filter { !runner.isDone($0) && failed[$0.point.name] == nil }),
+              !active.isEmpty {
+            for p in active.shuffled(using: &rng) where !interrupt.requested {
                 do {
                     try p.callKernel()  // one untimed call: the point's data back in cache, as in the sequential mode
                     try runner.sample(p)
                 } catch { failed[p.point.name] = "\(error)" }
             }
+            rounds += 1
         }
         for (offset, p) in prepared.enumerated() {
             var row = runner.finish(p, medians: medians)
             if let error = failed[p.point.name] { row.status = .error; row.error = error }
+            if interrupt.requested && row.status == .ok {
+                if p.samples.isEmpty { row.status = .error }
+                row.error = "interrupted after \(rounds) round\(rounds == 1 ? "" : "s"): \(p.samples.count) of \(runner.timing.samples) samples"
+            }
             try record(row, row.status == .ok ? p.samples : [])
             progress.finish(row, index: todo.count - prepared.count + offset)
             p.pool.shutdown()
+        }
+        if interrupt.requested {
+            throw BenchError("interrupted: rows written with the samples taken so far (\(rounds) rounds)")
         }
     }
 
@@ -318,4 +333,35 @@ final class FileLock {
     }
 
     deinit { close(descriptor) }
+}
+
+/// Ctrl-C (SIGINT) as a request to stop, for as long as the value lives: the signal is ignored
+/// by the process and delivered to a dispatch source that sets a flag, which the interleaved
+/// rounds poll. `restore()` gives SIGINT its default action back.
+final class Interrupt: @unchecked Sendable {
+    private let lock = NSLock()
+    private var flag = false
+    private let source: DispatchSourceSignal
+
+    init() {
+        signal(SIGINT, SIG_IGN)
+        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler { [unowned self] in
+            lock.lock()
+            flag = true
+            lock.unlock()
+        }
+        source.resume()
+    }
+
+    var requested: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return flag
+    }
+
+    func restore() {
+        source.cancel()
+        signal(SIGINT, SIG_DFL)
+    }
 }

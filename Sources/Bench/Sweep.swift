@@ -173,10 +173,18 @@ public struct Sweep: Equatable, Sendable {
             if let v = o.variants { b.variants = v }
             if let v = o.versions { b.versions = v }
             if let v = o.batch { b.batch = v }
-            if o.channels != nil || o.sizes != nil {
-                let channels = o.channels ?? Array(Set(b.shapes.map(\.inChannels))).sorted()
-                let sizes = o.sizes ?? Array(Set(b.shapes.map(\.height))).sorted()
+            if let channels = o.channels, let sizes = o.sizes {
                 b.shapes = sizes.flatMap { s in channels.map { Shape(channels: $0, size: s) } }
+            } else if let channels = o.channels {
+                // Each shape's own H × W with the new channels (a 50×76 layer stays 50×76).
+                var seen = Set<Shape>()
+                b.shapes = b.shapes.flatMap { shape in channels.map { Shape(inChannels: $0, outChannels: $0, height: shape.height, width: shape.width) } }
+                    .filter { seen.insert($0).inserted }
+            } else if let sizes = o.sizes {
+                // Each shape's own channels (C_in and C_out) on S × S inputs.
+                var seen = Set<Shape>()
+                b.shapes = sizes.flatMap { s in b.shapes.map { Shape(inChannels: $0.inChannels, outChannels: $0.outChannels, height: s, width: s) } }
+                    .filter { seen.insert($0).inserted }
             }
             if let v = o.kernels { b.kernels = v }
             if let v = o.strides { b.strides = v }

@@ -12,6 +12,17 @@ public enum SweepFile {
         "dilation", "groups", "offset_groups", "threads", "placement", "layout", "weights",
     ]
 
+    /// The class of JSON's `true` and `false` (`__NSCFBoolean`), apart from other numbers'.
+    private static let booleanType: AnyClass = type(of: NSNumber(value: true))
+
+    /// A JSON integer (an integral number up to 10^9), not a boolean: JSONSerialization hands
+    /// both over as NSNumber, and `true` would otherwise read as 1.
+    static func integer(_ value: Any) -> Int? {
+        guard let n = value as? NSNumber, type(of: n) != Self.booleanType else { return nil }
+        let d = n.doubleValue
+        return d.rounded() == d && abs(d) <= 1e9 ? Int(d) : nil
+    }
+
     public static func load(_ path: String, cores: Int) throws -> Sweep {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
@@ -52,19 +63,16 @@ public enum SweepFile {
                 }
             }
             func ints(_ key: String, min: Int = 1) throws -> [Int]? {
-                try list(key, { ($0 as? NSNumber).flatMap { n in
-                    // JSON numbers arrive as NSNumber: accept integral values only.
-                    let d = n.doubleValue
-                    return d.rounded() == d && d >= Double(min) && d <= 1e9 ? Int(d) : nil
-                } }, "an integer ≥ \(min)")
+                try list(key, { SweepFile.integer($0).flatMap { $0 >= min ? $0 : nil } }, "an integer ≥ \(min)")
             }
             let variants = try list("variants", { ($0 as? String).flatMap { try? KernelVariant(named: $0) } },
                                     "one of \(KernelVariant.allCases.map(\.rawValue).joined(separator: ", "))")
             guard let variants else { throw fail("\(at).variants", "missing") }
             var shapes: [Shape] = try list("shapes", { item in
                 guard let s = item as? [String: Any], Set(s.keys) == ["in_channels", "out_channels", "height", "width"],
-                      let ci = s["in_channels"] as? Int, let co = s["out_channels"] as? Int,
-                      let h = s["height"] as? Int, let w = s["width"] as? Int, ci > 0, co > 0, h > 0, w > 0
+                      let ci = s["in_channels"].flatMap(SweepFile.integer), let co = s["out_channels"].flatMap(SweepFile.integer),
+                      let h = s["height"].flatMap(SweepFile.integer), let w = s["width"].flatMap(SweepFile.integer),
+                      ci > 0, co > 0, h > 0, w > 0
                 else { return nil }
                 return Shape(inChannels: ci, outChannels: co, height: h, width: w)
             }, "{in_channels, out_channels, height, width} with positive integers") ?? []

@@ -19,7 +19,20 @@ public enum Placement: Hashable, Sendable, CustomStringConvertible {
         case "spread": self = .spread
         case "none": self = .none
         case _ where text.hasPrefix("pus:"):
-            self = .pus(try CPUSet(list: String(text.dropFirst(4))).indices)
+            let list = String(text.dropFirst(4))
+            let set = try CPUSet(list: list)
+            // Thread i is bound to the i-th PU: a list out of order (pus:1,0) or with repeats
+            // (pus:0,0) would be silently reordered or shortened, so it is refused.
+            var expanded: [Int] = []
+            for item in list.split(separator: ",") {
+                let ends = item.split(separator: "-").compactMap { Int($0) }
+                expanded += ends.count == 2 && ends[0] <= ends[1] ? Array(ends[0]...ends[1]) : ends
+            }
+            guard expanded == set.indices else {
+                throw TopologyError.invalidArgument(
+                    name: "placement '\(text)'", reason: "list each PU once, in increasing order (thread i is bound to the i-th PU)")
+            }
+            self = .pus(set.indices)
         default:
             throw TopologyError.invalidArgument(
                 name: "placement '\(text)'", reason: "expected close, spread, none or pus:LIST (e.g. pus:0,2)")

@@ -26,8 +26,10 @@ struct ProbeCommand: ParsableCommand {
     func run() throws {
         let cores = try MachineTopology.shared().corePUs.count
         let counts = try threads.map { text in
-            try text.split(separator: ",").map { part -> Int in
-                guard let t = Int(part), t >= 1 else { throw BenchError("--threads: '\(part)' is not a thread count ≥ 1") }
+            try text.split(separator: ",", omittingEmptySubsequences: false).map { part -> Int in
+                guard let t = Int(part), t >= 1, t <= Sweep.maxThreads else {
+                    throw BenchError("--threads: '\(part)' is not a thread count from 1 to \(Sweep.maxThreads)")
+                }
                 return t
             }
         } ?? Array(1...cores)

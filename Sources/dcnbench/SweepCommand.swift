@@ -11,8 +11,9 @@ struct SweepCommand: ParsableCommand {
         Writes three files: OUT.csv (a row per point, appended as each finishes), OUT-samples.csv \
         (every timed sample) and OUT-context.json (machine, build, timing settings). Each point \
         is first checked against a float64 reference on a sample of outputs; a mismatch gives \
-        status=wrong and no timing. Ctrl-C loses at most the point being measured; --resume \
-        continues a file.
+        status=wrong and no timing. Ctrl-C loses at most the point being measured (with \
+        --interleave it ends the rounds and every point keeps the samples it has); --resume \
+        continues a file (same options only). One run writes a file at a time.
 
         Examples:
           dcnbench sweep --preset smoke
@@ -35,7 +36,7 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .customLong("min-sample-time"), help: "Seconds a sample lasts at least; iterations are calibrated to it.") var minSampleTime = 0.02
     @Option(help: "Seconds of untimed warm-up per point.") var warmup = 0.1
     @Option(name: .customLong("max-time-per-point"), help: "Seconds after which a point stops sampling.") var maxTimePerPoint = 30.0
-    @Option(name: .customLong("max-memory"), help: "Skip points whose buffers exceed this (bytes, or with K/M/G suffix; default half the memory).") var maxMemory: String?
+    @Option(name: .customLong("max-memory"), help: "Skip points whose buffers exceed this (bytes, or with K/M/G suffix; default half of the least of the memory, ulimit -v and the cgroup limit).") var maxMemory: String?
     @Option(help: "Seed of the --interleave order.") var seed: UInt64 = 1
     @Flag(help: "No progress output.") var quiet = false
     @Flag(name: .customLong("no-probes"), help: "Skip the FMA-peak and triad probes at the start (no pct_peak).") var noProbes = false
@@ -52,7 +53,7 @@ struct SweepCommand: ParsableCommand {
         timing.dryRun = dryRun
         timing.instructions = instructions
         timing.probes = !noProbes
-        let memory = try maxMemory.map(parseBytes) ?? Int(ProcessInfo.processInfo.physicalMemory / 2)
+        let memory = try maxMemory.map(parseBytes) ?? defaultMaxMemoryBytes()
         let runID = String(stableRunID(), radix: 16)
         let runner = try Runner(timing: timing, maxMemoryBytes: memory, runID: runID)
         let driver = try Driver(runner: runner, sweep: sweep, points: points, output: out, resume: resume, seed: seed)
@@ -60,6 +61,9 @@ struct SweepCommand: ParsableCommand {
         print(Summary.table(rows), terminator: "")
         print("wrote \(driver.paths.results), \(driver.paths.samples), \(driver.paths.context)")
         let bad = rows.filter { $0.status == .wrong || $0.status == .error }
+        if !rows.isEmpty && rows.allSatisfy({ $0.status == .skipped }) {
+            throw BenchError("every point was skipped (\(rows[0].error)); nothing was measured")
+        }
         if !bad.isEmpty {
             throw BenchError("\(bad.count) point\(bad.count == 1 ? "" : "s") failed: \(bad.map { "\($0.point.name) (\($0.status.rawValue))" }.joined(separator: ", "))")
         }

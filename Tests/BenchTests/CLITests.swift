@@ -22,6 +22,44 @@ func dcnbench(_ arguments: [String], in directory: URL? = nil) throws -> (status
 
 @Suite("dcnbench command line")
 struct CLITests {
+    @Test("Ctrl-C during --interleave keeps every point's samples so far, marked, instead of losing them all")
+    func interleaveInterrupted() throws {
+        let directory = try temporaryDirectory()
+        let out = directory.appendingPathComponent("i.csv").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("dcnbench")
+        process.arguments = ["sweep", "--variants", "tiled", "--versions", "v2", "--channels", "4", "--hw", "6", "--threads", "1",
+                             "--layouts", "nchw", "--weights", "call", "--interleave", "--samples", "1000000",
+                             "--min-sample-time", "0.001", "--warmup", "0", "--no-probes", "--quiet", "--out", out]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait until the rounds run (the context is written before them), then interrupt.
+        let context = OutputPaths(results: out).context
+        for _ in 0..<300 where !FileManager.default.fileExists(atPath: context) { usleep(20_000) }
+        usleep(300_000)
+        process.interrupt()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1)
+        let rows = try CSVTable.read(out).records
+        #expect(rows.count == 1)
+        #expect(rows.first?["status"] == "ok")
+        #expect(rows.first?["error"]?.hasPrefix("interrupted after") == true, "\(rows)")
+        let samples = Int(rows.first?["samples"] ?? "") ?? 0
+        #expect(samples >= 1 && samples < 1_000_000)
+        _ = try ResultSet(paths: [out])  // rows and samples agree
+    }
+
+    @Test("a sweep that skipped every point, and probe with no thread counts, fail with the reason")
+    func nothingMeasured() throws {
+        let out = try temporaryDirectory().appendingPathComponent("m.csv").path
+        let skipped = try dcnbench(["sweep", "--preset", "smoke", "--max-memory", "1", "--no-probes", "--quiet", "--out", out])
+        #expect(skipped.status == 1 && skipped.err.contains("every point was skipped"), "\(skipped.err)")
+        let probe = try dcnbench(["probe", "--threads", ""])
+        #expect(probe.status == 1 && probe.err.contains("is not a thread count"), "\(probe.err)")
+    }
+
     @Test("compare and report refuse to write over an input or its sidecars")
     func reportsNeverOverwriteInputs() throws {
         let point = tinyPoints([.tiled])[0]

@@ -2,6 +2,7 @@ import Bench
 import DeformConv
 import Foundation
 import Testing
+import Topology
 
 /// Result files are complete and consistent or refused: each test is one way they used to be
 /// corrupted, mixed or written somewhere they should not be.
@@ -137,6 +138,28 @@ struct ResultFileTests {
             var timing = quickTiming
             change(&timing)
             #expect(throws: BenchError(message)) { try Runner(timing: timing, maxMemoryBytes: 1 << 30, runID: "x") }
+        }
+    }
+
+    @Test("inputs that used to be misread: --channels alone keeps each shape's H×W, PU lists in order, booleans are not numbers")
+    func misreadInputs() throws {
+        var o = Sweep.Overrides()
+        o.channels = [8]
+        let shapes = Set(try Preset.default.sweep(cores: 2, pus: 2).applying(o).points.map { "\($0.inChannels)@\($0.height)x\($0.width)" })
+        #expect(shapes.contains("8@50x76") && !shapes.contains("8@50x50"))
+        o = Sweep.Overrides()
+        o.sizes = [20]
+        let channels = Set(try Preset.default.sweep(cores: 2, pus: 2).applying(o).points.map { "\($0.inChannels)@\($0.height)x\($0.width)" })
+        #expect(channels == ["64@20x20", "128@20x20", "256@20x20", "512@20x20"])
+        for list in ["pus:1,0", "pus:0,0", "pus:2-3,0"] {
+            #expect(throws: (any Error).self, "\(list)") { try Placement(parsing: list) }
+        }
+        #expect(try Placement(parsing: "pus:0,2-3") == .pus([0, 2, 3]))
+        let file = try temporaryDirectory().appendingPathComponent("b.json")
+        for bad in [#""threads": [true]"#, #""batch": [false]"#] {
+            let text = #"{"name": "b", "blocks": [{"variants": ["tiled"], "hw": [6], "channels": [4], "# + bad + "}]}"
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            #expect(throws: BenchError.self, "\(bad)") { try SweepFile.load(file.path, cores: 2) }
         }
     }
 }
