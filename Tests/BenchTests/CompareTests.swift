@@ -185,6 +185,10 @@ struct VerdictTests {
             .first { $0.name == Self.point.name }?.verdict == .regressed)
         let reversed = try Comparison.compare(baseline: current, current: base, options: options)
         #expect(reversed.points.contains { $0.verdict == .new })
+        options.pointTolerance["tiled/fwd/v2/N1/C1/K1/1x1/k1x1/s1/p0/d1/g1/og1/t1/close"] = 0.5  // a typo'd name
+        #expect(throws: BenchError("the thresholds name a point in neither result: tiled/fwd/v2/N1/C1/K1/1x1/k1x1/s1/p0/d1/g1/og1/t1/close")) {
+            try Comparison.compare(baseline: base, current: current, options: options)
+        }
         try #"{"defualt": 0.05}"#.write(to: file, atomically: true, encoding: .utf8)
         #expect(throws: BenchError("thresholds file \(file.path): unknown key 'defualt' (expected default, instructions, variants, points)")) {
             try options.loadThresholds(file.path)

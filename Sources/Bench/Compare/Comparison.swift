@@ -145,6 +145,11 @@ public struct Comparison: Codable, Sendable {
             warnings.append(message)
         }
 
+        // A threshold for a point neither side has is a typo that would silently not apply.
+        let known = Set(baseline.order + current.order)
+        if let stray = options.pointTolerance.keys.sorted().first(where: { !known.contains($0) }) {
+            throw BenchError("the thresholds name a point in neither result: \(stray)")
+        }
         let names = baseline.order + current.order.filter { baseline.rows[$0] == nil }
         guard names.contains(where: { baseline.rows[$0] != nil && current.rows[$0] != nil }) else {
             throw BenchError("no point appears in both results: nothing to compare")
