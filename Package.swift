@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.2
 import PackageDescription
 
 // Kernels are only fast with the host's widest vectors: without a target CPU Swift emits SSE
