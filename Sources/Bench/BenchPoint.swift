@@ -84,7 +84,7 @@ public struct BenchPoint: Hashable, Sendable {
     /// Threads the point's pool binds: the variant's workers for `blockedGather`, the calling
     /// thread alone for the single-threaded designs and for `dispatch` (whose threads are
     /// Dispatch's and cannot be pinned).
-    var poolThreads: Int { variant == .blockedGather ? threads : 1 }
+    var poolThreads: Int { variant.runsOnExecutor ? threads : 1 }
 }
 
 extension BenchPoint {

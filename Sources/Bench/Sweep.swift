@@ -73,7 +73,7 @@ public struct SweepAxes: Equatable, Sendable {
                                         for og in offsetGroups {
                                             for variant in variants {
                                                 for t in threads where variant.isMultiThreaded || t == 1 {
-                                                    for placement in variant == .dispatch ? [.none] : placements {
+                                                    for placement in variant.canBePinned ? placements : [.none] {
                                                         for layout in layouts {
                                                           for mode in weights {
                                                             result.append(BenchPoint(
@@ -99,11 +99,6 @@ public struct SweepAxes: Equatable, Sendable {
         }
         return result
     }
-}
-
-extension KernelVariant {
-    /// Whether the design uses more than one thread.
-    var isMultiThreaded: Bool { self == .dispatch || self == .blockedGather }
 }
 
 /// A sweep: the union of one or more blocks of axes, in order, without repeated points.

@@ -1,7 +1,8 @@
 /// `blockedGather`: the design OpenVINO, ONNX Runtime and DCNv4 converge on, channels-last.
 ///
-/// Per call, the workers first transpose the input to NHWC and pack the weights (32 output
-/// channels per row); both are layout conversions inside the call, reported as shared workspace.
+/// Per call, the workers first transpose the input to NHWC and pack the weights (panels of the
+/// micro-kernel's width, 16 or 32 output channels); both are layout conversions inside the call,
+/// reported as shared workspace.
 /// Weights given once to ``prepare(weight:)`` are packed there instead, and calls with
 /// `preparedWeights` skip the packing (and the few-pixel path, whose reason was the packing).
 /// Then the output is split into (image, pixel block) units, dealt round-robin to the
