@@ -25,15 +25,17 @@ let package = Package(
         .systemLibrary(name: "CHwloc", pkgConfig: "hwloc", providers: [.apt(["libhwloc-dev"])]),
         .target(name: "CTargetFeatures", cSettings: targetCFlags),
         .target(name: "DeformConv", dependencies: ["CTargetFeatures"], exclude: ["README.md"], swiftSettings: kernelFlags),
-        .target(name: "Topology", dependencies: ["CHwloc"]),
+        .target(name: "Topology", dependencies: ["CHwloc"], exclude: ["README.md"]),
         .target(
             name: "Bench",
             dependencies: ["DeformConv", "Topology", .product(name: "CSV", package: "CSV.swift")],
+            exclude: ["README.md"],
             swiftSettings: kernelFlags + (portable ? [] : [.define("DCNBENCH_NATIVE")])
         ),
         .executableTarget(
             name: "dcnbench",
-            dependencies: ["Bench", "DeformConv", "Topology", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Bench", "DeformConv", "Topology", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            exclude: ["README.md"]
         ),
         .testTarget(
             name: "DeformConvTests",
