@@ -13,21 +13,13 @@ public enum CorrectnessGate {
         bias: Tensor? = nil, output: Tensor, seed: UInt64
     ) throws -> String? {
         let reference = try ReferenceEvaluator(geometry: geometry, input: input, offset: offset, mask: mask, weight: weight, bias: bias)
-        var worst: (ratio: Double, index: Int, expected: Double, actual: Float)?
-        var failures = 0
         // Both ends of the output always, then a hashed spread of the rest.
         let indices = [0, output.count - 1] + (0..<sampleSize).map {
             Int(stableHash("\(seed)/\($0)") % UInt64(output.count))
         }
-        for index in indices {
-            let e = reference.element(index)
-            let actual = output.data[index]
-            let error = abs(Double(actual) - e.value)
-            let ratio = error.isNaN ? .infinity : error / max(e.tolerance, .leastNonzeroMagnitude)
-            if ratio > 1 { failures += 1 }
-            if ratio > (worst?.ratio ?? 1) { worst = (ratio, index, e.value, actual) }
-        }
-        guard let worst, failures > 0 else { return nil }
-        return "\(failures) of \(indices.count) sampled outputs out of tolerance; worst at index \(worst.index): expected \(worst.expected), got \(worst.actual)"
+        let comparison = OutputComparison(actual: output, indices: indices, expected: { reference.element($0).value },
+                                          tolerance: { reference.element($0).tolerance })
+        guard !comparison.passed else { return nil }
+        return "\(comparison.failures) of \(comparison.checked) sampled outputs out of tolerance; worst at index \(comparison.worstIndex): expected \(comparison.expected), got \(comparison.actual)"
     }
 }

@@ -29,18 +29,10 @@ public enum Verify {
             for variant in variants {
                 let output = try DeformConvolution(geometry: g, variant: variant, options: options)
                     .forward(input: input, offset: offset, mask: mask, weight: weight, bias: bias)
-                var outcome = Outcome(caseName: golden.name, variant: variant, maxAbsError: 0, maxRelError: 0, worstRatio: 0)
-                for i in 0..<stored.count {
-                    let expected = Double(stored.data[i])
-                    let error = abs(Double(output.data[i]) - expected)
-                    guard !error.isNaN else {
-                        outcome.maxAbsError = .infinity; outcome.worstRatio = .infinity
-                        continue
-                    }
-                    outcome.maxAbsError = max(outcome.maxAbsError, error)
-                    outcome.maxRelError = max(outcome.maxRelError, error / max(abs(expected), 1e-30))
-                    outcome.worstRatio = max(outcome.worstRatio, error / max(tolerances[i], .leastNonzeroMagnitude))
-                }
+                let comparison = OutputComparison(actual: output, expected: { Double(stored.data[$0]) },
+                                                  tolerance: { tolerances[$0] })
+                let outcome = Outcome(caseName: golden.name, variant: variant, maxAbsError: comparison.maxAbs,
+                                      maxRelError: comparison.maxRel, worstRatio: comparison.worstRatio)
                 outcomes.append(outcome)
             }
         }

@@ -96,39 +96,8 @@ let variantConfigurations: [(name: String, variant: KernelVariant, options: Forw
         return configurations.map { ("\($0.name)/\(tile.rawValue)", $0.variant, $0.options) }
     }
 
-/// The first index where |actual − expected| exceeds `tolerance(index)`, with the worst ratio.
-struct Comparison: CustomStringConvertible {
-    var worstIndex = 0
-    var worstRatio = 0.0
-    var expected = 0.0
-    var actual: Float = 0
-    var maxAbs = 0.0
-    var maxRel = 0.0
-    var failures = 0
-
-    init(actual: Tensor, expected: (Int) -> Double, tolerance: (Int) -> Double) {
-        for i in 0..<actual.count {
-            let e = expected(i), a = Double(actual.data[i])
-            let error = abs(a - e)
-            let ratio = error.isNaN ? .infinity : error / max(tolerance(i), .leastNonzeroMagnitude)
-            maxAbs = max(maxAbs, error.isNaN ? .infinity : error)
-            maxRel = max(maxRel, error / max(abs(e), 1e-30))
-            if ratio > 1 { failures += 1 }
-            if ratio > worstRatio || (i == 0 && failures == 0) {
-                worstRatio = ratio
-                worstIndex = i
-                self.expected = e
-                self.actual = actual.data[i]
-            }
-        }
-    }
-
-    var passed: Bool { failures == 0 }
-
-    var description: String {
-        "\(failures) element(s) out of tolerance; worst at index \(worstIndex): expected \(expected), got \(actual) (error/tolerance \(worstRatio)); max abs error \(maxAbs)"
-    }
-}
+/// The library's output check (`OutputComparison`), as the tests name it.
+typealias Comparison = OutputComparison
 
 let goldenDirectory = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Golden")
