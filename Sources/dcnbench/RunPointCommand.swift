@@ -21,7 +21,7 @@ struct RunPointCommand: ParsableCommand {
 
     func run() throws {
         guard calls >= 0 else { throw BenchError("--calls must be at least 0") }
-        let runner = try Runner(timing: TimingOptions(), maxMemoryBytes: Int.max, runID: "run-point")
+        let runner = try PointRunner(timing: TimingOptions(), maxMemoryBytes: Int.max, runID: "run-point")
         try runner.call(try BenchPoint(name: name), times: calls)
     }
 }

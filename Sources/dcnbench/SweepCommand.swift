@@ -55,8 +55,8 @@ struct SweepCommand: ParsableCommand {
         timing.probes = !noProbes
         let memory = try maxMemory.map(parseBytes) ?? defaultMaxMemoryBytes()
         let runID = String(stableRunID(), radix: 16)
-        let runner = try Runner(timing: timing, maxMemoryBytes: memory, runID: runID)
-        let driver = try Driver(runner: runner, sweep: sweep, points: points, output: out, resume: resume, seed: seed)
+        let runner = try PointRunner(timing: timing, maxMemoryBytes: memory, runID: runID)
+        let driver = try SweepRunner(runner: runner, sweep: sweep, points: points, output: out, resume: resume, seed: seed)
         let rows = try driver.run(progress: Progress(quiet: quiet))
         print(Summary.table(rows), terminator: "")
         print("wrote \(driver.paths.results), \(driver.paths.samples), \(driver.paths.context)")

@@ -252,7 +252,7 @@ final class DoubleWork: ForwardRunning {
 
 @Suite("compare end to end", .serialized)
 struct CompareEndToEndTests {
-    func context(host: String, runner: Runner) -> RunContext {
+    func context(host: String, runner: PointRunner) -> RunContext {
         RunContext(runID: "x", dcnbenchVersion: "0", date: "d", host: host, cpuModel: runner.machine.cpuModel,
                    machine: runner.machine, allowedCPUs: "0", usedCPUs: nil, loadAverage: [], stealTicksBefore: nil,
                    stealTicksAfter: nil, swiftVersion: "6", buildConfiguration: "debug", buildFlags: "f", gitCommit: nil,
@@ -269,8 +269,8 @@ struct CompareEndToEndTests {
         timing.probes = false
         let points = SweepAxes(variants: [.tiled], versions: [.v2], shapes: [Shape(channels: 8, size: 16)], threads: [1]).points
             + SweepAxes(variants: [.blockedGather], versions: [.v2], shapes: [Shape(channels: 8, size: 16)], threads: [1]).points
-        let base = try Runner(timing: timing, maxMemoryBytes: 1 << 30, runID: "a")
-        let slow = try Runner(timing: timing, maxMemoryBytes: 1 << 30, runID: "b", factory: { point, geometry, options in
+        let base = try PointRunner(timing: timing, maxMemoryBytes: 1 << 30, runID: "a")
+        let slow = try PointRunner(timing: timing, maxMemoryBytes: 1 << 30, runID: "b", factory: { point, geometry, options in
             let real = try DeformConvolution(geometry: geometry, variant: point.variant, options: options)
             return point.variant == .tiled ? DoubleWork(real) : real
         })

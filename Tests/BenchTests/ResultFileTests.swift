@@ -10,16 +10,16 @@ import Topology
 struct ResultFileTests {
     let sweep = Sweep(name: "t", blocks: [])
 
-    func runner(_ id: String) throws -> Runner { try Runner(timing: quickTiming, maxMemoryBytes: 1 << 30, runID: id) }
+    func runner(_ id: String) throws -> PointRunner { try PointRunner(timing: quickTiming, maxMemoryBytes: 1 << 30, runID: id) }
 
     @Test("a second run on a file being written is refused, new or resumed, and the first run's file stays whole")
     func oneWriterAtATime() throws {
         let out = try temporaryDirectory().appendingPathComponent("run.csv").path
-        let first = try Driver(runner: runner("a"), sweep: sweep, points: tinyPoints([.tiled]), output: out, resume: nil)
+        let first = try SweepRunner(runner: runner("a"), sweep: sweep, points: tinyPoints([.tiled]), output: out, resume: nil)
         let busy = BenchError("\(out) is being written by another dcnbench run; wait for it, or choose another --out")
-        #expect(throws: busy) { try Driver(runner: runner("b"), sweep: sweep, points: tinyPoints([.tiled]), output: out, resume: nil) }
+        #expect(throws: busy) { try SweepRunner(runner: runner("b"), sweep: sweep, points: tinyPoints([.tiled]), output: out, resume: nil) }
         _ = try first.run(progress: Progress(quiet: true))
-        #expect(throws: busy) { try Driver(runner: runner("c"), sweep: sweep, points: tinyPoints(), output: nil, resume: out) }
+        #expect(throws: busy) { try SweepRunner(runner: runner("c"), sweep: sweep, points: tinyPoints(), output: nil, resume: out) }
         let table = try CSVTable.read(out)
         #expect(table.records.count == 1 && table.records.allSatisfy { $0.count == ResultRow.header.count })
         withExtendedLifetime(first) {}
@@ -28,12 +28,12 @@ struct ResultFileTests {
     @Test("resume after an editor dropped the final newline: the next row is not glued to the last")
     func missingFinalNewline() throws {
         let out = try temporaryDirectory().appendingPathComponent("run.csv").path
-        _ = try Driver(runner: runner("a"), sweep: sweep, points: tinyPoints([.tiled]), output: out, resume: nil).run(progress: Progress(quiet: true))
+        _ = try SweepRunner(runner: runner("a"), sweep: sweep, points: tinyPoints([.tiled]), output: out, resume: nil).run(progress: Progress(quiet: true))
         var text = try String(contentsOfFile: out, encoding: .utf8)
         #expect(text.hasSuffix("\n"))
         text.removeLast()
         try text.write(toFile: out, atomically: true, encoding: .utf8)
-        _ = try Driver(runner: runner("b"), sweep: sweep, points: tinyPoints(), output: nil, resume: out).run(progress: Progress(quiet: true))
+        _ = try SweepRunner(runner: runner("b"), sweep: sweep, points: tinyPoints(), output: nil, resume: out).run(progress: Progress(quiet: true))
         let table = try CSVTable.read(out)
         #expect(table.records.map { $0["variant"] } == ["tiled", "blockedGather"])
         _ = try ResultSet(paths: [out])  // and compare reads it
@@ -42,13 +42,13 @@ struct ResultFileTests {
     @Test("resume after a kill cut a samples line: the partial sample is dropped, the rest reads")
     func partialSampleLine() throws {
         let out = try temporaryDirectory().appendingPathComponent("run.csv").path
-        _ = try Driver(runner: runner("a"), sweep: sweep, points: tinyPoints([.tiled]), output: out, resume: nil).run(progress: Progress(quiet: true))
+        _ = try SweepRunner(runner: runner("a"), sweep: sweep, points: tinyPoints([.tiled]), output: out, resume: nil).run(progress: Progress(quiet: true))
         let samples = OutputPaths(results: out).samples
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: samples))
         handle.seekToEndOfFile()
         try handle.write(contentsOf: Data("2,a,blockedGather/fwd/v2/N1/C4/K4/6x6/k3x3/s1/p1/d1/g1/og1/t1/close,0,0.0".utf8))
         try handle.close()
-        _ = try Driver(runner: runner("b"), sweep: sweep, points: tinyPoints(), output: nil, resume: out).run(progress: Progress(quiet: true))
+        _ = try SweepRunner(runner: runner("b"), sweep: sweep, points: tinyPoints(), output: nil, resume: out).run(progress: Progress(quiet: true))
         let set = try ResultSet(paths: [out])
         #expect(set.samples.values.map(\.count).sorted() == [3, 3])
     }
@@ -62,13 +62,13 @@ struct ResultFileTests {
             ("/dev/null", "results files are named NAME.csv"),
         ] {
             #expect(throws: BenchError("--out \(out): \(message) (their samples and context go beside them)")) {
-                try Driver(runner: runner("a"), sweep: sweep, points: tinyPoints([.tiled]), output: out, resume: nil)
+                try SweepRunner(runner: runner("a"), sweep: sweep, points: tinyPoints([.tiled]), output: out, resume: nil)
             }
         }
         let folder = directory.appendingPathComponent("x.csv")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         #expect(throws: BenchError("--out \(folder.path): not a regular file")) {
-            try Driver(runner: runner("a"), sweep: sweep, points: tinyPoints([.tiled]), output: folder.path, resume: nil)
+            try SweepRunner(runner: runner("a"), sweep: sweep, points: tinyPoints([.tiled]), output: folder.path, resume: nil)
         }
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("new").path), "nothing created")
         let file = directory.appendingPathComponent("s.json")
@@ -80,11 +80,11 @@ struct ResultFileTests {
     @Test("a new run refuses a samples or context file left by another run, and leaves no empty file")
     func staleSidecars() throws {
         let out = try temporaryDirectory().appendingPathComponent("run.csv").path
-        _ = try Driver(runner: runner("a"), sweep: sweep, points: tinyPoints([.tiled]), output: out, resume: nil).run(progress: Progress(quiet: true))
+        _ = try SweepRunner(runner: runner("a"), sweep: sweep, points: tinyPoints([.tiled]), output: out, resume: nil).run(progress: Progress(quiet: true))
         try FileManager.default.removeItem(atPath: out)
         let samples = OutputPaths(results: out).samples
         #expect(throws: BenchError("\(samples) exists from another run (its results file is gone or empty): remove it, or choose another --out")) {
-            try Driver(runner: runner("b"), sweep: sweep, points: tinyPoints([.tiled]), output: out, resume: nil)
+            try SweepRunner(runner: runner("b"), sweep: sweep, points: tinyPoints([.tiled]), output: out, resume: nil)
         }
         #expect(!FileManager.default.fileExists(atPath: out))
     }
@@ -137,7 +137,7 @@ struct ResultFileTests {
                                   ({ (t: inout TimingOptions) in t.maxSecondsPerPoint = .infinity }, "--max-time-per-point must be in (0, 86400] seconds")] {
             var timing = quickTiming
             change(&timing)
-            #expect(throws: BenchError(message)) { try Runner(timing: timing, maxMemoryBytes: 1 << 30, runID: "x") }
+            #expect(throws: BenchError(message)) { try PointRunner(timing: timing, maxMemoryBytes: 1 << 30, runID: "x") }
         }
     }
 

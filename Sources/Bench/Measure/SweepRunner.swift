@@ -2,71 +2,10 @@ import DeformConv
 import Foundation
 import Topology
 
-/// The files of one sweep: `X.csv` (one row per point), `X-samples.csv` (every sample),
-/// `X-context.json` (where and how it ran).
-public struct OutputPaths: Equatable, Sendable {
-    public var results: String
-    public var samples: String
-    public var context: String
-
-    public init(results: String) {
-        self.results = results
-        let stem = results.hasSuffix(".csv") ? String(results.dropLast(4)) : results
-        samples = stem + "-samples.csv"
-        context = stem + "-context.json"
-    }
-
-    /// The files of `path`, which must name a regular `.csv` file: any other name would put the
-    /// sidecars beside a file of another kind (`/dev/null-samples.csv`) or share them between
-    /// two names (`r` and `r.csv` both have `r-samples.csv`).
-    public init(checking path: String, option: String) throws {
-        guard path.hasSuffix(".csv"), !path.hasSuffix("/.csv"), URL(fileURLWithPath: path).lastPathComponent != ".csv" else {
-            throw BenchError("\(option) \(path): results files are named NAME.csv (their samples and context go beside them)")
-        }
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-            let type = (try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType) ?? nil
-            guard !isDirectory.boolValue, type == .typeRegular else {
-                throw BenchError("\(option) \(path): not a regular file")
-            }
-        }
-        self.init(results: path)
-    }
-
-    /// Makes a file that a kill or an editor left without a final newline safe to append to:
-    /// a last record that is complete (as many fields as the header) gets its newline, a partial
-    /// one (cut mid-write) is dropped, since appending to it would glue two records.
-    static func repairLastLine(_ path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path), let last = data.last, last != UInt8(ascii: "\n") else { return }
-        let text = String(decoding: data, as: UTF8.self)
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        guard let header = lines.first, let tail = lines.last, lines.count >= 2 else { return }
-        let complete = (try? CSVTable.parse(String(header) + "\n" + String(tail) + "\n", source: path))
-            .map { $0.records.count == 1 } ?? false
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        defer { try? handle.close() }
-        if complete {
-            handle.seekToEndOfFile()
-            try handle.write(contentsOf: Data("\n".utf8))
-        } else {
-            try handle.truncate(atOffset: UInt64(data.count - tail.utf8.count))
-        }
-    }
-
-    /// `results/<host>-<UTC date and time>-<sweep>.csv`.
-    public static func defaultPath(sweep: String, date: Date = Date()) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        return "results/\(RunContext.hostName)-\(formatter.string(from: date))-\(sweep).csv"
-    }
-}
-
 /// Runs a sweep: validates it whole before writing anything, then measures point by point,
 /// appending each row (and its samples) as soon as it is done.
-public final class Driver {
-    public let runner: Runner
+public final class SweepRunner {
+    public let runner: PointRunner
     public let sweep: Sweep
     public let points: [BenchPoint]
     public let paths: OutputPaths
@@ -80,7 +19,7 @@ public final class Driver {
 
     /// Everything is checked here, before any file is created: the points' geometries and
     /// placements, the output path, the resume file.
-    public init(runner: Runner, sweep: Sweep, points: [BenchPoint], output: String?, resume: String?, seed: UInt64 = 1) throws {
+    public init(runner: PointRunner, sweep: Sweep, points: [BenchPoint], output: String?, resume: String?, seed: UInt64 = 1) throws {
         try Sweep.validate(points)
         if runner.timing.instructions {
             guard !RunContext.isNativeBuild else {
@@ -316,52 +255,5 @@ struct SeededGenerator: RandomNumberGenerator {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
-    }
-}
-
-/// An exclusive advisory lock (flock) on a file, created if missing, held until released.
-final class FileLock {
-    private let descriptor: Int32
-
-    init(_ path: String) throws {
-        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw BenchError("cannot open \(path): \(String(cString: strerror(errno)))") }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            close(descriptor)
-            throw BenchError("\(path) is being written by another dcnbench run; wait for it, or choose another --out")
-        }
-    }
-
-    deinit { close(descriptor) }
-}
-
-/// Ctrl-C (SIGINT) as a request to stop, for as long as the value lives: the signal is ignored
-/// by the process and delivered to a dispatch source that sets a flag, which the interleaved
-/// rounds poll. `restore()` gives SIGINT its default action back.
-final class Interrupt: @unchecked Sendable {
-    private let lock = NSLock()
-    private var flag = false
-    private let source: DispatchSourceSignal
-
-    init() {
-        signal(SIGINT, SIG_IGN)
-        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.setEventHandler { [unowned self] in
-            lock.lock()
-            flag = true
-            lock.unlock()
-        }
-        source.resume()
-    }
-
-    var requested: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return flag
-    }
-
-    func restore() {
-        source.cancel()
-        signal(SIGINT, SIG_DFL)
     }
 }

@@ -2,116 +2,8 @@ import DeformConv
 import Foundation
 import Topology
 
-/// How long and how often each point is timed.
-public struct TimingOptions: Codable, Equatable, Sendable {
-    /// A sample lasts at least this long: iterations per sample are calibrated to it.
-    public var minSampleSeconds = 0.02
-    /// Samples per point (fewer only if `maxSecondsPerPoint` runs out first).
-    public var samples = 10
-    /// Untimed calls for at least this long before calibrating.
-    public var warmupSeconds = 0.1
-    /// Stop sampling a point after this long (at least one sample is always taken).
-    public var maxSecondsPerPoint = 30.0
-    /// Take the samples of all points round by round in a random order (see `Driver`).
-    public var interleave = false
-    /// Run each point once and check it; no timing.
-    public var dryRun = false
-    /// Measure the FMA peak and triad bandwidth at the start (context, `pct_peak`).
-    public var probes = true
-    /// Steps of the reference kernel timed before each sample (see `ReferenceKernel`).
-    public var referenceSteps = ReferenceKernel.steps
-    /// Count the instructions of one call of each single-thread point under valgrind instead
-    /// of timing (needs a portable build).
-    public var instructions = false
-
-    public init() {}
-
-    func validate() throws {
-        // Upper bounds so that a typo cannot hang a run or trap a conversion (1e300 seconds of
-        // warm-up; an iteration count past Int.max): an hour per sample or warm-up, a day per point.
-        guard minSampleSeconds > 0, minSampleSeconds <= 3600 else { throw BenchError("--min-sample-time must be in (0, 3600] seconds") }
-        guard samples >= 1, samples <= 1_000_000 else { throw BenchError("--samples must be from 1 to 1000000") }
-        guard warmupSeconds >= 0, warmupSeconds <= 3600 else { throw BenchError("--warmup must be in [0, 3600] seconds") }
-        guard maxSecondsPerPoint > 0, maxSecondsPerPoint <= 86400 else { throw BenchError("--max-time-per-point must be in (0, 86400] seconds") }
-    }
-}
-
-/// The default `--max-memory`: half of what this process may really use, the least of the
-/// physical memory, the address-space limit (`ulimit -v`) and the cgroup's memory limit (v2
-/// `memory.max`, v1 `memory.limit_in_bytes`), so a point that cannot be allocated is skipped
-/// instead of aborting the run.
-public func defaultMaxMemoryBytes() -> Int {
-    var limit = ProcessInfo.processInfo.physicalMemory
-    var rl = rlimit()
-    if getrlimit(Int32(RLIMIT_AS.rawValue), &rl) == 0, rl.rlim_cur != rlim_t.max {  // rlim_t.max: RLIM_INFINITY
-        limit = min(limit, UInt64(rl.rlim_cur))
-    }
-    for file in ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"] {
-        if let text = try? String(contentsOfFile: file, encoding: .utf8),
-           let value = UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
-            limit = min(limit, value)
-        }
-    }
-    return Int(min(limit / 2, UInt64(Int.max)))
-}
-
-/// Something that computes the forward pass of one prepared problem: a `DeformConvolution`,
-/// or in tests a deliberately broken or slowed stand-in.
-public protocol ForwardRunning: AnyObject {
-    var workspaceBytes: Int { get }
-    func forward(input: Tensor, offset: Tensor, mask: Tensor?, weight: Tensor, bias: Tensor?, output: Tensor) throws
-    /// Weights given once, for points with prepared weights (`DeformConvolution.prepare(weight:)`).
-    func prepare(weight: Tensor) throws
-    /// The forward pass with the prepared weights.
-    func forward(input: Tensor, offset: Tensor, mask: Tensor?, bias: Tensor?, output: Tensor) throws
-}
-
-extension DeformConvolution: ForwardRunning {}
-
-/// Makes the kernel of a point.
-public typealias KernelFactory = @Sendable (BenchPoint, DeformConvGeometry, ForwardOptions) throws -> any ForwardRunning
-
-/// The library's kernels.
-public let standardKernels: KernelFactory = { point, geometry, options in
-    try DeformConvolution(geometry: geometry, variant: point.variant, options: options, layout: point.layout)
-}
-
-/// A point ready to sample: data written, kernel built, checked, warmed up and calibrated.
-final class PreparedPoint {
-    let point: BenchPoint
-    let geometry: DeformConvGeometry
-    let pool: PinnedPool
-    let executor: PoolExecutor
-    let kernel: any ForwardRunning
-    let data: TestData
-    var iterations = 1
-    var samples: [SampleRow] = []
-    var pus = Set<Int>()
-    var elapsed = 0.0
-
-    init(point: BenchPoint, geometry: DeformConvGeometry, pool: PinnedPool, kernel: any ForwardRunning,
-         executor: PoolExecutor, data: TestData) {
-        self.point = point
-        self.geometry = geometry
-        self.pool = pool
-        self.kernel = kernel
-        self.executor = executor
-        self.data = data
-    }
-
-    func callKernel() throws {
-        switch point.weights {
-        case .call:
-            try kernel.forward(input: data.input, offset: data.offset, mask: data.mask, weight: data.weight, bias: nil,
-                               output: data.output)
-        case .prepared:
-            try kernel.forward(input: data.input, offset: data.offset, mask: data.mask, bias: nil, output: data.output)
-        }
-    }
-}
-
 /// Measures points one at a time: the timing loop, the gate, the memory guard.
-public final class Runner {
+public final class PointRunner {
     public let timing: TimingOptions
     public let topology: MachineTopology
     public let machine: MachineSummary
@@ -316,7 +208,7 @@ public final class Runner {
     func countInstructions(_ point: BenchPoint, executable: String, valgrind: String) -> ResultRow {
         var timing = self.timing
         timing.dryRun = true
-        let checker = try? Runner(timing: timing, maxMemoryBytes: maxMemoryBytes, runID: runID, factory: factory)
+        let checker = try? PointRunner(timing: timing, maxMemoryBytes: maxMemoryBytes, runID: runID, factory: factory)
         var (row, _) = (checker ?? self).measure(point, medians: [:])
         guard row.status == .ok else { return row }
         do {
@@ -356,13 +248,4 @@ public final class Runner {
 struct ResultRowBox: Error {
     let row: ResultRow
     init(_ row: ResultRow) { self.row = row }
-}
-
-func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
-
-/// CPU time of every thread of the process.
-func processCPUSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }

@@ -36,16 +36,16 @@ final class BrokenKernel: ForwardRunning {
     }
 }
 
-@Suite("Driver", .serialized)
-struct DriverTests {
+@Suite("SweepRunner", .serialized)
+struct SweepRunnerTests {
     @Test("rows, samples and context are written; resume measures only what is missing")
     func resume() throws {
         let directory = try temporaryDirectory()
         let out = directory.appendingPathComponent("run.csv").path
         let first = tinyPoints([.tiled])
-        let runner = try Runner(timing: quickTiming, maxMemoryBytes: 1 << 30, runID: "first")
+        let runner = try PointRunner(timing: quickTiming, maxMemoryBytes: 1 << 30, runID: "first")
         let sweep = Sweep(name: "t", blocks: [])
-        let rows = try Driver(runner: runner, sweep: sweep, points: first, output: out, resume: nil).run(progress: Progress(quiet: true))
+        let rows = try SweepRunner(runner: runner, sweep: sweep, points: first, output: out, resume: nil).run(progress: Progress(quiet: true))
         #expect(rows.count == 1 && rows[0].status == .ok && rows[0].statistics?.count == 3)
         let paths = OutputPaths(results: out)
         #expect(try CSVTable.read(paths.samples).records.count == 3)
@@ -54,13 +54,13 @@ struct DriverTests {
 
         // The same file again without --resume: refused, and the file untouched.
         #expect(throws: BenchError("\(out) exists; continue it with --resume \(out), or choose another --out")) {
-            try Driver(runner: runner, sweep: sweep, points: first, output: out, resume: nil)
+            try SweepRunner(runner: runner, sweep: sweep, points: first, output: out, resume: nil)
         }
         // Resume with one more point: only that one is measured, under the file's run id.
         let both = tinyPoints([.tiled, .blockedGather])
-        let second = try Runner(timing: quickTiming, maxMemoryBytes: 1 << 30, runID: "second")
+        let second = try PointRunner(timing: quickTiming, maxMemoryBytes: 1 << 30, runID: "second")
         do {  // the driver, and its lock on the file, end here
-            let driver = try Driver(runner: second, sweep: sweep, points: both, output: nil, resume: out)
+            let driver = try SweepRunner(runner: second, sweep: sweep, points: both, output: nil, resume: out)
             #expect(driver.pending.map(\.variant) == [.blockedGather])
             let all = try driver.run(progress: Progress(quiet: true))
             #expect(all.map(\.point.variant) == [.tiled, .blockedGather])
@@ -73,16 +73,16 @@ struct DriverTests {
         // second row per point (and compare would pool them), so it is refused.
         var other = quickTiming
         other.samples = 4
-        let third = try Runner(timing: other, maxMemoryBytes: 1 << 30, runID: "third")
+        let third = try PointRunner(timing: other, maxMemoryBytes: 1 << 30, runID: "third")
         #expect(throws: BenchError("\(out) was measured with other options or on another machine (config \(runner.configID), this run \(third.configID)): resume it with the same timing options here, or start a new file")) {
-            try Driver(runner: third, sweep: sweep, points: both, output: nil, resume: out)
+            try SweepRunner(runner: third, sweep: sweep, points: both, output: nil, resume: out)
         }
         #expect(try CSVTable.read(out).records.count == 2, "the refused resume left the file as it was")
     }
 
     @Test("the memory guard skips a point instead of allocating it")
     func memoryGuard() throws {
-        let runner = try Runner(timing: quickTiming, maxMemoryBytes: 1000, runID: "m")
+        let runner = try PointRunner(timing: quickTiming, maxMemoryBytes: 1000, runID: "m")
         let (row, samples) = runner.measure(tinyPoints([.tiled])[0], medians: [:])
         #expect(row.status == .skipped)
         #expect(row.error.hasPrefix("needs "), "\(row.error)")
@@ -96,7 +96,7 @@ struct DriverTests {
             let real = try DeformConvolution(geometry: geometry, variant: point.variant, options: options)
             return point.variant == .tiled ? BrokenKernel(real) : real
         }
-        let runner = try Runner(timing: quickTiming, maxMemoryBytes: 1 << 30, runID: "g", factory: broken)
+        let runner = try PointRunner(timing: quickTiming, maxMemoryBytes: 1 << 30, runID: "g", factory: broken)
         for point in tinyPoints() {
             let (row, samples) = runner.measure(point, medians: [:])
             if point.variant == .tiled {
@@ -113,7 +113,7 @@ struct DriverTests {
     func dryRun() throws {
         var timing = quickTiming
         timing.dryRun = true
-        let runner = try Runner(timing: timing, maxMemoryBytes: 1 << 30, runID: "d")
+        let runner = try PointRunner(timing: timing, maxMemoryBytes: 1 << 30, runID: "d")
         for point in Preset.smoke.sweep(cores: 2, pus: 2).points where runner.placementProblem(point) == nil {
             let (row, samples) = runner.measure(point, medians: [:])
             #expect(row.status == .ok, "\(point.name): \(row.error)")
@@ -125,13 +125,13 @@ struct DriverTests {
     func nhwcPoints() throws {
         let points = SweepAxes(variants: [.tiled, .blockedGather], versions: [.v2], shapes: [Shape(channels: 5, size: 7)],
                                threads: [1], layouts: [.nhwc]).points
-        let runner = try Runner(timing: quickTiming, maxMemoryBytes: 1 << 30, runID: "l")
+        let runner = try PointRunner(timing: quickTiming, maxMemoryBytes: 1 << 30, runID: "l")
         for point in points {
             #expect(point.name.hasSuffix("/nhwc"))
             let (row, samples) = runner.measure(point, medians: [:])
             #expect(row.status == .ok && samples.count == 3, "\(point.name): \(row.error)")
         }
-        let broken = try Runner(timing: quickTiming, maxMemoryBytes: 1 << 30, runID: "b", factory: { point, geometry, options in
+        let broken = try PointRunner(timing: quickTiming, maxMemoryBytes: 1 << 30, runID: "b", factory: { point, geometry, options in
             BrokenKernel(try DeformConvolution(geometry: geometry, variant: point.variant, options: options, layout: point.layout))
         })
         #expect(broken.measure(points[0], medians: [:]).row.status == .wrong)
@@ -141,14 +141,14 @@ struct DriverTests {
     func preparedPoints() throws {
         let points = SweepAxes(variants: [.tiled, .blockedGather], versions: [.v2], shapes: [Shape(channels: 5, size: 7)],
                                threads: [1], layouts: [.nchw, .nhwc], weights: [.prepared]).points
-        let runner = try Runner(timing: quickTiming, maxMemoryBytes: 1 << 30, runID: "p")
+        let runner = try PointRunner(timing: quickTiming, maxMemoryBytes: 1 << 30, runID: "p")
         for point in points {
             #expect(point.name.hasSuffix("/prepared"))
             #expect(try BenchPoint(name: point.name) == point)
             let (row, samples) = runner.measure(point, medians: [:])
             #expect(row.status == .ok && samples.count == 3, "\(point.name): \(row.error)")
         }
-        let broken = try Runner(timing: quickTiming, maxMemoryBytes: 1 << 30, runID: "b", factory: { point, geometry, options in
+        let broken = try PointRunner(timing: quickTiming, maxMemoryBytes: 1 << 30, runID: "b", factory: { point, geometry, options in
             BrokenKernel(try DeformConvolution(geometry: geometry, variant: point.variant, options: options, layout: point.layout))
         })
         let blockedGather = points.first { $0.variant == .blockedGather }!
@@ -162,9 +162,9 @@ struct DriverTests {
     func speedups() throws {
         let points = SweepAxes(variants: [.naive, .blockedGather], versions: [.v1], shapes: [Shape(channels: 4, size: 6)],
                                threads: [1, 2]).points
-        let runner = try Runner(timing: quickTiming, maxMemoryBytes: 1 << 30, runID: "s")
+        let runner = try PointRunner(timing: quickTiming, maxMemoryBytes: 1 << 30, runID: "s")
         let dir = try temporaryDirectory()
-        let rows = try Driver(runner: runner, sweep: Sweep(name: "s", blocks: []), points: points,
+        let rows = try SweepRunner(runner: runner, sweep: Sweep(name: "s", blocks: []), points: points,
                               output: dir.appendingPathComponent("s.csv").path, resume: nil).run(progress: Progress(quiet: true))
         let naive = try #require(rows.first { $0.point.variant == .naive }?.statistics?.median)
         for row in rows where row.point.variant == .blockedGather {
