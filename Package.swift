@@ -14,6 +14,7 @@ let package = Package(
     name: "dcnbench",
     products: [
         .library(name: "DeformConv", targets: ["DeformConv"]),
+        .library(name: "DeformConvReference", targets: ["DeformConvReference"]),
         .library(name: "Topology", targets: ["Topology"]),
         .executable(name: "dcnbench", targets: ["dcnbench"]),
     ],
@@ -25,10 +26,11 @@ let package = Package(
         .systemLibrary(name: "CHwloc", pkgConfig: "hwloc", providers: [.apt(["libhwloc-dev"])]),
         .target(name: "CTargetFeatures", cSettings: targetCFlags),
         .target(name: "DeformConv", dependencies: ["CTargetFeatures"], exclude: ["README.md"], swiftSettings: kernelFlags),
+        .target(name: "DeformConvReference", dependencies: ["DeformConv"], exclude: ["README.md"]),
         .target(name: "Topology", dependencies: ["CHwloc"], exclude: ["README.md"]),
         .target(
             name: "Bench",
-            dependencies: ["DeformConv", "Topology", .product(name: "CSV", package: "CSV.swift")],
+            dependencies: ["DeformConv", "DeformConvReference", "Topology", .product(name: "CSV", package: "CSV.swift")],
             exclude: ["README.md"],
             swiftSettings: kernelFlags + (portable ? [] : [.define("DCNBENCH_NATIVE")])
         ),
@@ -39,7 +41,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DeformConvTests",
-            dependencies: ["DeformConv"],
+            dependencies: ["DeformConv", "DeformConvReference"],
             exclude: ["Golden"]
         ),
         .testTarget(name: "TopologyTests", dependencies: ["Topology", "dcnbench"]),

@@ -1,4 +1,5 @@
 import DeformConv
+import DeformConvReference
 import Foundation
 import Testing
 

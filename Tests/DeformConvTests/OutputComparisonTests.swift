@@ -1,4 +1,5 @@
 import DeformConv
+import DeformConvReference
 import Testing
 
 /// The one output check of the gate, `verify` and the tests: it must fail where it should.

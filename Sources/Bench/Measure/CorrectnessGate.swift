@@ -1,4 +1,5 @@
 import DeformConv
+import DeformConvReference
 
 /// Checks a kernel's output against the float64 `ReferenceEvaluator` on a sample of elements:
 /// cheap at any size ((C_in/G)·kh·kw terms each), and enough to catch a wrong index, a wrong

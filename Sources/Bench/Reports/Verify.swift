@@ -1,4 +1,5 @@
 import DeformConv
+import DeformConvReference
 import Foundation
 
 /// `dcnbench verify`: every variant on every case of a golden directory, against the stored

@@ -137,7 +137,7 @@ public struct DeformConvGeometry: Hashable, Sendable, Codable, CustomStringConve
     }
 
     /// Product of the extents, or nil if it overflows `Int`.
-    static func elementCount(_ shape: [Int]) -> Int? {
+    public static func elementCount(_ shape: [Int]) -> Int? {
         var count = 1
         for extent in shape {
             let (product, overflow) = count.multipliedReportingOverflow(by: extent)

@@ -91,7 +91,7 @@ public final class DeformConvolution {
 
     /// Throws unless every tensor has the geometry's shape and mask and bias are given exactly
     /// when the geometry says so.
-    func checkShapes(input: Tensor, offset: Tensor, mask: Tensor?, weight: Tensor, bias: Tensor?, output: Tensor?) throws {
+    public func checkShapes(input: Tensor, offset: Tensor, mask: Tensor?, weight: Tensor, bias: Tensor?, output: Tensor?) throws {
         try Self.check("input", input, geometry.inputShape(layout))
         try Self.check("offset", offset, geometry.offsetShape)
         try Self.check("mask", mask, geometry.maskShape, required: geometry.hasMask, flag: "hasMask")

@@ -1,4 +1,5 @@
 import DeformConv
+import DeformConvReference
 import Foundation
 
 /// SplitMix64: a tiny seeded generator, so every random test is reproducible from its seed.

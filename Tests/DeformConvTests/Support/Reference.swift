@@ -1,4 +1,5 @@
 import DeformConv
+import DeformConvReference
 
 /// The package's float64 `ReferenceEvaluator` over a whole output.
 struct Reference {

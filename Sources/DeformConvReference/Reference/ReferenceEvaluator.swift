@@ -1,3 +1,5 @@
+import DeformConv
+
 /// deform_conv2d evaluated in float64 one output element at a time, written from the golden
 /// README's formula and sharing nothing with the kernels (not even `BilinearTap`), so it can
 /// judge them. Used by the tests for whole outputs and by the benchmark's correctness gate for

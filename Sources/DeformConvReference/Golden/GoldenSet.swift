@@ -1,3 +1,4 @@
+import DeformConv
 import Foundation
 
 /// A directory of reference vectors in the deform-conv-golden format (see docs/golden-format.md):

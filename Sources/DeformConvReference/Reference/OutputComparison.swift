@@ -1,3 +1,5 @@
+import DeformConv
+
 /// A kernel's output against expected values (the float64 reference, or stored golden outputs)
 /// with a tolerance per element: the one check behind the harness's correctness gate,
 /// `dcnbench verify` and the tests. An element fails when |actual − expected| exceeds its
