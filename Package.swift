@@ -45,6 +45,6 @@ let package = Package(
             exclude: ["Golden"]
         ),
         .testTarget(name: "TopologyTests", dependencies: ["Topology", "dcnbench"]),
-        .testTarget(name: "BenchTests", dependencies: ["Bench", "DeformConv", "Topology", "dcnbench"]),
+        .testTarget(name: "BenchTests", dependencies: ["Bench", "DeformConv", "DeformConvReference", "Topology", "dcnbench"]),
     ]
 )

@@ -1,5 +1,6 @@
 @testable import Bench
 import DeformConv
+import DeformConvReference
 import Foundation
 import Testing
 import Topology

@@ -1,4 +1,5 @@
 import DeformConv
+import DeformConvReference
 import Foundation
 import Testing
 
@@ -127,7 +128,7 @@ struct BadInputTests {
             batch: 1, inChannels: 6, height: 9, width: 11, outChannels: 5, kernel: Extent2(3, 2),
             stride: Extent2(2, 1), padding: Extent2(1, 0), offsetGroups: 3, hasMask: true, hasBias: false)
         let p = try Problem(g, seed: 5)
-        var rng = SplitMix64(seed: 99)
+        var rng = SeededGenerator(seed: 99)
         for k in 0..<p.offset.count where rng.next() % 4 == 0 {
             p.offset.data[k] = Self.badValues[Int(rng.next() % UInt64(Self.badValues.count))]
         }

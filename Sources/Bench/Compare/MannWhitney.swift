@@ -1,3 +1,4 @@
+import DeformConvReference
 import Foundation
 
 /// The two-sided Mann–Whitney U test (Wilcoxon rank-sum): do two samples come from the same

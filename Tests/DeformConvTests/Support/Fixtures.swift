@@ -2,26 +2,6 @@ import DeformConv
 import DeformConvReference
 import Foundation
 
-/// SplitMix64: a tiny seeded generator, so every random test is reproducible from its seed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A standard normal sample (Box–Muller).
-    mutating func normal() -> Float {
-        let u1 = Double.random(in: Double.ulpOfOne..<1, using: &self)
-        let u2 = Double.random(in: 0..<1, using: &self)
-        return Float((-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2))
-    }
-}
-
 /// The tensors of one problem.
 struct Problem {
     var geometry: DeformConvGeometry
@@ -34,8 +14,8 @@ struct Problem {
     /// Random tensors as the golden set makes them: N(0,1) input, weights scaled by 1/√fan-in,
     /// sigmoid masks, offsets N(0,1)·`offsetScale`.
     init(_ g: DeformConvGeometry, seed: UInt64, offsetScale: Float = 2) throws {
-        var rng = SplitMix64(seed: seed)
-        func filled(_ shape: [Int], _ value: (inout SplitMix64) -> Float) throws -> Tensor {
+        var rng = SeededGenerator(seed: seed)
+        func filled(_ shape: [Int], _ value: (inout SeededGenerator) -> Float) throws -> Tensor {
             let t = try Tensor(shape: shape)
             for i in 0..<t.count { t.data[i] = value(&rng) }
             return t
