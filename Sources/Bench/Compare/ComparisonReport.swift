@@ -25,12 +25,7 @@ extension Comparison {
 
     /// The aligned table for stdout, worst first, with the summary under it.
     public var table: String {
-        let lines = [Self.columns] + points.map(cells)
-        let widths = Self.columns.indices.map { c in lines.map { $0[c].count }.max()! }
-        var text = lines.map { line in
-            line.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
-        }.joined(separator: "\n") + "\n"
+        var text = TextTable.render([Self.columns] + points.map(cells))
         text += "\(counts); geometric-mean ratio \(geometricMeanRatio.map { String(format: "%.4f", $0) } ?? "-") (current/baseline, > 1 slower)\n"
         for warning in warnings { text += "warning: \(warning)\n" }
         return text

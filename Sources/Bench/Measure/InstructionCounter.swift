@@ -25,21 +25,14 @@ public enum InstructionCounter {
     }
 
     static func total(point: BenchPoint, calls: Int, executable: String, valgrind: String) throws -> Int {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: valgrind)
-        process.arguments = ["--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
-                             executable, "run-point", point.name, "--calls", "\(calls)"]
         var environment = ProcessInfo.processInfo.environment
         environment["SWIFT_DETERMINISTIC_HASHING"] = "1"
-        process.environment = environment
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = Pipe()
-        try process.run()
-        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw BenchError("valgrind on \(point.name) exited \(process.terminationStatus): \(text.split(separator: "\n").suffix(3).joined(separator: " | "))")
+        let run = try Subprocess.run(valgrind, ["--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
+                                                executable, "run-point", point.name, "--calls", "\(calls)"],
+                                     environment: environment)
+        let text = run.errors
+        guard run.status == 0 else {
+            throw BenchError("valgrind on \(point.name) exited \(run.status): \(text.split(separator: "\n").suffix(3).joined(separator: " | "))")
         }
         // "==123== I   refs:      1,234,567"
         guard let line = text.split(separator: "\n").first(where: { $0.contains("I   refs:") || $0.contains("I refs:") }),

@@ -96,16 +96,8 @@ public struct RunContext: Codable, Equatable, Sendable {
     /// The commit and dirty flag of the git checkout in the current directory, if any.
     static func gitState() -> (commit: String?, dirty: Bool?) {
         func git(_ arguments: [String]) -> String? {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["git"] + arguments
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = Pipe()
-            guard (try? process.run()) != nil else { return nil }
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return process.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
+            guard let run = try? Subprocess.run("/usr/bin/env", ["git"] + arguments), run.status == 0 else { return nil }
+            return run.output
         }
         guard let commit = git(["rev-parse", "HEAD"])?.trimmingCharacters(in: .whitespacesAndNewlines) else { return (nil, nil) }
         let status = git(["status", "--porcelain", "--untracked-files=no"]) ?? ""

@@ -21,16 +21,10 @@ public enum Summary {
                     .map(\.statistics!.median).min()
                 return reference.map { String(format: "%.2f", $0 / best.statistics!.median) } ?? "-"
             }
-            lines.append([shape, "\(best.point.variant) t\(best.point.threads) \(best.point.placement)" + (best.point.layout == .nhwc ? " nhwc" : ""),
+            lines.append([shape, "\(best.point.variant) t\(best.point.threads) \(best.point.placement)" + (best.point.layout == .nhwc ? " nhwc" : "") + (best.point.weights == .prepared ? " prepared" : ""),
                           String(format: "%.2f", best.gflops ?? 0), speedup(over: .naive), speedup(over: .tiled)])
         }
         guard lines.count > 1 else { return "no measured points\n" }
-        let widths = (0..<lines[0].count).map { c in lines.map { $0[c].count }.max()! }
-        return lines.map { line in
-            line.enumerated().map { c, cell in
-                c == 0 || c == 1 ? cell.padding(toLength: widths[c], withPad: " ", startingAt: 0)
-                    : String(repeating: " ", count: widths[c] - cell.count) + cell
-            }.joined(separator: "  ")
-        }.joined(separator: "\n") + "\n"
+        return TextTable.render(lines, rightAligned: [2, 3, 4])
     }
 }

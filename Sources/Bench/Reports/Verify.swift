@@ -54,9 +54,6 @@ public enum Verify {
                           String(format: "%.3g", mine.map(\.maxRelError).max()!),
                           String(format: "%.3f", mine.map(\.worstRatio).max()!), mine.allSatisfy(\.passed) ? "yes" : "NO"])
         }
-        let widths = (0..<lines[0].count).map { c in lines.map { $0[c].count }.max()! }
-        return lines.map { line in
-            line.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
-        }.joined(separator: "\n") + "\n"
+        return TextTable.render(lines)
     }
 }

@@ -1,0 +1,32 @@
+import Foundation
+
+/// Runs a program to its end and returns its exit status and both outputs (standard error read
+/// beside standard output, so a chatty child cannot block on a full pipe). The one way the
+/// harness starts processes: git for the context, valgrind for instruction counts.
+enum Subprocess {
+    struct Outcome {
+        var status: Int32
+        var output: String
+        var errors: String
+    }
+
+    private final class Buffer: @unchecked Sendable { var data = Data() }
+
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> Outcome {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let errorBuffer = Buffer(), group = DispatchGroup()
+        DispatchQueue.global().async(group: group) { errorBuffer.data = errors.fileHandleForReading.readDataToEndOfFile() }
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
+                       errors: String(decoding: errorBuffer.data, as: UTF8.self))
+    }
+}
