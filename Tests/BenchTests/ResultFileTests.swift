@@ -141,7 +141,7 @@ struct ResultFileTests {
         }
     }
 
-    @Test("inputs that used to be misread: --channels alone keeps each shape's H×W, PU lists in order, booleans are not numbers")
+    @Test("inputs that used to be misread: --channels alone keeps each shape's H×W, PU lists in order, booleans are not numbers, no key twice")
     func misreadInputs() throws {
         var o = Sweep.Overrides()
         o.channels = [8]
@@ -156,7 +156,7 @@ struct ResultFileTests {
         }
         #expect(try Placement(parsing: "pus:0,2-3") == .pus([0, 2, 3]))
         let file = try temporaryDirectory().appendingPathComponent("b.json")
-        for bad in [#""threads": [true]"#, #""batch": [false]"#] {
+        for bad in [#""threads": [true]"#, #""batch": [false]"#, #""threads": [1], "threads": [2]"#] {
             let text = #"{"name": "b", "blocks": [{"variants": ["tiled"], "hw": [6], "channels": [4], "# + bad + "}]}"
             try text.write(to: file, atomically: true, encoding: .utf8)
             #expect(throws: BenchError.self, "\(bad)") { try SweepFile.load(file.path, cores: 2) }

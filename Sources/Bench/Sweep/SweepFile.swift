@@ -23,6 +23,35 @@ public enum SweepFile {
         return d.rounded() == d && abs(d) <= 1e9 ? Int(d) : nil
     }
 
+    /// The first key that appears twice in one object of `data`, valid JSON (a scan of its
+    /// tokens: objects, arrays, strings with escapes; keys compared as written).
+    static func duplicateKey(in data: Data) -> String? {
+        let bytes = [UInt8](data)
+        var stack: [(isObject: Bool, keys: Set<String>, expectingKey: Bool)] = []
+        var i = 0
+        while i < bytes.count {
+            switch bytes[i] {
+            case UInt8(ascii: "\""):
+                var j = i + 1
+                while j < bytes.count && bytes[j] != UInt8(ascii: "\"") { j += bytes[j] == UInt8(ascii: "\\") ? 2 : 1 }
+                if let top = stack.last, top.isObject, top.expectingKey {
+                    let key = String(decoding: bytes[(i + 1)..<min(j, bytes.count)], as: UTF8.self)
+                    if top.keys.contains(key) { return key }
+                    stack[stack.count - 1].keys.insert(key)
+                    stack[stack.count - 1].expectingKey = false
+                }
+                i = j
+            case UInt8(ascii: "{"): stack.append((true, [], true))
+            case UInt8(ascii: "["): stack.append((false, [], false))
+            case UInt8(ascii: "}"), UInt8(ascii: "]"): _ = stack.popLast()
+            case UInt8(ascii: ","): if stack.last?.isObject == true { stack[stack.count - 1].expectingKey = true }
+            default: break
+            }
+            i += 1
+        }
+        return nil
+    }
+
     public static func load(_ path: String, cores: Int) throws -> Sweep {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
@@ -37,6 +66,8 @@ public enum SweepFile {
             throw BenchError("sweep file \(source): invalid JSON\(location(of: error, in: data))")
         }
         func fail(_ path: String, _ reason: String) -> BenchError { BenchError("sweep file \(source): \(path): \(reason)") }
+        // JSONSerialization keeps the last of two equal keys: one of the values would be ignored.
+        if let key = duplicateKey(in: data) { throw fail(key, "given twice in one object") }
         guard let top = json as? [String: Any] else { throw fail("top level", "expected an object") }
         if let unknown = Set(top.keys).subtracting(["name", "blocks"]).sorted().first {
             throw fail(unknown, "unknown key (expected name, blocks)")
