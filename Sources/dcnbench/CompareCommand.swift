@@ -46,15 +46,8 @@ struct CompareCommand: ParsableCommand {
             options.maxCV = maxCV
         }
         let split = { (text: String) in text.split(separator: ",").map(String.init) }
-        // Never write a report over an input (or its samples or context).
-        let inputs = (split(baseline) + split(current)).flatMap { path -> [String] in
-            let p = OutputPaths(results: path)
-            return [p.results, p.samples, p.context].map { URL(fileURLWithPath: $0).standardizedFileURL.path }
-        }
         for (option, target) in [("--markdown", markdown), ("--json", json)] {
-            if let target, inputs.contains(URL(fileURLWithPath: target).standardizedFileURL.path) {
-                throw BenchError("\(option) \(target) is one of the inputs or their sidecars; choose another file")
-            }
+            if let target { try OutputPaths.refuseInput(target, option: option, inputs: split(baseline) + split(current)) }
         }
         let comparison = try Comparison.compare(baseline: ResultSet(paths: split(baseline)),
                                                 current: ResultSet(paths: split(current)), options: options, force: force)

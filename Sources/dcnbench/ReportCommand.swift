@@ -29,14 +29,7 @@ struct ReportCommand: ParsableCommand {
         guard let first = results.first else { throw BenchError("give at least one results CSV") }
         let defaultPlots = URL(fileURLWithPath: first).deletingLastPathComponent()
             .appendingPathComponent("plots").appendingPathComponent(URL(fileURLWithPath: first).deletingPathExtension().lastPathComponent).path
-        if let out {  // never over an input: checked before anything is read
-            let target = URL(fileURLWithPath: out).standardizedFileURL.path
-            let inputs = results.flatMap { path -> [String] in
-                let p = OutputPaths(results: path)
-                return [p.results, p.samples, p.context].map { URL(fileURLWithPath: $0).standardizedFileURL.path }
-            }
-            guard !inputs.contains(target) else { throw BenchError("--out \(out) is one of the inputs or their sidecars; choose another file") }
-        }
+        if let out { try OutputPaths.refuseInput(out, option: "--out", inputs: results) }  // before anything is read
         let report = try Report(paths: results, plots: plots ?? defaultPlots)
         guard let out else {
             print(html ? try report.html() : report.markdown(), terminator: "")

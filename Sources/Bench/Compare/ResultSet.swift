@@ -16,12 +16,7 @@ public struct ResultSet {
         sources = paths
         for path in paths {
             let table = try CSVTable.read(path)
-            let version = table.records.first?["schema_version"] ?? "?"
-            let required = ResultRow.requiredColumns(version: Int(version) ?? ResultRow.schemaVersion)
-            let missing = required.filter { !table.header.contains($0) }
-            guard missing.isEmpty else {
-                throw BenchError("\(path): missing column\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", ")) (schema_version \(version); this dcnbench writes \(ResultRow.schemaVersion))")
-            }
+            try ResultRow.checkColumns(of: table, path: path)
             var seen = Set<String>()
             for (index, record) in table.records.enumerated() {
                 let row = try ResultRow(record: record, source: "\(path) record \(index + 2)")

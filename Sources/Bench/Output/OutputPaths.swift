@@ -51,6 +51,19 @@ public struct OutputPaths: Equatable, Sendable {
         }
     }
 
+    /// Throws unless `target` (the file an `option` writes) is none of `inputs` (results CSVs)
+    /// nor their samples or context files: a report never overwrites what it reads.
+    public static func refuseInput(_ target: String, option: String, inputs: [String]) throws {
+        let standard = { (path: String) in URL(fileURLWithPath: path).standardizedFileURL.path }
+        let taken = inputs.flatMap { path -> [String] in
+            let p = OutputPaths(results: path)
+            return [p.results, p.samples, p.context].map(standard)
+        }
+        if taken.contains(standard(target)) {
+            throw BenchError("\(option) \(target) is one of the inputs or their sidecars; choose another file")
+        }
+    }
+
     /// `results/<host>-<UTC date and time>-<sweep>.csv`.
     public static func defaultPath(sweep: String, date: Date = Date()) -> String {
         let formatter = DateFormatter()

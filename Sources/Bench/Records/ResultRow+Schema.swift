@@ -144,6 +144,15 @@ extension ResultRow {
 
     public static var header: [String] { columns.map(\.name) }
 
+    /// Throws unless `table` (read from `path`) has every column its schema version needs.
+    static func checkColumns(of table: CSVTable, path: String) throws {
+        let version = table.records.first?["schema_version"] ?? "?"
+        let missing = requiredColumns(version: Int(version) ?? schemaVersion).filter { !table.header.contains($0) }
+        guard missing.isEmpty else {
+            throw BenchError("\(path): missing column\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", ")) (schema_version \(version); this dcnbench writes \(schemaVersion))")
+        }
+    }
+
     /// The README's schema table, row for row (a test holds the README to it).
     public static var markdownTable: String {
         (["| column | meaning |", "| --- | --- |"] + columns.map { "| `\($0.name)` | \($0.meaning) |" }).joined(separator: "\n")

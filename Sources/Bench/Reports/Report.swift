@@ -32,13 +32,10 @@ public struct Report {
         var rows: [Row] = []
         for path in paths {
             let table = try CSVTable.read(path)
-            guard let version = table.records.first?["schema_version"].flatMap(Int.init) else {
+            guard table.records.first?["schema_version"].flatMap(Int.init) != nil else {
                 throw BenchError("\(path): no rows, or not a dcnbench results CSV")
             }
-            let missing = ResultRow.requiredColumns(version: version).filter { !table.header.contains($0) }
-            guard missing.isEmpty else {
-                throw BenchError("\(path): missing column\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", ")) (schema_version \(version))")
-            }
+            try ResultRow.checkColumns(of: table, path: path)
             for (index, record) in table.records.enumerated() where record["status"] == "ok" {
                 let source = "\(path) record \(index + 2)"
                 let name = record["name"] ?? ""

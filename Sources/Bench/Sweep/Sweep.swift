@@ -168,18 +168,19 @@ public struct Sweep: Equatable, Sendable {
             if let v = o.variants { b.variants = v }
             if let v = o.versions { b.versions = v }
             if let v = o.batch { b.batch = v }
-            if let channels = o.channels, let sizes = o.sizes {
-                b.shapes = sizes.flatMap { s in channels.map { Shape(channels: $0, size: s) } }
-            } else if let channels = o.channels {
-                // Each shape's own H × W with the new channels (a 50×76 layer stays 50×76).
+            if o.channels != nil || o.sizes != nil {
+                // New channels keep each shape's H×W, new sizes its channels; both replace the
+                // shapes outright (sizes × channels).
+                let bases = o.channels != nil && o.sizes != nil ? [Shape(channels: 1, size: 1)] : b.shapes
                 var seen = Set<Shape>()
-                b.shapes = b.shapes.flatMap { shape in channels.map { Shape(inChannels: $0, outChannels: $0, height: shape.height, width: shape.width) } }
-                    .filter { seen.insert($0).inserted }
-            } else if let sizes = o.sizes {
-                // Each shape's own channels (C_in and C_out) on S × S inputs.
-                var seen = Set<Shape>()
-                b.shapes = sizes.flatMap { s in b.shapes.map { Shape(inChannels: $0.inChannels, outChannels: $0.outChannels, height: s, width: s) } }
-                    .filter { seen.insert($0).inserted }
+                b.shapes = (o.sizes.map { $0.map(Optional.some) } ?? [nil]).flatMap { size in
+                    bases.flatMap { base in
+                        (o.channels.map { $0.map(Optional.some) } ?? [nil]).map { c in
+                            Shape(inChannels: c ?? base.inChannels, outChannels: c ?? base.outChannels,
+                                  height: size ?? base.height, width: size ?? base.width)
+                        }
+                    }
+                }.filter { seen.insert($0).inserted }
             }
             if let v = o.kernels { b.kernels = v }
             if let v = o.strides { b.strides = v }
