@@ -8,17 +8,20 @@
 /// sums (the bias comes with the first). So A, when it is larger than L2 (the weights of a wide
 /// layer), streams through once per call, not once per panel. B must hold n rounded up to the
 /// tile's columns readable columns per row (the extra columns are computed and dropped).
+/// With `accumulate`, C += A·B instead (the backward's grad_weight sums over pixel blocks).
 enum BlockedGEMM {
     static func multiply(
         _ tile: MicroKernelTile, m: Int, n: Int, k: Int,
         a: UnsafePointer<Float>, lda: Int,
         b: UnsafePointer<Float>, ldb: Int,
         c: UnsafeMutablePointer<Float>, ldc: Int,
-        bias: UnsafePointer<Float>?
+        bias: UnsafePointer<Float>?, accumulate: Bool = false
     ) {
         switch tile {
-        case .tile8x32: multiply(MicroKernel8x32.self, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, bias: bias)
-        case .tile6x16: multiply(MicroKernel6x16.self, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, bias: bias)
+        case .tile8x32: multiply(MicroKernel8x32.self, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
+                                 bias: bias, accumulate: accumulate)
+        case .tile6x16: multiply(MicroKernel6x16.self, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
+                                 bias: bias, accumulate: accumulate)
         }
     }
 
@@ -27,7 +30,7 @@ enum BlockedGEMM {
         a: UnsafePointer<Float>, lda: Int,
         b: UnsafePointer<Float>, ldb: Int,
         c: UnsafeMutablePointer<Float>, ldc: Int,
-        bias: UnsafePointer<Float>?
+        bias: UnsafePointer<Float>?, accumulate: Bool
     ) {
         for k0 in stride(from: 0, to: k, by: Kernel.kSlice) {
             for i in stride(from: 0, to: m, by: Kernel.rows) {
@@ -38,7 +41,7 @@ enum BlockedGEMM {
                     Kernel.run(
                         rows: rows, cols: min(Kernel.columns, n - j), k: min(Kernel.kSlice, k - k0),
                         a: a + i * lda + k0, lda: lda, b: b + k0 * ldb + j, ldb: ldb,
-                        c: c + i * ldc + j, ldc: ldc, accumulate: k0 > 0, rowBias: rowBias)
+                        c: c + i * ldc + j, ldc: ldc, accumulate: accumulate || k0 > 0, rowBias: rowBias)
                 }
             }
         }

@@ -14,6 +14,8 @@ public enum DeformConvError: Error, Equatable, Sendable, CustomStringConvertible
     case unknownVariant(name: String, valid: [String])
     /// A forward option out of range.
     case invalidOption(name: String, reason: String)
+    /// A request this operator cannot serve (a variant or layout without a backward pass), and why.
+    case unsupported(operation: String, reason: String)
 
     public var description: String {
         switch self {
@@ -29,6 +31,8 @@ public enum DeformConvError: Error, Equatable, Sendable, CustomStringConvertible
             return "unknown kernel variant '\(name)'; valid variants: \(valid.joined(separator: ", "))"
         case let .invalidOption(name, reason):
             return "invalid option \(name): \(reason)"
+        case let .unsupported(operation, reason):
+            return "\(operation) is not supported: \(reason)"
         }
     }
 }

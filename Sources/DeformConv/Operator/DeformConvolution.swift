@@ -12,6 +12,9 @@ public final class DeformConvolution {
     private let kernel: any ForwardKernel
     /// The copy of the weights given to `prepare(weight:)`.
     private var preparedWeight: Tensor?
+    /// As given, for the backward kernel made at the first backward call.
+    let options: ForwardOptions
+    var backwardKernel: (any BackwardKernel)?
 
     /// `layout` `.nhwc` is native to `blockedGather`; the other variants run on transposed
     /// copies made inside each call.
@@ -21,6 +24,7 @@ public final class DeformConvolution {
         self.geometry = geometry
         self.variant = variant
         self.layout = layout
+        self.options = options
         let nchwKernel: any ForwardKernel
         switch variant {
         case .naive: nchwKernel = NaiveKernel()
@@ -100,13 +104,13 @@ public final class DeformConvolution {
         if let output { try Self.check("output", output, geometry.outputShape(layout)) }
     }
 
-    private static func check(_ name: String, _ tensor: Tensor, _ expected: [Int]) throws {
+    static func check(_ name: String, _ tensor: Tensor, _ expected: [Int]) throws {
         guard tensor.shape == expected else {
             throw DeformConvError.shapeMismatch(tensor: name, expected: expected, actual: tensor.shape)
         }
     }
 
-    private static func check(_ name: String, _ tensor: Tensor?, _ expected: [Int], required: Bool, flag: String) throws {
+    static func check(_ name: String, _ tensor: Tensor?, _ expected: [Int], required: Bool, flag: String) throws {
         switch (tensor, required) {
         case let (tensor?, true): try check(name, tensor, expected)
         case (nil, false): break

@@ -34,6 +34,10 @@ public enum KernelVariant: String, CaseIterable, Sendable, Codable, CustomString
     /// Whether its threads can be bound to PUs (all but `dispatch`'s).
     public var canBePinned: Bool { self != .dispatch }
 
+    /// Whether the design has a backward pass: `naive` (the specification) and `blockedGather`
+    /// (its channels-last machinery run the other way). The im2col designs have none of their own.
+    public var hasBackward: Bool { self == .naive || self == .blockedGather }
+
     /// One line on the design, for `dcnbench list`.
     public var summary: String {
         switch self {

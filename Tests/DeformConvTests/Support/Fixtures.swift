@@ -43,6 +43,22 @@ struct Problem {
             .forward(input: input, offset: offset, mask: mask, weight: weight, bias: bias)
     }
 
+    /// All the gradients of `selection` for the upstream gradient `gradOutput`.
+    func backward(_ variant: KernelVariant, gradOutput: Tensor, selection: GradientSelection? = nil,
+                  options: ForwardOptions = .init(), layout: TensorLayout = .nchw) throws -> DeformConvGradients {
+        try DeformConvolution(geometry: geometry, variant: variant, options: options, layout: layout)
+            .backward(input: input, offset: offset, mask: mask, weight: weight, gradOutput: gradOutput,
+                      computing: selection ?? .all(geometry))
+    }
+
+    /// A random upstream gradient, N(0,1), in the output's shape.
+    func randomGradOutput(seed: UInt64) throws -> Tensor {
+        var rng = SeededGenerator(seed: seed)
+        let t = try Tensor(shape: geometry.outputShape)
+        for i in 0..<t.count { t.data[i] = rng.normal() }
+        return t
+    }
+
     var reference: Reference {
         Reference(geometry, input: input, offset: offset, mask: mask, weight: weight, bias: bias)
     }

@@ -14,3 +14,18 @@ struct Reference {
 
     func tolerance(_ index: Int) -> Double { elements[index].tolerance }
 }
+
+/// The package's float64 `ReferenceGradients` over whole gradients.
+struct GradientReference {
+    let evaluator: ReferenceGradients
+
+    init(_ p: Problem, gradOutput: Tensor) {
+        evaluator = try! ReferenceGradients(geometry: p.geometry, input: p.input, offset: p.offset, mask: p.mask,
+                                            weight: p.weight, gradOutput: gradOutput)
+    }
+
+    /// Every element of `gradient`.
+    func elements(_ gradient: GradientSelection, count: Int) -> [ReferenceGradients.Element] {
+        (0..<count).map { evaluator.element(gradient, $0) }
+    }
+}

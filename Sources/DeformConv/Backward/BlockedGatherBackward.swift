@@ -1,0 +1,467 @@
+/// The `blockedGather` backward: `blockedGather`'s channels-last machinery run the other way,
+/// on the caller's ``ParallelExecutor``, without atomics and deterministic.
+///
+/// Per call the workers transpose the input to NHWC (as the forward does) and the weights to
+/// W′[group][C_out/G][k = t·(C_in/G) + cl] (rows padded to 32). Then image by image, the image's
+/// pixel blocks are dealt round-robin to the workers; per block:
+/// 1. the columns' gradient, a row of (kh·kw)·C_in values per pixel:
+///    grad_columns = grad_outputᵀ (pixels × C_out/G) × W′, group by group, with the
+///    micro-kernel of `options.microKernel` (``BlockedGEMM``);
+/// 2. one pass over the sampling points (offset group, tap, pixel): the ``BilinearCell`` is
+///    computed once and used by every gradient, for every channel of its offset group as vectors
+///    of consecutive channels: the sampled column m·v (for grad_weight), Σ_c grad_column·v
+///    (grad_mask), m·Σ_c grad_column·∂v/∂y and ∂v/∂x (grad_offset), and grad_column·m·β_k spread
+///    to the four corners of the worker's own copy of the image's grad_input;
+/// 3. grad_weight += grad_output (C_out/G × pixels) × the sampled columns, into the worker's own
+///    sums.
+/// After each image the workers add the copies of its grad_input in worker order, each over its
+/// share of the pixels; after the last, the weight and bias sums likewise. Blocks go to workers
+/// by a fixed rule and every sum runs in a fixed order, so a thread count gives the same bits on
+/// every run. Steps a gradient does not need are skipped (``BackwardWork`` counts what ran).
+final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
+    private let geometry: DeformConvGeometry
+    private let layout: TensorLayout
+    private let executor: any ParallelExecutor
+    private let microKernel: MicroKernelTile
+    /// Pixels per block: a multiple of the micro-kernel's rows.
+    private let blockPixels: Int
+    /// (C_in/G)·kh·kw: one group's part of a column row, and a row of W′ before padding.
+    private let depth: Int
+    /// Floats per row of W′ and of the grad_weight sums: `depth` rounded up to 32, so the
+    /// micro-kernel's full-width reads stay inside the row.
+    private let depthStride: Int
+    /// Floats per column row: C_in·kh·kw and 32 more, since the grad_weight product reads a whole
+    /// micro-kernel width past the last group's start.
+    private let rowStride: Int
+    private let nhwc: UnsafeMutablePointer<Float>
+    private let transposedWeights: UnsafeMutablePointer<Float>
+    /// Per worker.
+    private let columns: [UnsafeMutablePointer<Float>]
+    private let columnGradients: [UnsafeMutablePointer<Float>]
+    /// The block's grad_output in the orientation the layout does not give: pixels × C_out from
+    /// NCHW, C_out × pixels from NHWC.
+    private let upstream: [UnsafeMutablePointer<Float>]
+    private let weightSums: [UnsafeMutablePointer<Float>]
+    private let biasSums: [UnsafeMutablePointer<Float>]
+    /// One image's grad_input, NHWC.
+    private let partialInputs: [UnsafeMutablePointer<Float>]
+    /// Zeros to read and a sink to write for the corners of a cell that are off the image or
+    /// have weight 0 (the border path), C_in floats each.
+    private let zeros: [UnsafeMutablePointer<Float>]
+    private let sinks: [UnsafeMutablePointer<Float>]
+    private let works: UnsafeMutablePointer<BackwardWork>
+    /// Slots of `works` apart per worker: more than a cache line.
+    private static let workStride = 4
+    let workspaceBytes: Int
+    private(set) var lastWork = BackwardWork()
+
+    init(geometry g: DeformConvGeometry, options: ForwardOptions, layout: TensorLayout) {
+        geometry = g
+        self.layout = layout
+        executor = options.executor
+        microKernel = options.microKernel
+        depth = g.reductionLength
+        let depthStride = (depth + 31) / 32 * 32, rowStride = (g.inChannels * g.taps + 32 + 15) / 16 * 16
+        self.depthStride = depthStride
+        self.rowStride = rowStride
+        let workers = executor.workerCount
+        let bytesPerPixel = (2 * rowStride + g.outChannels) * MemoryLayout<Float>.size
+        // Each image is split over all the workers (one image at a time, see the type's comment).
+        let blockPixels = options.blockPixels(bytesPerPixel: bytesPerPixel, multiple: options.microKernel.rows,
+                                              outPixels: (g.outPixels + workers - 1) / workers)
+        self.blockPixels = blockPixels
+        let imageFloats = g.inChannels * g.height * g.width
+        let inputFloats = layout == .nchw ? g.batch * imageFloats : 0
+        let weightFloats = g.groups * g.groupOutChannels * depthStride
+        let upstreamFloats = blockPixels * g.outChannels
+        nhwc = alignedFloats(inputFloats)
+        transposedWeights = alignedFloats(weightFloats)
+        columns = (0..<workers).map { _ in alignedFloats(blockPixels * rowStride) }
+        columnGradients = (0..<workers).map { _ in alignedFloats(blockPixels * rowStride) }
+        upstream = (0..<workers).map { _ in alignedFloats(upstreamFloats) }
+        weightSums = (0..<workers).map { _ in alignedFloats(weightFloats) }
+        biasSums = (0..<workers).map { _ in alignedFloats(g.outChannels) }
+        partialInputs = (0..<workers).map { _ in alignedFloats(imageFloats) }
+        zeros = (0..<workers).map { _ in alignedFloats(g.inChannels) }
+        sinks = (0..<workers).map { _ in alignedFloats(g.inChannels) }
+        works = .allocate(capacity: workers * Self.workStride)
+        works.initialize(repeating: BackwardWork(), count: workers * Self.workStride)
+        let perWorker = 2 * blockPixels * rowStride + upstreamFloats + weightFloats + g.outChannels + imageFloats + 2 * g.inChannels
+        workspaceBytes = (inputFloats + weightFloats + workers * perWorker) * MemoryLayout<Float>.size
+    }
+
+    deinit {
+        nhwc.deallocate()
+        transposedWeights.deallocate()
+        for buffers in [columns, columnGradients, upstream, weightSums, biasSums, partialInputs, zeros, sinks] {
+            buffers.forEach { $0.deallocate() }
+        }
+        works.deallocate()
+    }
+
+    func backward(_ b: BackwardProblem) {
+        let p = b.forward, g = geometry
+        let workers = executor.workerCount
+        let samples = b.needsColumnGradient || b.gradWeight != nil
+        let inputRows = g.batch * g.height
+        let weightRows = g.outChannels
+        executor.run { [self] worker in
+            works[worker * Self.workStride] = BackwardWork()
+            if samples && layout == .nchw {
+                ChannelsLast.transpose(p, rows: inputRows * worker / workers ..< inputRows * (worker + 1) / workers, into: nhwc)
+            }
+            if b.needsColumnGradient {
+                transposeWeights(p, rows: weightRows * worker / workers ..< weightRows * (worker + 1) / workers)
+            }
+            if b.gradWeight != nil { weightSums[worker].update(repeating: 0, count: g.groups * g.groupOutChannels * depthStride) }
+            if b.gradBias != nil { biasSums[worker].update(repeating: 0, count: g.outChannels) }
+        }
+        let blocks = (p.outPixels + blockPixels - 1) / blockPixels
+        for n in 0..<g.batch {
+            executor.run { [self] worker in
+                if b.gradInput != nil { partialInputs[worker].update(repeating: 0, count: g.inChannels * p.planeSize) }
+                var work = works[worker * Self.workStride]
+                for block in stride(from: worker, to: blocks, by: workers) {
+                    let first = block * blockPixels
+                    run(b, n: n, first: first, pixels: min(blockPixels, p.outPixels - first), worker: worker, work: &work)
+                }
+                works[worker * Self.workStride] = work
+            }
+            if b.gradInput != nil {
+                executor.run { [self] worker in
+                    addPartialInputs(p, n: n, pixels: p.planeSize * worker / workers ..< p.planeSize * (worker + 1) / workers,
+                                     workers: workers, into: b.gradInput!)
+                }
+            }
+        }
+        executor.run { [self] worker in
+            if b.gradWeight != nil {
+                addWeightSums(p, rows: weightRows * worker / workers ..< weightRows * (worker + 1) / workers,
+                              workers: workers, into: b.gradWeight!)
+            }
+            if let gradBias = b.gradBias, worker == 0 {
+                for co in 0..<g.outChannels {
+                    var sum: Float = 0
+                    for w in 0..<workers { sum += biasSums[w][co] }
+                    gradBias[co] = sum
+                }
+            }
+        }
+        lastWork = (0..<workers).reduce(BackwardWork()) { $0 + works[$1 * Self.workStride] }
+    }
+
+    /// W′ rows `rows` (output channels): W′[co][t·(C_in/G) + cl] = weight[co, cl, t], zero padded.
+    private func transposeWeights(_ p: ForwardProblem, rows: Range<Int>) {
+        for co in rows {
+            let source = p.weightRow(co: co), row = transposedWeights + co * depthStride
+            for cl in 0..<p.groupIn {
+                for t in 0..<p.taps { row[t * p.groupIn + cl] = source[cl * p.taps + t] }
+            }
+            (row + depth).update(repeating: 0, count: depthStride - depth)
+        }
+    }
+
+    /// The three steps of one block of image `n`, pixels `first ..< first + pixels`.
+    private func run(_ b: BackwardProblem, n: Int, first: Int, pixels: Int, worker: Int, work: inout BackwardWork) {
+        let p = b.forward, g = geometry
+        let outChannels = p.outChannels, groupOut = p.groupOut
+        // grad_output of the block both ways: channel-major rows (grad_weight's A) and pixel
+        // rows (the column gradient's A), one of them a copy.
+        let channelRows: UnsafePointer<Float>, channelStride: Int, pixelRows: UnsafePointer<Float>
+        let copy = upstream[worker]
+        if layout == .nchw {
+            channelRows = b.gradOutput + n * outChannels * p.outPixels + first
+            channelStride = p.outPixels
+            if b.needsColumnGradient {
+                for co in 0..<outChannels {
+                    let source = channelRows + co * p.outPixels
+                    for q in 0..<pixels { copy[q * outChannels + co] = source[q] }
+                }
+            }
+            pixelRows = UnsafePointer(copy)
+        } else {
+            pixelRows = b.gradOutput + (n * p.outPixels + first) * outChannels
+            if b.gradWeight != nil || b.gradBias != nil {
+                for q in 0..<pixels {
+                    for co in 0..<outChannels { copy[co * pixels + q] = pixelRows[q * outChannels + co] }
+                }
+            }
+            channelRows = UnsafePointer(copy)
+            channelStride = pixels
+        }
+        if b.gradBias != nil {
+            let sums = biasSums[worker]
+            for co in 0..<outChannels {
+                var sum: Float = 0
+                for q in 0..<pixels { sum += channelRows[co * channelStride + q] }
+                sums[co] += sum
+            }
+            work.biasTerms += outChannels * pixels
+        }
+        guard b.needsColumnGradient || b.gradWeight != nil else { return }
+        if b.needsColumnGradient {
+            for group in 0..<g.groups {
+                BlockedGEMM.multiply(
+                    microKernel, m: pixels, n: depth, k: groupOut,
+                    a: pixelRows + group * groupOut, lda: outChannels,
+                    b: transposedWeights + group * groupOut * depthStride, ldb: depthStride,
+                    c: columnGradients[worker] + group * depth, ldc: rowStride, bias: nil)
+            }
+            work.columnProducts += pixels * depth * outChannels
+        }
+        consume(b, n: n, first: first, pixels: pixels, worker: worker, work: &work)
+        if b.gradWeight != nil {
+            for group in 0..<g.groups {
+                BlockedGEMM.multiply(
+                    microKernel, m: groupOut, n: depth, k: pixels,
+                    a: channelRows + group * groupOut * channelStride, lda: channelStride,
+                    b: columns[worker] + group * depth, ldb: rowStride,
+                    c: weightSums[worker] + group * groupOut * depthStride, ldc: depthStride,
+                    bias: nil, accumulate: true)
+            }
+            work.weightProducts += outChannels * depth * pixels
+        }
+    }
+
+    /// Step 2: every sampling point of the block once, its cell applied to the channels of its
+    /// offset group in runs that stay inside one convolution group.
+    private func consume(_ b: BackwardProblem, n: Int, first: Int, pixels: Int, worker: Int, work: inout BackwardWork) {
+        let p = b.forward
+        let channels = p.inChannels
+        let image = (layout == .nchw ? UnsafePointer(nhwc) : p.input) + n * p.planeSize * channels
+        let partial = partialInputs[worker]
+        var oy0 = first / p.outWidth, ox0 = first - oy0 * p.outWidth
+        var pass = CellPass(wantColumns: b.gradWeight != nil, wantMask: b.gradMask != nil,
+                            wantOffset: b.gradOffset != nil, wantInput: b.gradInput != nil,
+                            zeros: zeros[worker], sink: sinks[worker])
+        for q in 0..<pixels {
+            let pixel = first + q
+            for og in 0..<p.offsetGroups {
+                let firstChannel = og * p.offsetGroupChannels
+                for t in 0..<p.taps {
+                    let (cell, m) = p.cell(n: n, og: og, t: t, oy: oy0, ox: ox0)
+                    pass.start(cell, mask: m, image: image + firstChannel, partial: partial + firstChannel, step: channels)
+                    var c = firstChannel
+                    while c < firstChannel + p.offsetGroupChannels {
+                        let group = c / p.groupIn, cl = c - group * p.groupIn
+                        let run = min(firstChannel + p.offsetGroupChannels - c, p.groupIn - cl)
+                        let column = q * rowStride + group * depth + t * p.groupIn + cl
+                        pass.apply(from: c - firstChannel, count: run,
+                                   columns: columns[worker] + column, columnGradients: columnGradients[worker] + column)
+                        c += run
+                    }
+                    let point = (n * p.offsetGroups + og) * p.taps + t
+                    if let gradMask = b.gradMask { gradMask[point * p.outPixels + pixel] = pass.maskSum }
+                    if let gradOffset = b.gradOffset {
+                        gradOffset[2 * point * p.outPixels + pixel] = m * pass.ySum
+                        gradOffset[(2 * point + 1) * p.outPixels + pixel] = m * pass.xSum
+                    }
+                }
+            }
+            ox0 += 1
+            if ox0 == p.outWidth { ox0 = 0; oy0 += 1 }
+        }
+        let samples = pixels * p.taps * channels
+        if b.needsColumnGradient {
+            if b.gradInput != nil { work.spreadSamples += samples }
+            if b.gradMask != nil { work.maskSamples += samples }
+            if b.gradOffset != nil { work.offsetSamples += samples }
+        }
+    }
+
+    /// grad_input of image `n` at `pixels` (of the plane) = Σ over workers, in worker order, of
+    /// their copies; transposed back to NCHW in runs of 16 channels.
+    private func addPartialInputs(_ p: ForwardProblem, n: Int, pixels: Range<Int>, workers: Int,
+                                  into gradInput: UnsafeMutablePointer<Float>) {
+        let channels = p.inChannels
+        let image = gradInput + n * channels * p.planeSize
+        if layout == .nhwc {
+            for i in pixels.lowerBound * channels ..< pixels.upperBound * channels {
+                var sum = partialInputs[0][i]
+                for w in 1..<max(workers, 1) { sum += partialInputs[w][i] }
+                image[i] = sum
+            }
+            return
+        }
+        for c0 in stride(from: 0, to: channels, by: 16) {
+            let run = min(16, channels - c0)
+            for pixel in pixels {
+                for k in 0..<run {
+                    let i = pixel * channels + c0 + k
+                    var sum = partialInputs[0][i]
+                    for w in 1..<max(workers, 1) { sum += partialInputs[w][i] }
+                    image[(c0 + k) * p.planeSize + pixel] = sum
+                }
+            }
+        }
+    }
+
+    /// grad_weight rows `rows` (output channels) = Σ over workers, in worker order, of their
+    /// sums, from W′'s order back to (cl, t).
+    private func addWeightSums(_ p: ForwardProblem, rows: Range<Int>, workers: Int, into gradWeight: UnsafeMutablePointer<Float>) {
+        for co in rows {
+            let row = gradWeight + co * depth
+            for cl in 0..<p.groupIn {
+                for t in 0..<p.taps {
+                    let k = co * depthStride + t * p.groupIn + cl
+                    var sum = weightSums[0][k]
+                    for w in 1..<max(workers, 1) { sum += weightSums[w][k] }
+                    row[cl * p.taps + t] = sum
+                }
+            }
+        }
+    }
+}
+
+/// One sampling point's cell applied to runs of channels, 16 at a time: the per-point part of
+/// ``BlockedGatherBackward``'s step 2. `start` takes the cell; `apply` a run; the sums for
+/// grad_mask and grad_offset accumulate over the runs of the point.
+private struct CellPass {
+    let wantColumns: Bool, wantMask: Bool, wantOffset: Bool, wantInput: Bool
+    let zeros: UnsafeMutablePointer<Float>
+    let sink: UnsafeMutablePointer<Float>
+    private var mask: Float = 1
+    /// Corner k's channels in the image for the value, for the derivatives, and in the partial
+    /// grad_input for the spread; off-image or zero-weight corners read `zeros` and write `sink`.
+    private var value = (Ptr.zero, Ptr.zero, Ptr.zero, Ptr.zero)
+    private var slope = (Ptr.zero, Ptr.zero, Ptr.zero, Ptr.zero)
+    private var spread = (MutPtr.zero, MutPtr.zero, MutPtr.zero, MutPtr.zero)
+    private var beta = SIMD4<Float>(), dy = SIMD4<Float>(), dx = SIMD4<Float>(), spreadWeight = SIMD4<Float>()
+    /// All four corners on the image with non-zero weights: value, derivatives and spread read
+    /// and write the same four places.
+    private var interior = false
+    private var empty = true
+    private(set) var maskSum: Float = 0, ySum: Float = 0, xSum: Float = 0
+
+    private typealias Ptr = UnsafePointer<Float>
+    private typealias MutPtr = UnsafeMutablePointer<Float>
+
+    init(wantColumns: Bool, wantMask: Bool, wantOffset: Bool, wantInput: Bool,
+         zeros: UnsafeMutablePointer<Float>, sink: UnsafeMutablePointer<Float>) {
+        self.wantColumns = wantColumns
+        self.wantMask = wantMask
+        self.wantOffset = wantOffset
+        self.wantInput = wantInput
+        self.zeros = zeros
+        self.sink = sink
+    }
+
+    /// `image` and `partial` point at channel 0 of the offset group at pixel 0; a corner's
+    /// offset o reads o·`step` floats on.
+    @inline(__always)
+    mutating func start(_ cell: BilinearCell, mask m: Float, image: UnsafePointer<Float>,
+                        partial: UnsafeMutablePointer<Float>, step: Int) {
+        mask = m
+        maskSum = 0; ySum = 0; xSum = 0
+        empty = cell.isEmpty
+        beta = cell.value
+        dy = cell.dy
+        dx = cell.dx
+        spreadWeight = cell.value * m
+        interior = all(cell.onImage) && all(spreadWeight .!= 0) && all(beta .!= 0)
+        let z = UnsafePointer(zeros)
+        @inline(__always) func corner(_ k: Int) -> (Ptr, Ptr, MutPtr) {
+            let o = Int(cell.offsets[k]) * step
+            return (beta[k] != 0 ? image + o : z, cell.onImage[k] ? image + o : z, spreadWeight[k] != 0 ? partial + o : sink)
+        }
+        let c0 = corner(0), c1 = corner(1), c2 = corner(2), c3 = corner(3)
+        value = (c0.0, c1.0, c2.0, c3.0)
+        slope = (c0.1, c1.1, c2.1, c3.1)
+        spread = (c0.2, c1.2, c2.2, c3.2)
+    }
+
+    /// Channels `start ..< start + count` of the group (relative to its first): writes their
+    /// columns m·v, adds to the sums, spreads into the partial grad_input. `columnGradients` and
+    /// `columns` point at the run's first channel.
+    @inline(__always)
+    mutating func apply(from start: Int, count: Int, columns: UnsafeMutablePointer<Float>,
+                        columnGradients: UnsafeMutablePointer<Float>) {
+        if empty {
+            if wantColumns { columns.update(repeating: 0, count: count) }
+            return
+        }
+        let spreading = wantMask || wantOffset || wantInput
+        let b0 = SIMD16(repeating: beta[0]), b1 = SIMD16(repeating: beta[1])
+        let b2 = SIMD16(repeating: beta[2]), b3 = SIMD16(repeating: beta[3])
+        let y0 = SIMD16(repeating: dy[0]), y1 = SIMD16(repeating: dy[1]), y2 = SIMD16(repeating: dy[2]), y3 = SIMD16(repeating: dy[3])
+        let x0 = SIMD16(repeating: dx[0]), x1 = SIMD16(repeating: dx[1]), x2 = SIMD16(repeating: dx[2]), x3 = SIMD16(repeating: dx[3])
+        let s0 = SIMD16(repeating: spreadWeight[0]), s1 = SIMD16(repeating: spreadWeight[1])
+        let s2 = SIMD16(repeating: spreadWeight[2]), s3 = SIMD16(repeating: spreadWeight[3])
+        let m16 = SIMD16<Float>(repeating: mask)
+        var accMask = SIMD16<Float>(), accY = SIMD16<Float>(), accX = SIMD16<Float>()
+        let v0 = value.0 + start, v1 = value.1 + start, v2 = value.2 + start, v3 = value.3 + start
+        // The border path reads the slopes' corners separately (a corner of weight 0 still has
+        // a slope); in the interior they are the value's.
+        let d0 = interior ? v0 : slope.0 + start, d1 = interior ? v1 : slope.1 + start
+        let d2 = interior ? v2 : slope.2 + start, d3 = interior ? v3 : slope.3 + start
+        let o0 = spread.0 + start, o1 = spread.1 + start, o2 = spread.2 + start, o3 = spread.3 + start
+        var j = 0
+        while j + 16 <= count {
+            let i0 = load(v0 + j), i1 = load(v1 + j), i2 = load(v2 + j), i3 = load(v3 + j)
+            let v = (b0 * i0).addingProduct(b1, i1).addingProduct(b2, i2).addingProduct(b3, i3)
+            if wantColumns { store(m16 * v, columns + j) }
+            if spreading {
+                let gc = load(columnGradients + j)
+                if wantMask { accMask = accMask.addingProduct(gc, v) }
+                if wantOffset {
+                    let e0 = interior ? i0 : load(d0 + j), e1 = interior ? i1 : load(d1 + j)
+                    let e2 = interior ? i2 : load(d2 + j), e3 = interior ? i3 : load(d3 + j)
+                    let gy = (y0 * e0).addingProduct(y1, e1).addingProduct(y2, e2).addingProduct(y3, e3)
+                    let gx = (x0 * e0).addingProduct(x1, e1).addingProduct(x2, e2).addingProduct(x3, e3)
+                    accY = accY.addingProduct(gc, gy)
+                    accX = accX.addingProduct(gc, gx)
+                }
+                if wantInput {
+                    store(load(o0 + j).addingProduct(s0, gc), o0 + j)
+                    store(load(o1 + j).addingProduct(s1, gc), o1 + j)
+                    store(load(o2 + j).addingProduct(s2, gc), o2 + j)
+                    store(load(o3 + j).addingProduct(s3, gc), o3 + j)
+                }
+            }
+            j += 16
+        }
+        var tailMask: Float = 0, tailY: Float = 0, tailX: Float = 0
+        while j < count {
+            let i0 = v0[j], i1 = v1[j], i2 = v2[j], i3 = v3[j]
+            let v = (beta[0] * i0).addingProduct(beta[1], i1).addingProduct(beta[2], i2).addingProduct(beta[3], i3)
+            if wantColumns { columns[j] = mask * v }
+            if spreading {
+                let gc = columnGradients[j]
+                if wantMask { tailMask = tailMask.addingProduct(gc, v) }
+                if wantOffset {
+                    let e0 = d0[j], e1 = d1[j], e2 = d2[j], e3 = d3[j]
+                    let gy = (dy[0] * e0).addingProduct(dy[1], e1).addingProduct(dy[2], e2).addingProduct(dy[3], e3)
+                    let gx = (dx[0] * e0).addingProduct(dx[1], e1).addingProduct(dx[2], e2).addingProduct(dx[3], e3)
+                    tailY = tailY.addingProduct(gc, gy)
+                    tailX = tailX.addingProduct(gc, gx)
+                }
+                if wantInput {
+                    o0[j] = o0[j].addingProduct(spreadWeight[0], gc)
+                    o1[j] = o1[j].addingProduct(spreadWeight[1], gc)
+                    o2[j] = o2[j].addingProduct(spreadWeight[2], gc)
+                    o3[j] = o3[j].addingProduct(spreadWeight[3], gc)
+                }
+            }
+            j += 1
+        }
+        maskSum += accMask.sum() + tailMask
+        ySum += accY.sum() + tailY
+        xSum += accX.sum() + tailX
+    }
+
+    @inline(__always)
+    private func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self) }
+    @inline(__always)
+    private func load(_ p: UnsafeMutablePointer<Float>) -> SIMD16<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self) }
+    @inline(__always)
+    private func store(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self) }
+}
+
+private extension UnsafePointer<Float> {
+    /// A placeholder before `CellPass.start` sets the corners.
+    static var zero: UnsafePointer<Float> { UnsafePointer(bitPattern: MemoryLayout<Float>.alignment)! }
+}
+
+private extension UnsafeMutablePointer<Float> {
+    static var zero: UnsafeMutablePointer<Float> { UnsafeMutablePointer(bitPattern: MemoryLayout<Float>.alignment)! }
+}
