@@ -15,6 +15,12 @@ import DeformConv
 public struct ReferenceGradients {
     public let geometry: DeformConvGeometry
     private let input: Tensor, offset: Tensor, mask: Tensor?, weight: Tensor, gradOutput: Tensor
+    /// Every sampling point, ((n·OG + og)·kh·kw + t)·H_out·W_out + pixel: grad_input's elements
+    /// each scan those of their offset group.
+    private let points: [Point]
+    /// For each input pixel of each (image, offset group), (n·OG + og)·H·W + r·W + s: the
+    /// sampling points whose cell has it as a corner, the only ones its grad_input sums over.
+    private let touching: [[Int]]
     public typealias Element = ReferenceEvaluator.Element
 
     /// Checks every shape (NCHW), and the mask's presence, as `DeformConvolution.backward` does.
@@ -33,6 +39,27 @@ public struct ReferenceGradients {
         self.mask = mask
         self.weight = weight
         self.gradOutput = gradOutput
+        points = (0..<geometry.samplingPoints).map { [offset, mask] index in
+            let g = geometry
+            let pixel = index % g.outPixels, t = (index / g.outPixels) % g.taps
+            let og = (index / (g.outPixels * g.taps)) % g.offsetGroups, n = index / (g.outPixels * g.taps * g.offsetGroups)
+            let oy = pixel / g.outWidth, ox = pixel % g.outWidth
+            let i = t / g.kernel.w, j = t % g.kernel.w
+            let channel = n * 2 * g.offsetGroups * g.taps + 2 * (og * g.taps + t)
+            let dy = Double(offset.data[channel * g.outPixels + pixel])
+            let dx = Double(offset.data[(channel + 1) * g.outPixels + pixel])
+            let m = mask.map { Double($0.data[index]) } ?? 1
+            return Point(y: Double(oy * g.stride.h - g.padding.h + i * g.dilation.h) + dy,
+                         x: Double(ox * g.stride.w - g.padding.w + j * g.dilation.w) + dx, m: m)
+        }
+        var touching = [[Int]](repeating: [], count: geometry.batch * geometry.offsetGroups * geometry.height * geometry.width)
+        let perImageGroup = geometry.taps * geometry.outPixels
+        for (index, point) in points.enumerated() {
+            for k in Self.corners(point, geometry) {
+                touching[(index / perImageGroup) * geometry.height * geometry.width + k.r * geometry.width + k.c].append(index)
+            }
+        }
+        self.touching = touching
     }
 
     /// Element `index` (flat, C order) of the gradient `gradient` (one of input, offset, mask,
@@ -55,15 +82,7 @@ public struct ReferenceGradients {
     }
 
     private func point(n: Int, og: Int, t: Int, pixel: Int) -> Point {
-        let g = geometry
-        let oy = pixel / g.outWidth, ox = pixel % g.outWidth
-        let i = t / g.kernel.w, j = t % g.kernel.w
-        let channel = n * 2 * g.offsetGroups * g.taps + 2 * (og * g.taps + t)
-        let dy = Double(offset.data[channel * g.outPixels + pixel])
-        let dx = Double(offset.data[(channel + 1) * g.outPixels + pixel])
-        let m = mask.map { Double($0.data[(n * g.offsetGroups * g.taps + og * g.taps + t) * g.outPixels + pixel]) } ?? 1
-        return Point(y: Double(oy * g.stride.h - g.padding.h + i * g.dilation.h) + dy,
-                     x: Double(ox * g.stride.w - g.padding.w + j * g.dilation.w) + dx, m: m)
+        points[((n * geometry.offsetGroups + og) * geometry.taps + t) * geometry.outPixels + pixel]
     }
 
     /// The four corners of the cell [⌊y⌋, ⌊y⌋+1] × [⌊x⌋, ⌊x⌋+1] that lie on the image, with
@@ -71,7 +90,10 @@ public struct ReferenceGradients {
     /// −1 ≤ y < H and −1 ≤ x < W (NaN and ±∞ included): torchvision's rule, where the value is 0
     /// at exactly −1 but the derivative is not.
     private func corners(_ p: Point) -> [(r: Int, c: Int, beta: Double, dy: Double, dx: Double)] {
-        let g = geometry
+        Self.corners(p, geometry)
+    }
+
+    private static func corners(_ p: Point, _ g: DeformConvGeometry) -> [(r: Int, c: Int, beta: Double, dy: Double, dx: Double)] {
         guard p.y >= -1, p.y < Double(g.height), p.x >= -1, p.x < Double(g.width) else { return [] }
         let y0 = p.y.rounded(.down), x0 = p.x.rounded(.down)
         let ly = p.y - y0, lx = p.x - x0
@@ -203,18 +225,16 @@ public struct ReferenceGradients {
         let c = (index / (g.width * g.height)) % g.inChannels, n = index / (g.width * g.height * g.inChannels)
         let og = c / g.offsetGroupChannels
         var e = Element(value: 0, magnitude: 0, coordinateSensitivity: 0, terms: 0)
-        for t in 0..<g.taps {
-            for pixel in 0..<g.outPixels {
-                let p = point(n: n, og: og, t: t, pixel: pixel)
-                // Only cells within one pixel of (r, s) can have it as a corner.
-                guard abs(p.y - Double(r)) < 1, abs(p.x - Double(s)) < 1 else { continue }
-                for k in corners(p) where k.r == r && k.c == s && k.beta != 0 {
-                    let gc = columnGradient(n: n, c: c, t: t, pixel: pixel)
-                    e.value += k.beta * p.m * gc.value
-                    e.magnitude += k.beta * abs(p.m) * gc.magnitude
-                    e.coordinateSensitivity += abs(p.m) * (abs(p.y) + abs(p.x)) * gc.magnitude
-                    e.terms += g.groupOutChannels
-                }
+        let perImageGroup = g.taps * g.outPixels
+        for index in touching[(n * g.offsetGroups + og) * g.height * g.width + r * g.width + s] {
+            let p = points[index]
+            let t = (index % perImageGroup) / g.outPixels, pixel = index % g.outPixels
+            for k in corners(p) where k.r == r && k.c == s && k.beta != 0 {
+                let gc = columnGradient(n: n, c: c, t: t, pixel: pixel)
+                e.value += k.beta * p.m * gc.value
+                e.magnitude += k.beta * abs(p.m) * gc.magnitude
+                e.coordinateSensitivity += abs(p.m) * (abs(p.y) + abs(p.x)) * gc.magnitude
+                e.terms += g.groupOutChannels
             }
         }
         return e
