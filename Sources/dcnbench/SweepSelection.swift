@@ -28,6 +28,7 @@ struct SweepSelection: ParsableArguments {
 
     @Option(help: "Input/output layouts: nchw, nhwc.") var layouts: String?
     @Option(help: "When the weights are given: call (with every call), prepared (once, before the calls).") var weights: String?
+    @Option(help: "Passes timed: fwd, bwd (every gradient; naive and blockedGather), fwd+bwd.") var directions: String?
 
     @Option(help: "Only points whose name matches this regular expression.")
     var filter: String?
@@ -35,7 +36,7 @@ struct SweepSelection: ParsableArguments {
     /// Whether no option was given.
     var isEmpty: Bool {
         [preset, sweepFile, variants, versions, batch, channels, hw, kernel, stride, padding, dilation, groups,
-         offsetGroups, threads, placement, layouts, weights, filter].allSatisfy { $0 == nil }
+         offsetGroups, threads, placement, layouts, weights, directions, filter].allSatisfy { $0 == nil }
     }
 
     /// Resolves the sweep and its points; every error names the option.
@@ -70,6 +71,10 @@ struct SweepSelection: ParsableArguments {
                 throw BenchError("'\(name)' is not call or prepared")
             }
             return mode
+        }
+        o.directions = try list(directions, "directions") { name in
+            guard let direction = Direction(rawValue: name) else { throw BenchError("'\(name)' is not fwd, bwd or fwd+bwd") }
+            return direction
         }
         let sweep = try base.applying(o)
         return (sweep, try sweep.points(matching: filter))

@@ -249,6 +249,12 @@ final class DoubleWork: ForwardRunning {
         try inner.forward(input: input, offset: offset, mask: mask, bias: bias, output: output)
         try inner.forward(input: input, offset: offset, mask: mask, bias: bias, output: output)
     }
+    var backwardWorkspaceBytes: Int { inner.backwardWorkspaceBytes }
+    func backward(input: Tensor, offset: Tensor, mask: Tensor?, weight: Tensor, gradOutput: Tensor, gradients: DeformConvGradients) throws {
+        for _ in 0..<2 {
+            try inner.backward(input: input, offset: offset, mask: mask, weight: weight, gradOutput: gradOutput, gradients: gradients)
+        }
+    }
 }
 
 @Suite("compare end to end", .serialized)

@@ -34,6 +34,12 @@ final class BrokenKernel: ForwardRunning {
         try inner.forward(input: input, offset: offset, mask: mask, bias: bias, output: output)
         output.data[output.count - 1] += 0.25
     }
+    var backwardWorkspaceBytes: Int { inner.backwardWorkspaceBytes }
+    /// Spoils the last element of grad_weight, which the gate always samples.
+    func backward(input: Tensor, offset: Tensor, mask: Tensor?, weight: Tensor, gradOutput: Tensor, gradients: DeformConvGradients) throws {
+        try inner.backward(input: input, offset: offset, mask: mask, weight: weight, gradOutput: gradOutput, gradients: gradients)
+        if let w = gradients.weight { w.data[w.count - 1] += 0.25 }
+    }
 }
 
 @Suite("SweepRunner", .serialized)

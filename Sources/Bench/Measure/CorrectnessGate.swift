@@ -23,4 +23,25 @@ public enum CorrectnessGate {
         guard !comparison.passed else { return nil }
         return "\(comparison.failures) of \(comparison.checked) sampled outputs out of tolerance; worst at index \(comparison.worstIndex): expected \(comparison.expected), got \(comparison.actual)"
     }
+
+    /// The same for every gradient present in `gradients` (NCHW), against `ReferenceGradients`:
+    /// a quarter of `sampleSize` elements of each, both ends included.
+    public static func check(
+        geometry: DeformConvGeometry, input: Tensor, offset: Tensor, mask: Tensor?, weight: Tensor,
+        gradOutput: Tensor, gradients: DeformConvGradients, seed: UInt64
+    ) throws -> String? {
+        let reference = try ReferenceGradients(geometry: geometry, input: input, offset: offset, mask: mask, weight: weight,
+                                               gradOutput: gradOutput)
+        for (name, gradient) in GradientSelection.named {
+            guard let actual = gradients[name] else { continue }
+            let indices = [0, actual.count - 1] + (0..<sampleSize / 4).map {
+                Int(stableHash("\(seed)/\(name)/\($0)") % UInt64(actual.count))
+            }
+            let comparison = OutputComparison(actual: actual, indices: indices, expected: { reference.element(gradient, $0).value },
+                                              tolerance: { reference.element(gradient, $0).tolerance })
+            guard !comparison.passed else { continue }
+            return "grad_\(name): \(comparison.failures) of \(comparison.checked) sampled elements out of tolerance; worst at index \(comparison.worstIndex): expected \(comparison.expected), got \(comparison.actual)"
+        }
+        return nil
+    }
 }

@@ -9,6 +9,11 @@ public protocol ForwardRunning: AnyObject {
     func prepare(weight: Tensor) throws
     /// The forward pass with the prepared weights.
     func forward(input: Tensor, offset: Tensor, mask: Tensor?, bias: Tensor?, output: Tensor) throws
+    /// The backward pass into the gradients present (`DeformConvolution.backward`).
+    func backward(input: Tensor, offset: Tensor, mask: Tensor?, weight: Tensor, gradOutput: Tensor,
+                  gradients: DeformConvGradients) throws
+    /// Workspace of the backward pass, once one has run.
+    var backwardWorkspaceBytes: Int { get }
 }
 
 extension DeformConvolution: ForwardRunning {}

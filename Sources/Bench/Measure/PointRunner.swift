@@ -55,7 +55,7 @@ public final class PointRunner {
         do { geometry = try point.geometry() } catch {
             return .failure(ResultRowBox(fail(row(point, .error, tensorBytes: 0), "\(error)")))
         }
-        let tensorBytes = geometry.compulsoryBytes
+        let tensorBytes = point.tensorBytes(geometry)
         guard tensorBytes <= maxMemoryBytes else {
             return .failure(ResultRowBox(fail(row(point, .skipped, tensorBytes: tensorBytes),
                 "needs \(tensorBytes) bytes of tensors, over --max-memory \(maxMemoryBytes)")))
@@ -63,7 +63,8 @@ public final class PointRunner {
         do {
             let pool = try PinnedPool(threads: point.poolThreads, placement: point.placement, smt: needsSMT(point))
             let executor = PoolExecutor(pool: pool)
-            let data = try TestData(geometry: geometry, layout: point.layout, seed: stableHash(point.shapeName), pool: pool)
+            let data = try TestData(geometry: geometry, layout: point.layout, direction: point.direction,
+                                    seed: stableHash(point.shapeName), pool: pool)
             let options = ForwardOptions(cacheBytes: cacheBytes, executor: executor, dispatchWorkers: point.threads)
             let kernel = try factory(point, geometry, options)
             guard tensorBytes + kernel.workspaceBytes <= maxMemoryBytes else {
@@ -75,21 +76,33 @@ public final class PointRunner {
             let prepared = PreparedPoint(point: point, geometry: geometry, pool: pool, kernel: kernel, executor: executor, data: data)
             guard gate else { return .success(prepared) }
             try prepared.callKernel()
-            // The reference reads NCHW: NHWC points are checked through NCHW copies.
-            let nchw = point.layout == .nchw
-            if let mismatch = try CorrectnessGate.check(
-                geometry: geometry, input: nchw ? data.input : data.input.nchwCopy(shape: geometry.inputShape),
-                offset: data.offset, mask: data.mask, weight: data.weight,
-                output: nchw ? data.output : data.output.nchwCopy(shape: geometry.outputShape),
-                seed: stableHash(point.name)) {
+            if let mismatch = try check(prepared) {
                 var r = row(point, .wrong, tensorBytes: tensorBytes)
-                r.workspaceBytes = kernel.workspaceBytes
+                r.workspaceBytes = kernel.workspaceBytes + kernel.backwardWorkspaceBytes
                 return .failure(ResultRowBox(fail(r, mismatch)))
             }
             return .success(prepared)
         } catch {
             return .failure(ResultRowBox(fail(row(point, .error, tensorBytes: tensorBytes), "\(error)")))
         }
+    }
+
+    /// The correctness gate on what the point's call computed: the output, the gradients, or
+    /// both. The reference reads NCHW: NHWC points are checked through NCHW copies.
+    private func check(_ p: PreparedPoint) throws -> String? {
+        let g = p.geometry, data = p.data, nchw = p.point.layout == .nchw
+        let input = nchw ? data.input : try data.input.nchwCopy(shape: g.inputShape)
+        let seed = stableHash(p.point.name)
+        if p.point.direction != .bwd, let mismatch = try CorrectnessGate.check(
+            geometry: g, input: input, offset: data.offset, mask: data.mask, weight: data.weight,
+            output: nchw ? data.output : try data.output.nchwCopy(shape: g.outputShape), seed: seed) {
+            return mismatch
+        }
+        guard let gradOutput = data.gradOutput, var gradients = data.gradients else { return nil }
+        if !nchw { gradients.input = try gradients.input?.nchwCopy(shape: g.inputShape) }
+        return try CorrectnessGate.check(
+            geometry: g, input: input, offset: data.offset, mask: data.mask, weight: data.weight,
+            gradOutput: nchw ? gradOutput : try gradOutput.nchwCopy(shape: g.outputShape), gradients: gradients, seed: seed)
     }
 
     private func fail(_ row: ResultRow, _ reason: String) -> ResultRow {
@@ -144,8 +157,8 @@ public final class PointRunner {
 
     /// The finished row; speed-ups filled from `reference` (medians by point name).
     func finish(_ p: PreparedPoint, medians: [String: Double]) -> ResultRow {
-        var r = row(p.point, .ok, tensorBytes: p.geometry.compulsoryBytes)
-        r.workspaceBytes = p.kernel.workspaceBytes
+        var r = row(p.point, .ok, tensorBytes: p.point.tensorBytes(p.geometry))
+        r.workspaceBytes = p.kernel.workspaceBytes + p.kernel.backwardWorkspaceBytes
         r.iterationsPerSample = p.iterations
         r.pusUsed = CPUSet(p.pus).description
         if timing.dryRun {
@@ -155,8 +168,8 @@ public final class PointRunner {
         let stats = Statistics(p.samples.map(\.secondsPerIteration))
         r.statistics = stats
         if let median = stats?.median, median > 0 {
-            r.gflops = p.geometry.multiplyAddFLOPs / median / 1e9
-            r.gbps = Double(p.geometry.compulsoryBytes) / median / 1e9
+            r.gflops = p.point.flops(p.geometry) / median / 1e9
+            r.gbps = Double(p.point.compulsoryBytes(p.geometry)) / median / 1e9
             r.percentOfPeak = peakGFLOPS[p.point.threads].map { 100 * r.gflops! / $0 }
             let known = medians.merging([p.point.name: median]) { _, mine in mine }  // a reference may be the point itself
             r.speedupVsNaive = referenceMedian(naiveOf: p.point, known).map { $0 / median }

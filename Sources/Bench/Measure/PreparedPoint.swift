@@ -26,6 +26,15 @@ final class PreparedPoint {
     }
 
     func callKernel() throws {
+        if point.direction != .bwd { try callForward() }
+        if let gradOutput = data.gradOutput, let gradients = data.gradients {
+            try kernel.backward(input: data.input, offset: data.offset, mask: data.mask, weight: data.weight,
+                                gradOutput: gradOutput, gradients: gradients)
+        }
+    }
+
+    /// `fwd+bwd` runs the forward first, as a training step does.
+    private func callForward() throws {
         switch point.weights {
         case .call:
             try kernel.forward(input: data.input, offset: data.offset, mask: data.mask, weight: data.weight, bias: nil,

@@ -10,10 +10,13 @@ struct TestData {
     let mask: Tensor?
     let weight: Tensor
     let output: Tensor
+    /// A backward's incoming gradient and the gradients it writes (nil for the forward alone).
+    let gradOutput: Tensor?
+    let gradients: DeformConvGradients?
 
     /// Values as the golden set draws them, in distribution: input and weights uniform in
     /// [−1, 1] (weights scaled by 1/√fan-in), offsets uniform in [−2, 2], masks in (0, 1).
-    init(geometry g: DeformConvGeometry, layout: TensorLayout, seed: UInt64, pool: PinnedPool) throws {
+    init(geometry g: DeformConvGeometry, layout: TensorLayout, direction: Direction, seed: UInt64, pool: PinnedPool) throws {
         input = try .uninitialized(shape: g.inputShape(layout))
         offset = try .uninitialized(shape: g.offsetShape)
         mask = g.hasMask ? try .uninitialized(shape: g.maskShape) : nil
@@ -25,6 +28,24 @@ struct TestData {
         if let mask { Self.fill(mask, seed: seed &+ 3, pool: pool) { 0.5 + 0.499 * $0 } }
         Self.fill(weight, seed: seed &+ 4, pool: pool) { weightScale * $0 }
         Self.fill(output, seed: 0, pool: pool) { _ in 0 }
+        if direction.runsBackward {
+            // grad_output uniform in [−1, 1]; every gradient of the geometry, zeroed by the workers.
+            let upstream = try Tensor.uninitialized(shape: g.outputShape(layout))
+            Self.fill(upstream, seed: seed &+ 5, pool: pool) { $0 }
+            var gradients = DeformConvGradients()
+            gradients.input = try .uninitialized(shape: g.inputShape(layout))
+            gradients.offset = try .uninitialized(shape: g.offsetShape)
+            gradients.mask = g.hasMask ? try .uninitialized(shape: g.maskShape) : nil
+            gradients.weight = try .uninitialized(shape: g.weightShape)
+            for case let t? in [gradients.input, gradients.offset, gradients.mask, gradients.weight] {
+                Self.fill(t, seed: 0, pool: pool) { _ in 0 }
+            }
+            gradOutput = upstream
+            self.gradients = gradients
+        } else {
+            gradOutput = nil
+            gradients = nil
+        }
     }
 
     /// Element i = transform(u_i), u_i uniform in [−1, 1] from a hash of (seed, i).

@@ -71,6 +71,7 @@ extension ResultRow {
         string("run_id", "id of the sweep run (shared with the samples and context files)", \.runID),
         point("name", "the point's stable name") { $0.name },
         point("variant", "kernel design") { $0.variant.rawValue },
+        point("direction", "fwd (forward), bwd (backward, every gradient) or fwd+bwd (both in turn)") { $0.direction.rawValue },
         point("version", "v1 (no mask) or v2 (mask)") { $0.version.rawValue },
         point("batch", "N") { "\($0.batch)" },
         point("in_channels", "C_in") { "\($0.inChannels)" },
@@ -120,13 +121,13 @@ extension ResultRow {
         statistic("stddev_s", "sample standard deviation") { $0.stddev },
         statistic("mad_s", "median absolute deviation (unscaled)") { $0.mad },
         statistic("cv", "stddev / mean") { $0.cv },
-        double("gflops", "2·N·C_out·(C_in/G)·kh·kw·H_out·W_out / median_s / 1e9", \.gflops),
-        double("gbps", "compulsory bytes (tensors read once, output written once) / median_s / 1e9", \.gbps),
+        double("gflops", "2·N·C_out·(C_in/G)·kh·kw·H_out·W_out × (1 fwd, 2 bwd, 3 fwd+bwd) / median_s / 1e9", \.gflops),
+        double("gbps", "compulsory bytes (tensors read once, results written once: output, or a gradient per input) / median_s / 1e9", \.gbps),
         double("pct_peak", "gflops as % of the fp32 FMA peak measured in the same run for as many threads (`dcnbench probe`)", \.percentOfPeak),
         double("speedup_vs_naive", "naive's median (same shape, 1 thread) / this median", \.speedupVsNaive),
         double("speedup_vs_t1", "the same variant's median at 1 thread / this median", \.speedupVsOneThread),
         optionalInt("workspace_bytes", "workspace the kernel allocated (outside the timed region)", \.workspaceBytes),
-        int("tensor_bytes", "bytes of input, offset, mask, weight and output", \.tensorBytes),
+        int("tensor_bytes", "bytes of input, offset, mask, weight and output (twice that with a backward: grad_output and the gradients)", \.tensorBytes),
         string("pus_used", "PUs the workers ran on", \.pusUsed),
         double("cpu_utilization", "process CPU time / (wall time × threads), mean over samples", \.cpuUtilization),
         double("reference_s", "median time of the fixed reference kernel (compute-bound FMA loop) run on the calling thread before each sample; `compare --normalize` divides by it", \.referenceSeconds),
@@ -193,13 +194,21 @@ extension ResultRow {
             }
             weights = mode
         }
+        // Before version 3 every row timed the forward pass.
+        var direction = Direction.fwd
+        if r.version >= 3 {
+            guard let d = Direction(rawValue: try r.text("direction")) else {
+                throw BenchError("\(r.source): direction '\(r.record["direction"] ?? "")' is not fwd, bwd or fwd+bwd")
+            }
+            direction = d
+        }
         let point = BenchPoint(
             variant: variant, version: dcn, batch: try r.int("batch"), inChannels: try r.int("in_channels"),
             outChannels: try r.int("out_channels"), height: try r.int("height"), width: try r.int("width"),
             kernel: Extent2(try r.int("kernel_h"), try r.int("kernel_w")), stride: try r.int("stride"),
             padding: try r.int("padding"), dilation: try r.int("dilation"), groups: try r.int("groups"),
             offsetGroups: try r.int("offset_groups"), threads: try r.int("threads"), placement: placement, layout: layout,
-            weights: weights)
+            weights: weights, direction: direction)
         guard point.name == (try r.text("name")) else {
             throw BenchError("\(r.source): row '\(r.record["name"] ?? "")' does not match its own columns")
         }

@@ -4,13 +4,14 @@ import Topology
 
 /// One row of the main CSV: a point, its outcome, its statistics and its context.
 public struct ResultRow: Equatable, Sendable {
-    /// 2 added `weights`; rows of version 1 (no such column) are read as weights given per call.
-    public static let schemaVersion = 2
+    /// 2 added `weights`, 3 `direction`; rows of older versions (without those columns) are read
+    /// as weights given per call and the forward pass.
+    public static let schemaVersion = 3
     public static let readableVersions = 1...schemaVersion
 
     /// The columns a file of schema `version` must have.
     public static func requiredColumns(version: Int) -> [String] {
-        version >= 2 ? header : header.filter { $0 != "weights" }
+        header.filter { ($0 != "weights" || version >= 2) && ($0 != "direction" || version >= 3) }
     }
 
     public enum Status: String, Sendable {

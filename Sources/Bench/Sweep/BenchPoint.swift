@@ -15,6 +15,27 @@ public enum WeightsMode: String, CaseIterable, Codable, Sendable {
     case call, prepared
 }
 
+/// Which pass a point times: the forward call (`fwd`), the backward call computing every
+/// gradient (`bwd`: grad_input, grad_offset, grad_mask with a mask, grad_weight), or both in turn
+/// (`fwd+bwd`, a training step's share). The second part of a point's name.
+public enum Direction: String, CaseIterable, Codable, Sendable {
+    case fwd, bwd
+    case fwdBwd = "fwd+bwd"
+
+    /// Multiples of the forward's multiply-add FLOPs: the backward's two GEMMs (grad_weight =
+    /// grad_output × columns, the columns' gradient = weightsᵀ × grad_output) each do as many
+    /// multiply-adds as the forward's one; the sampling work is counted in none of them.
+    public var flopMultiple: Double {
+        switch self {
+        case .fwd: 1
+        case .bwd: 2
+        case .fwdBwd: 3
+        }
+    }
+
+    var runsBackward: Bool { self != .fwd }
+}
+
 /// One measurement: a kernel variant on one problem with a thread count and placement.
 public struct BenchPoint: Hashable, Sendable {
     public var variant: KernelVariant
@@ -36,11 +57,13 @@ public struct BenchPoint: Hashable, Sendable {
     public var layout: TensorLayout
     /// When the weights are given; points with prepared weights end in `/prepared`.
     public var weights: WeightsMode
+    /// The pass timed: the name's second part.
+    public var direction: Direction
 
     public init(variant: KernelVariant, version: DCNVersion, batch: Int, inChannels: Int, outChannels: Int,
                 height: Int, width: Int, kernel: Extent2, stride: Int, padding: Int, dilation: Int, groups: Int,
                 offsetGroups: Int, threads: Int, placement: Placement, layout: TensorLayout = .nchw,
-                weights: WeightsMode = .call) {
+                weights: WeightsMode = .call, direction: Direction = .fwd) {
         self.variant = variant
         self.version = version
         self.batch = batch
@@ -58,12 +81,13 @@ public struct BenchPoint: Hashable, Sendable {
         self.placement = placement
         self.layout = layout
         self.weights = weights
+        self.direction = direction
     }
 
     /// A stable name in google/benchmark style:
     /// `blockedGather/fwd/v2/N1/C64/K64/56x56/k3x3/s1/p1/d1/g1/og1/t2/close`.
     public var name: String {
-        "\(variant)/fwd/\(shapeName)/t\(threads)/\(placement)" + (layout == .nchw ? "" : "/\(layout)")
+        "\(variant)/\(direction.rawValue)/\(shapeName)/t\(threads)/\(placement)" + (layout == .nchw ? "" : "/\(layout)")
             + (weights == .call ? "" : "/\(weights)")
     }
 
@@ -71,6 +95,28 @@ public struct BenchPoint: Hashable, Sendable {
     /// the same thing.
     public var shapeName: String {
         "\(version)/N\(batch)/C\(inChannels)/K\(outChannels)/\(height)x\(width)/k\(kernel.h)x\(kernel.w)/s\(stride)/p\(padding)/d\(dilation)/g\(groups)/og\(offsetGroups)"
+    }
+
+    /// Multiply-add FLOPs of one call: the forward's (``DeformConvGeometry/multiplyAddFLOPs``)
+    /// times the direction's ``Direction/flopMultiple``.
+    public func flops(_ g: DeformConvGeometry) -> Double { direction.flopMultiple * g.multiplyAddFLOPs }
+
+    /// Compulsory bytes of one call: the forward reads its inputs once and writes the output;
+    /// the backward reads the inputs and grad_output and writes a gradient the size of each input.
+    public func compulsoryBytes(_ g: DeformConvGeometry) -> Int {
+        let output = g.bytes(of: "output"), forward = g.compulsoryBytes
+        let backward = 2 * (forward - output) + output
+        switch direction {
+        case .fwd: return forward
+        case .bwd: return backward
+        case .fwdBwd: return forward + backward
+        }
+    }
+
+    /// Bytes of the tensors a point allocates: inputs and output, and for a backward grad_output
+    /// and the gradients.
+    public func tensorBytes(_ g: DeformConvGeometry) -> Int {
+        direction == .fwd ? g.compulsoryBytes : 2 * g.compulsoryBytes
     }
 
     /// The operator's geometry (no bias: benchmarks time the convolution itself).
@@ -94,7 +140,8 @@ extension BenchPoint {
         let parts = name.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         // Optional suffixes, in this order: the layout (/nhwc), the weights (/prepared).
         let suffixes = parts.dropFirst(15)
-        guard parts.count >= 15, parts.count <= 17, parts[1] == "fwd", let version = DCNVersion(rawValue: parts[2]),
+        guard parts.count >= 15, parts.count <= 17, let direction = Direction(rawValue: parts[1]),
+              let version = DCNVersion(rawValue: parts[2]),
               suffixes.allSatisfy({ $0 == "nhwc" || $0 == "prepared" }) else { throw invalid }
         let variant: KernelVariant
         do { variant = try KernelVariant(named: parts[0]) } catch { throw BenchError("\(error)") }
@@ -117,7 +164,8 @@ extension BenchPoint {
                   stride: try number(parts[8], "s"), padding: try number(parts[9], "p"), dilation: try number(parts[10], "d"),
                   groups: try number(parts[11], "g"), offsetGroups: try number(parts[12], "og"),
                   threads: try number(parts[13], "t"), placement: placement,
-                  layout: suffixes.contains("nhwc") ? .nhwc : .nchw, weights: suffixes.contains("prepared") ? .prepared : .call)
+                  layout: suffixes.contains("nhwc") ? .nhwc : .nchw, weights: suffixes.contains("prepared") ? .prepared : .call,
+                  direction: direction)
         guard self.name == name else { throw invalid }
     }
 }

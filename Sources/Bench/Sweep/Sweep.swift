@@ -23,7 +23,9 @@ public struct Shape: Hashable, Codable, Sendable {
 /// The axes of one block of a sweep; the block's points are their cartesian product, less the
 /// combinations a design does not have:
 /// - `naive` and `tiled` are single-threaded: only threads = 1;
-/// - `dispatch` runs on Dispatch's threads, which cannot be pinned: only placement `none`.
+/// - `dispatch` runs on Dispatch's threads, which cannot be pinned: only placement `none`;
+/// - a backward (`bwd`, `fwd+bwd`) only for designs that have one (`naive`, `blockedGather`),
+///   channels-last only on `blockedGather`, and with weights given per call (training's case).
 public struct SweepAxes: Equatable, Sendable {
     public var variants: [KernelVariant]
     public var versions: [DCNVersion] = [.v1, .v2]
@@ -39,11 +41,12 @@ public struct SweepAxes: Equatable, Sendable {
     public var placements: [Placement] = [.close]
     public var layouts: [TensorLayout] = [.nchw]
     public var weights: [WeightsMode] = [.call]
+    public var directions: [Direction] = [.fwd]
 
     public init(variants: [KernelVariant], versions: [DCNVersion] = [.v1, .v2], batch: [Int] = [1], shapes: [Shape],
                 kernels: [Extent2] = [Extent2(3)], strides: [Int] = [1], paddings: [Int] = [1], dilations: [Int] = [1],
                 groups: [Int] = [1], offsetGroups: [Int] = [1], threads: [Int], placements: [Placement] = [.close],
-                layouts: [TensorLayout] = [.nchw], weights: [WeightsMode] = [.call]) {
+                layouts: [TensorLayout] = [.nchw], weights: [WeightsMode] = [.call], directions: [Direction] = [.fwd]) {
         self.variants = variants
         self.versions = versions
         self.batch = batch
@@ -58,6 +61,13 @@ public struct SweepAxes: Equatable, Sendable {
         self.placements = placements
         self.layouts = layouts
         self.weights = weights
+        self.directions = directions
+    }
+
+    /// Whether a design has the pass `direction` in `layout` with weights `mode`.
+    static func exists(_ variant: KernelVariant, _ direction: Direction, _ layout: TensorLayout, _ mode: WeightsMode) -> Bool {
+        guard direction.runsBackward else { return true }
+        return variant.hasBackward && (layout == .nchw || variant == .blockedGather) && mode == .call
     }
 
     public var points: [BenchPoint] {
@@ -76,13 +86,15 @@ public struct SweepAxes: Equatable, Sendable {
                                                     for placement in variant.canBePinned ? placements : [.none] {
                                                         for layout in layouts {
                                                           for mode in weights {
+                                                           for direction in directions where Self.exists(variant, direction, layout, mode) {
                                                             result.append(BenchPoint(
                                                                 variant: variant, version: version, batch: n,
                                                                 inChannels: shape.inChannels, outChannels: shape.outChannels,
                                                                 height: shape.height, width: shape.width, kernel: kernel,
                                                                 stride: stride, padding: padding, dilation: dilation,
                                                                 groups: g, offsetGroups: og, threads: t, placement: placement,
-                                                                layout: layout, weights: mode))
+                                                                layout: layout, weights: mode, direction: direction))
+                                                           }
                                                           }
                                                         }
                                                     }
@@ -137,6 +149,7 @@ public struct Sweep: Equatable, Sendable {
         public var placements: [Placement]?
         public var layouts: [TensorLayout]?
         public var weights: [WeightsMode]?
+        public var directions: [Direction]?
 
         public init() {}
 
@@ -192,6 +205,7 @@ public struct Sweep: Equatable, Sendable {
             if let v = o.placements { b.placements = v }
             if let v = o.layouts { b.layouts = v }
             if let v = o.weights { b.weights = v }
+            if let v = o.directions { b.directions = v }
             return b
         }
         return result

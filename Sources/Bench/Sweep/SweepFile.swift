@@ -10,6 +10,7 @@ public enum SweepFile {
     static let axisKeys: Set<String> = [
         "variants", "versions", "batch", "shapes", "channels", "hw", "kernel", "stride", "padding",
         "dilation", "groups", "offset_groups", "threads", "placement", "layout", "weights",
+        "direction",
     ]
 
     /// The class of JSON's `true` and `false` (`__NSCFBoolean`), apart from other numbers'.
@@ -127,6 +128,9 @@ public enum SweepFile {
                                 "close, spread, none or pus:LIST") { axes.placements = v }
             if let v = try list("layout", { ($0 as? String).flatMap(TensorLayout.init(rawValue:)) }, "nchw or nhwc") { axes.layouts = v }
             if let v = try list("weights", { ($0 as? String).flatMap(WeightsMode.init(rawValue:)) }, "call or prepared") { axes.weights = v }
+            if let v = try list("direction", { ($0 as? String).flatMap(Direction.init(rawValue:)) }, "fwd, bwd or fwd+bwd") {
+                axes.directions = v
+            }
             return axes
         }
         return Sweep(name: name, blocks: parsed)
