@@ -9,8 +9,10 @@ struct VerifyCommand: ParsableCommand {
         abstract: "Run every variant on every case of a golden-vector directory and report the errors.",
         discussion: """
         DIR is laid out as docs/golden-format.md describes (index.json, one folder per case). \
-        Prints max abs/rel errors per case and variant and the error as a fraction of the \
-        float32 tolerance; exits 1 if any output is out of tolerance.
+        Checks the output of every variant and, for the designs with a backward pass (naive, \
+        blockedGather), every gradient the case stores. Prints per case and variant the worst \
+        error as a fraction of the float32 tolerance for each tensor and the max abs/rel errors; \
+        exits 1 if any element is out of tolerance.
 
         Examples:
           dcnbench verify ../shared/testdata/deform-conv-golden

@@ -209,9 +209,9 @@ struct VerdictTests {
         #expect(message { try ResultSet(paths: [truncated]) }.contains("4 samples of run x for \(Self.point.name), the results file says 10 (truncated?)"))
         // A different schema version.
         let text = try String(contentsOfFile: good, encoding: .utf8)
-        let v3 = try temporaryDirectory().appendingPathComponent("v3.csv").path
-        try text.replacingOccurrences(of: "\n2,x,", with: "\n3,x,").write(toFile: v3, atomically: true, encoding: .utf8)
-        #expect(message { try ResultSet(paths: [v3]) }.contains("schema_version 3, this dcnbench reads 1 and 2"))
+        let v4 = try temporaryDirectory().appendingPathComponent("v4.csv").path
+        try text.replacingOccurrences(of: "\n3,x,", with: "\n4,x,").write(toFile: v4, atomically: true, encoding: .utf8)
+        #expect(message { try ResultSet(paths: [v4]) }.contains("schema_version 4, this dcnbench reads 1 to 3"))
         // A missing column.
         let cut = try temporaryDirectory().appendingPathComponent("cut.csv").path
         let table = try CSVTable.read(good)

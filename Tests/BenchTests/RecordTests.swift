@@ -64,14 +64,25 @@ struct RecordTests {
         let row = ResultRow(runID: "r", point: samplePoint, status: .skipped, tensorBytes: 1, host: "h", cpuModel: "m",
                             configID: "c", timestamp: "t")
         var record = Dictionary(uniqueKeysWithValues: zip(ResultRow.header, row.fields))
-        record["schema_version"] = "3"
-        #expect(throws: BenchError("f: schema_version 3, this dcnbench reads 1 and 2")) { try ResultRow(record: record, source: "f") }
-        // Version 1 had no weights column: its rows are weights given per call.
+        record["schema_version"] = "4"
+        #expect(throws: BenchError("f: schema_version 4, this dcnbench reads 1 to 3")) { try ResultRow(record: record, source: "f") }
+        // Version 1 had no weights column: its rows are weights given per call; before 3, no
+        // direction: the forward pass.
         var v1 = record
         v1["schema_version"] = "1"
         v1["weights"] = nil
+        v1["direction"] = nil
         #expect(try ResultRow(record: v1, source: "f").point.weights == .call)
-        record["schema_version"] = "2"
+        var v2 = record
+        v2["schema_version"] = "2"
+        v2["direction"] = nil
+        #expect(try ResultRow(record: v2, source: "f").point.direction == .fwd)
+        record["schema_version"] = "3"
+        record["direction"] = "sideways"
+        #expect(throws: BenchError("f: direction 'sideways' is not fwd, bwd or fwd+bwd")) { try ResultRow(record: record, source: "f") }
+        record["direction"] = "bwd"
+        #expect(throws: BenchError("f: row '\(samplePoint.name)' does not match its own columns")) { try ResultRow(record: record, source: "f") }
+        record["direction"] = "fwd"
         record["weights"] = "once"
         #expect(throws: BenchError("f: weights 'once' is not call or prepared")) { try ResultRow(record: record, source: "f") }
         record["weights"] = "call"

@@ -189,5 +189,11 @@ struct SweepRunnerTests {
         #expect(outcomes.count == 27 * KernelVariant.allCases.count)
         #expect(outcomes.allSatisfy { $0.passed })
         #expect(Verify.table(outcomes).contains("(all cases)"))
+        // Every gradient stored is checked for the designs with a backward pass, none for the others.
+        let v2Bias = try #require(outcomes.first { $0.caseName == "v2_bias" && $0.variant == .blockedGather })
+        #expect(Set(v2Bias.worstRatios.keys) == ["output", "grad_input", "grad_offset", "grad_mask", "grad_weight", "grad_bias"])
+        let v1 = try #require(outcomes.first { $0.caseName == "v1_basic" && $0.variant == .naive })
+        #expect(Set(v1.worstRatios.keys) == ["output", "grad_input", "grad_offset", "grad_weight"])
+        #expect(outcomes.filter { $0.variant == .tiled }.allSatisfy { $0.worstRatios.keys.sorted() == ["output"] })
     }
 }

@@ -167,7 +167,7 @@ extension ResultRow {
         let probe = Reader(record: record, source: source, version: 0)
         let version = try probe.int("schema_version")
         guard Self.readableVersions.contains(version) else {
-            throw BenchError("\(source): schema_version \(version), this dcnbench reads \(Self.readableVersions.map(String.init).joined(separator: " and "))")
+            throw BenchError("\(source): schema_version \(version), this dcnbench reads \(Self.readableVersionsText)")
         }
         let r = Reader(record: record, source: source, version: version)
         var row = ResultRow(runID: "", point: try Self.point(reading: r), status: .ok, tensorBytes: 0, host: "", cpuModel: "",

@@ -8,6 +8,7 @@ public struct ResultRow: Equatable, Sendable {
     /// as weights given per call and the forward pass.
     public static let schemaVersion = 3
     public static let readableVersions = 1...schemaVersion
+    static var readableVersionsText: String { "\(readableVersions.lowerBound) to \(readableVersions.upperBound)" }
 
     /// The columns a file of schema `version` must have.
     public static func requiredColumns(version: Int) -> [String] {
@@ -103,7 +104,7 @@ public struct SampleRow: Equatable, Sendable {
     public init(record r: [String: String], source: String) throws {
         // The samples file's columns are the same in every readable version.
         guard let version = r["schema_version"].flatMap(Int.init), ResultRow.readableVersions.contains(version) else {
-            throw BenchError("\(source): schema_version '\(r["schema_version"] ?? "")', this dcnbench reads \(ResultRow.readableVersions.map(String.init).joined(separator: " and "))")
+            throw BenchError("\(source): schema_version '\(r["schema_version"] ?? "")', this dcnbench reads \(ResultRow.readableVersionsText)")
         }
         guard let runID = r["run_id"], let name = r["name"], let index = r["sample"].flatMap(Int.init),
               let seconds = r["seconds"].flatMap(Double.init), let iterations = r["iterations"].flatMap(Int.init),
