@@ -7,8 +7,8 @@ public enum Preset: String, CaseIterable, Sendable {
 
     public var summary: String {
         switch self {
-        case .smoke: "seconds: two small shapes, v1 and v2, every variant, 1…cores threads (CI, a first try)"
-        case .default: "a few minutes: the 3x3 layers of a DCN ResNet-50 at 224² (64@56², 128@28², 256@14², 512@7²) and a detection-sized layer (256@50x76, without naive), v1 and v2, every variant, 1…cores threads; blockedGather also in NHWC and with prepared weights"
+        case .smoke: "seconds: two small shapes, v1 and v2, every variant forward and naive/blockedGather backward, 1…cores threads (CI, a first try)"
+        case .default: "a few minutes: the 3x3 layers of a DCN ResNet-50 at 224² (64@56², 128@28², 256@14², 512@7²) and a detection-sized layer (256@50x76, without naive), v1 and v2, every variant, 1…cores threads; blockedGather also in NHWC, with prepared weights and backward (every gradient)"
         case .sizes: "H=W from 8 to 256 at 64 channels, v2, tiled/dispatch/blockedGather (naive from 8 to 64), 1…cores threads"
         case .channels: "8…512 channels at 28x28, v2, tiled/dispatch/blockedGather (naive up to 128), 1…cores threads"
         case .threads: "strong scaling of 64@56², v2: blockedGather and dispatch on 1…all PUs, close and spread"
@@ -31,9 +31,9 @@ public enum Preset: String, CaseIterable, Sendable {
         switch self {
         case .smoke:
             return Sweep(name: rawValue, blocks: [
-                SweepAxes(variants: all, shapes: [Shape(channels: 8, size: 12)], threads: upToCores),
+                SweepAxes(variants: all, shapes: [Shape(channels: 8, size: 12)], threads: upToCores, directions: [.fwd, .bwd]),
                 SweepAxes(variants: all, shapes: [Shape(inChannels: 6, outChannels: 10, height: 9, width: 7)],
-                          strides: [2], groups: [2], offsetGroups: [3], threads: upToCores),
+                          strides: [2], groups: [2], offsetGroups: [3], threads: upToCores, directions: [.fwd, .bwd]),
             ])
         case .default:
             return Sweep(name: rawValue, blocks: [
@@ -47,6 +47,8 @@ public enum Preset: String, CaseIterable, Sendable {
                 SweepAxes(variants: [.blockedGather], shapes: allDefault, threads: upToCores, layouts: [.nhwc]),
                 // Weights given once, as in inference: blockedGather packs them once, not every call.
                 SweepAxes(variants: [.blockedGather], shapes: allDefault, threads: upToCores, weights: [.prepared]),
+                // Training: every gradient (naive's backward would take minutes a call here).
+                SweepAxes(variants: [.blockedGather], shapes: allDefault, threads: upToCores, directions: [.bwd]),
             ])
         case .sizes:
             return Sweep(name: rawValue, blocks: [
