@@ -26,18 +26,18 @@ BUSY_SHARE = 0.1
 
 
 def parse_point(name):
-    """A dcnbench forward point name (`dcnbench list`) of an NCHW point, with weights given per
-    call or (a `/prepared` suffix) once: its fields as a dict."""
+    """A dcnbench point name (`dcnbench list`) of an NCHW point, forward or backward, with weights
+    given per call or (a `/prepared` suffix) once: its fields as a dict."""
     p = name.split("/")
-    if not (len(p) == 15 or (len(p) == 16 and p[15] == "prepared")) or p[1] != "fwd":
-        raise SystemExit(f"not a forward NCHW point name (15 fields, or 16 ending in /prepared): {name!r}")
+    if not (len(p) == 15 or (len(p) == 16 and p[15] == "prepared")) or p[1] not in ("fwd", "bwd"):
+        raise SystemExit(f"not a forward or backward NCHW point name (15 fields, or 16 ending in /prepared): {name!r}")
     try:
         h, w = map(int, p[6].split("x"))
         kh, kw = map(int, p[7][1:].split("x"))
         return dict(variant=p[0], version=p[2], N=int(p[3][1:]), Cin=int(p[4][1:]), Cout=int(p[5][1:]), H=h, W=w,
                     kh=kh, kw=kw, s=int(p[8][1:]), p=int(p[9][1:]), d=int(p[10][1:]), g=int(p[11][1:]),
                     og=int(p[12][2:]), t=int(p[13][1:]), placement=p[14],
-                    weights="prepared" if len(p) == 16 else "call")
+                    weights="prepared" if len(p) == 16 else "call", direction=p[1])
     except ValueError:
         raise SystemExit(f"not a point name: {name!r}")
 

@@ -119,12 +119,33 @@ def make_openvino(pt, threads):
 def make_torchvision(pt, threads):
     import torch, torchvision
     torch.set_num_threads(threads)
+    if pt["direction"] == "bwd":
+        return make_torchvision_backward(pt, torch, torchvision)
     def run(x, w, off, mask):
         with torch.no_grad():
             return torchvision.ops.deform_conv2d(torch.from_numpy(x), torch.from_numpy(off), torch.from_numpy(w),
                                                  stride=pt["s"], padding=pt["p"], dilation=pt["d"],
                                                  mask=None if mask is None else torch.from_numpy(mask)).numpy()
     return run, f"torchvision {torchvision.__version__}"
+
+
+def make_torchvision_backward(pt, torch, torchvision):
+    """torch.autograd's backward of deform_conv2d, every gradient (input, offset, mask, weight),
+    for grad_output uniform in [-1, 1]: the forward runs once per set of inputs, untimed, and its
+    graph is kept, so each timed call is the backward alone."""
+    graphs = {}
+    def run(x, w, off, mask):
+        key = (id(x), id(w), id(off), id(mask))
+        if key not in graphs:
+            leaves = [torch.from_numpy(a).requires_grad_() for a in (x, off, w) + ((mask,) if mask is not None else ())]
+            y = torchvision.ops.deform_conv2d(leaves[0], leaves[1], leaves[2], stride=pt["s"], padding=pt["p"],
+                                              dilation=pt["d"], mask=leaves[3] if mask is not None else None)
+            upstream = torch.from_numpy(np.random.default_rng(5).uniform(-1, 1, y.shape).astype(np.float32))
+            graphs.clear()
+            graphs[key] = (y, leaves, upstream)
+        y, leaves, upstream = graphs[key]
+        return torch.autograd.grad(y, leaves, upstream, retain_graph=True)[0].numpy()
+    return run, f"torchvision {torchvision.__version__} (autograd backward)"
 
 
 def make_dense_onnxruntime(pt, threads):
@@ -177,6 +198,8 @@ def make_dense_torch(pt, threads):
 # Peers that have a form with weights given once (constant in the model), for /prepared points;
 # the others skip those points.
 PREPARED = {"onnxruntime", "openvino"}
+# Peers with a backward pass (ONNX Runtime and OpenVINO have none; dense peers are forward only).
+BACKWARD = {"torchvision"}
 
 # Deformable peers (checked against our output), then dense convolutions of the same shapes
 # (the issue's "0.9x of the best dense convolution" reference; not checkable against ours).
@@ -242,6 +265,7 @@ def main():
         names = [l.strip() for l in f if l.strip()]
     points = [(name, harness.parse_point(name)) for name in names]
     points = [(name, pt) for name, pt in points if pt["weights"] == "call" or a.peer in PREPARED]
+    points = [(name, pt) for name, pt in points if pt["direction"] == "fwd" or a.peer in BACKWARD]
     wrong = [name for name, pt in points if pt["t"] != a.threads]
     if wrong:
         raise SystemExit(f"{len(wrong)} points are not of --threads {a.threads}, e.g. {wrong[0]}")
@@ -256,7 +280,8 @@ def main():
             run, label = PEERS[a.peer](pt, a.threads)
             m = harness.measure(run, tensors(pt), a.threads, samples=a.samples, min_sample_time=a.min_sample_time)
             ho, wo = out_size(pt)
-            flops = 2 * pt["N"] * pt["Cout"] * (pt["Cin"] // pt["g"]) * pt["kh"] * pt["kw"] * ho * wo
+            # A backward's two GEMMs count twice the forward's multiply-adds, as dcnbench's rows do.
+            flops = (2 if pt["direction"] == "bwd" else 1) * 2 * pt["N"] * pt["Cout"] * (pt["Cin"] // pt["g"]) * pt["kh"] * pt["kw"] * ho * wo
             stats = m.stats()
             peer_name = f"peer:{a.peer}/" + "/".join(name.split("/")[1:])
             row = {k: "" for k in header}
@@ -264,7 +289,7 @@ def main():
                         "version": pt["version"], "batch": pt["N"], "in_channels": pt["Cin"], "out_channels": pt["Cout"],
                         "height": pt["H"], "width": pt["W"], "kernel_h": pt["kh"], "kernel_w": pt["kw"], "stride": pt["s"],
                         "padding": pt["p"], "dilation": pt["d"], "groups": pt["g"], "offset_groups": pt["og"],
-                        "threads": pt["t"], "placement": pt["placement"], "layout": "nchw", "weights": pt["weights"],
+                        "threads": pt["t"], "placement": pt["placement"], "layout": "nchw", "weights": pt["weights"], "direction": pt["direction"],
                         "status": "ok", "error": label,
                         "samples": len(m.samples), "iterations_per_sample": m.iterations,
                         **{k: repr(float(v)) for k, v in stats.items()},

@@ -35,17 +35,20 @@ for r in rows:
     # Weights given once (rows of schema 2 with weights=prepared) are a design of their own,
     # compared with the peers' forms with constant weights only.
     variant = r["variant"] + (" prepared" if r.get("weights") == "prepared" else "")
+    # Backward rows (schema 3, direction=bwd) likewise: compared with backward rows only.
+    variant += " bwd" if r.get("direction") == "bwd" else ""
     m = float(r["median_s"])
     if variant not in best[key] or m < best[key][variant][0]:
         best[key][variant] = (m, float(r["gflops"]))
 
 everything = {v for d in best.values() for v in d}
-ours = [v for v in ["blockedGather", "blockedGather prepared", "tiled", "dispatch"] if v in everything]
+ours = [v for v in ["blockedGather", "blockedGather prepared", "blockedGather bwd", "tiled", "dispatch"] if v in everything]
 peers = sorted(v for v in everything if v.startswith("peer:") and not v.startswith("peer:dense-"))
 dense = sorted(v for v in everything if v.startswith("peer:dense-"))
 variants = ours + peers + dense
 # (ours, peer) pairs compared: per-call weights with per-call peers, prepared with prepared.
-pairs = [("blockedGather", p) for p in peers if not p.endswith(" prepared")]
+pairs = [("blockedGather", p) for p in peers if not p.endswith(" prepared") and not p.endswith(" bwd")]
+pairs += [("blockedGather bwd", p) for p in peers if p.endswith(" bwd") and "blockedGather bwd" in ours]
 pairs += [("blockedGather prepared", p) for p in peers if p.endswith(" prepared") and "blockedGather prepared" in ours]
 
 
@@ -58,8 +61,11 @@ fastest_ours = [v for v in ["blockedGather", "blockedGather prepared"] if v in o
 if dense:
     heads += [f"{v} / best dense" for v in fastest_ours]
 heads += [f"{v} / onnxruntime" for v in ours if v in ("tiled", "dispatch") and "peer:onnxruntime" in peers]
-scaled = [v for v in ["blockedGather", "dispatch"] if v in ours]
+scaled = [v for v in ["blockedGather", "blockedGather bwd", "dispatch"] if v in ours]
 heads += [f"{v} t2/t1" for v in scaled]
+backward = "blockedGather bwd" in ours and "blockedGather" in ours
+if backward:
+    heads += ["bwd time / fwd time"]
 print("| shape | threads | " + " | ".join(heads) + " |")
 print("| --- | ---: |" + " ---: |" * len(heads))
 for (shape, t) in sorted(best, key=lambda k: (k[0], k[1])):
@@ -72,6 +78,9 @@ for (shape, t) in sorted(best, key=lambda k: (k[0], k[1])):
     cells += [ratio(d, v, "peer:onnxruntime") for v in ours if v in ("tiled", "dispatch") and "peer:onnxruntime" in peers]
     one = best.get((shape, 1), {})
     cells += [f"{d[v][1] / one[v][1]:.2f}×" if t > 1 and v in d and v in one else "–" for v in scaled]
+    if backward:
+        both = "blockedGather bwd" in d and "blockedGather" in d
+        cells += [f"{d['blockedGather bwd'][0] / d['blockedGather'][0]:.2f}×" if both else "–"]
     print(f"| {shape} | {t} | " + " | ".join(cells) + " |")
 
 serial = sorted({(r["name"], round(float(r["cpu_utilization"]), 2)) for r in rows

@@ -126,7 +126,7 @@ class PinningTests(unittest.TestCase):
         pt = harness.parse_point("blockedGather/fwd/v2/N8/C64/K32/56x28/k3x2/s2/p1/d1/g2/og4/t2/close")
         self.assertEqual((pt["N"], pt["Cin"], pt["Cout"], pt["H"], pt["W"], pt["kh"], pt["kw"], pt["g"], pt["og"], pt["t"]),
                          (8, 64, 32, 56, 28, 3, 2, 2, 4, 2))
-        for bad in ["blockedGather/bwd/v2/N8/C64/K32/56x28/k3x2/s2/p1/d1/g2/og4/t2/close", "a/fwd/b"]:
+        for bad in ["blockedGather/fwd+bwd/v2/N8/C64/K32/56x28/k3x2/s2/p1/d1/g2/og4/t2/close", "a/fwd/b"]:
             with self.assertRaises(SystemExit):
                 harness.parse_point(bad)
 
