@@ -164,6 +164,30 @@ struct SweepRunnerTests {
         }
     }
 
+    @Test("backward points (both layouts, alone and after the forward) are measured and their gradients checked; a broken one is caught")
+    func backwardPoints() throws {
+        let points = SweepAxes(variants: [.naive, .blockedGather], versions: [.v1, .v2], shapes: [Shape(channels: 5, size: 7)],
+                               threads: [1], layouts: [.nchw, .nhwc], directions: [.bwd, .fwdBwd]).points
+        #expect(points.count == 2 * 6)
+        let runner = try PointRunner(timing: quickTiming, maxMemoryBytes: 1 << 30, runID: "w")
+        for point in points {
+            let (row, samples) = runner.measure(point, medians: [:])
+            #expect(row.status == .ok && samples.count == 3, "\(point.name): \(row.error)")
+            let g = try point.geometry()
+            #expect(row.gflops == point.direction.flopMultiple * g.multiplyAddFLOPs / row.statistics!.median / 1e9)
+            #expect(row.tensorBytes == 2 * g.compulsoryBytes)
+            #expect((row.workspaceBytes ?? 0) > 0 || point.variant == .naive)
+        }
+        let broken = try PointRunner(timing: quickTiming, maxMemoryBytes: 1 << 30, runID: "b", factory: { point, geometry, options in
+            BrokenKernel(try DeformConvolution(geometry: geometry, variant: point.variant, options: options, layout: point.layout))
+        })
+        for point in points where point.direction == .bwd {
+            let row = broken.measure(point, medians: [:]).row
+            // The forward is not run by a bwd point: the spoiled grad_weight is what the gate sees.
+            #expect(row.status == .wrong && row.error.hasPrefix("grad_weight:"), "\(point.name): \(row.error)")
+        }
+    }
+
     @Test("speed-ups refer to naive and to one thread of the same shape")
     func speedups() throws {
         let points = SweepAxes(variants: [.naive, .blockedGather], versions: [.v1], shapes: [Shape(channels: 4, size: 6)],

@@ -6,17 +6,42 @@ import Topology
 
 @Suite("Sweep expansion")
 struct SweepTests {
-    @Test("smoke on 2 cores: 24 points, named google-benchmark style, designs' own thread rules")
+    @Test("smoke on 2 cores: 36 points, named google-benchmark style, designs' own thread rules")
     func smoke() throws {
         let points = Preset.smoke.sweep(cores: 2, pus: 2).points
-        // Per shape and version: naive t1, tiled t1, dispatch t1+t2 (none), blockedGather t1+t2 (close).
-        #expect(points.count == 2 * 2 * 6)
+        // Per shape and version: naive t1, tiled t1, dispatch t1+t2 (none), blockedGather t1+t2
+        // (close) forward; naive t1 and blockedGather t1+t2 backward.
+        #expect(points.count == 2 * 2 * (6 + 3))
+        #expect(points.filter { $0.direction == .bwd }.allSatisfy { $0.variant == .naive || $0.variant == .blockedGather })
         #expect(points.first?.name == "naive/fwd/v1/N1/C8/K8/12x12/k3x3/s1/p1/d1/g1/og1/t1/close")
         #expect(points.contains { $0.name == "blockedGather/fwd/v2/N1/C6/K10/9x7/k3x3/s2/p1/d1/g2/og3/t2/close" })
         #expect(points.filter { $0.variant == .naive || $0.variant == .tiled }.allSatisfy { $0.threads == 1 })
         #expect(points.filter { $0.variant == .dispatch }.allSatisfy { $0.placement == .none })
         #expect(Set(points.map(\.name)).count == points.count)
         try Sweep.validate(points)
+    }
+
+    @Test("a backward exists for naive and blockedGather only, channels-last for blockedGather only, weights per call")
+    func directions() throws {
+        let points = SweepAxes(variants: KernelVariant.allCases, versions: [.v2], shapes: [Shape(channels: 4, size: 6)],
+                               threads: [1], layouts: [.nchw, .nhwc], weights: [.call, .prepared],
+                               directions: Direction.allCases).points
+        let backward = points.filter { $0.direction != .fwd }
+        #expect(Set(backward.map(\.name)) == [
+            "naive/bwd/v2/N1/C4/K4/6x6/k3x3/s1/p1/d1/g1/og1/t1/close",
+            "naive/fwd+bwd/v2/N1/C4/K4/6x6/k3x3/s1/p1/d1/g1/og1/t1/close",
+            "blockedGather/bwd/v2/N1/C4/K4/6x6/k3x3/s1/p1/d1/g1/og1/t1/close",
+            "blockedGather/fwd+bwd/v2/N1/C4/K4/6x6/k3x3/s1/p1/d1/g1/og1/t1/close",
+            "blockedGather/bwd/v2/N1/C4/K4/6x6/k3x3/s1/p1/d1/g1/og1/t1/close/nhwc",
+            "blockedGather/fwd+bwd/v2/N1/C4/K4/6x6/k3x3/s1/p1/d1/g1/og1/t1/close/nhwc",
+        ])
+        for point in backward { #expect(try BenchPoint(name: point.name) == point) }
+        #expect(throws: BenchError.self) { try BenchPoint(name: "naive/sideways/v2/N1/C4/K4/6x6/k3x3/s1/p1/d1/g1/og1/t1/close") }
+        var o = Sweep.Overrides()
+        o.directions = [.bwd]
+        let overridden = try Sweep(name: "x", blocks: [SweepAxes(variants: [.tiled, .blockedGather], shapes: [Shape(channels: 4, size: 6)],
+                                                                 threads: [1])]).applying(o).points
+        #expect(overridden.map(\.name).allSatisfy { $0.hasPrefix("blockedGather/bwd/") } && overridden.count == 2)
     }
 
     @Test("every preset expands to valid, uniquely named points")
@@ -31,7 +56,9 @@ struct SweepTests {
         // 4 ResNet shapes × 2 versions × 6 points (naive, tiled, dispatch t1/t2, blockedGather
         // t1/t2 on 2 cores), + the detection layer without naive: 2 × 5, + blockedGather in NHWC
         // and with prepared weights on all 5 shapes: 2 × 5 × 2 versions × 2 thread counts.
-        #expect(ids.count == 4 * 2 * 6 + 2 * 5 + 2 * 5 * 2 * 2)
+        // And blockedGather's backward on all 5 shapes: 5 × 2 versions × 2 thread counts.
+        #expect(ids.count == 4 * 2 * 6 + 2 * 5 + 2 * 5 * 2 * 2 + 5 * 2 * 2)
+        #expect(ids.filter { $0.direction == .bwd }.allSatisfy { $0.name.hasPrefix("blockedGather/bwd/") })
         #expect(ids.filter { $0.layout == .nhwc }.allSatisfy { $0.name.hasSuffix("/close/nhwc") && $0.variant == .blockedGather })
         #expect(ids.filter { $0.weights == .prepared }.allSatisfy { $0.name.hasSuffix("/close/prepared") && $0.variant == .blockedGather })
         #expect(ids.filter { $0.weights == .prepared }.count == 5 * 2 * 2)

@@ -13,8 +13,14 @@ Fairness rules it enforces (README, "Against the peers"):
   refused when fewer than T threads were busy: the peer did not run T threads (the
   under-threading above). With T busy threads it is kept and the tables show its utilization:
   the peer runs T threads but has serial parts of its own (torchvision's CPU deform_conv2d
-  samples its columns on one thread and threads only the GEMM).
+  samples its columns on one thread and threads only the GEMM);
+- where a peer's serial part is so large that its other threads stay under `BUSY_SHARE`
+  (torchvision's backward: col2im on one thread, only the GEMMs threaded), the process first runs
+  a pool probe (`pool_probe`: a call that the library threads fully, e.g. a large matmul) and
+  records its busy threads in the row (`probe_label`); a row whose probe kept T threads busy
+  shows the pool was sized right, and is kept and listed like the others with serial parts.
 """
+import re
 import os
 import statistics
 import time
@@ -113,6 +119,31 @@ def measure(run, args, threads, samples=10, min_sample_time=0.02, warmup=0.1):
     return Measurement(out, iterations, cpu / wall / threads, sorted(set(busy)), len(busy))
 
 
+def pool_probe(call, seconds=0.3):
+    """Busy threads and their PUs while `call` (something the peer's pool threads fully) runs
+    repeatedly for `seconds`: how many threads the pool really has under this process's mask."""
+    before = _thread_cpu()
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        call()
+    wall = time.perf_counter() - start
+    after = _thread_cpu()
+    busy_ticks = BUSY_SHARE * wall * os.sysconf("SC_CLK_TCK")
+    busy = [pu for tid, (ticks, pu) in after.items() if ticks - before.get(tid, (0, 0))[0] >= busy_ticks]
+    return len(busy), sorted(set(busy))
+
+
+def probe_label(busy, pus):
+    """The text a row's `error` (label) field carries for a pool probe."""
+    return f"pool probe: {busy} busy threads on PUs {pus}"
+
+
+def probe_threads(row):
+    """Busy threads of the row's pool probe (0 without one)."""
+    match = re.search(r"pool probe: (\d+) busy threads", row.get("error") or "")
+    return int(match.group(1)) if match else 0
+
+
 def busy_threads(row):
     """Busy threads of a CSV row: a peer's are the PUs of its busy threads (pus_used; two busy
     threads on one PU did not run in parallel either); rows of ours count none, so they must
@@ -124,8 +155,9 @@ def busy_threads(row):
 
 def check_utilization(rows, minimum=MIN_UTILIZATION):
     """The under-threaded rows (CSV rows as dicts): utilization under `minimum` without
-    `threads` busy threads."""
-    return [r for r in rows if float(r["cpu_utilization"]) < minimum and busy_threads(r) < int(r["threads"])]
+    `threads` busy threads, in the measurement or in the process's pool probe."""
+    return [r for r in rows if float(r["cpu_utilization"]) < minimum
+            and max(busy_threads(r), probe_threads(r)) < int(r["threads"])]
 
 
 def one_pu_per_core(threads):

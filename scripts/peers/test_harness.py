@@ -21,6 +21,27 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 CPUS = sorted(os.sched_getaffinity(0))
 
 
+class PoolProbeTests(unittest.TestCase):
+    def test_probe_keeps_a_serial_peer_whose_pool_is_whole(self):
+        row = dict(variant="peer:x", threads="2", cpu_utilization="0.52", pus_used="1", error="x")
+        self.assertEqual(harness.check_utilization([row]), [row])
+        row["error"] = "x 1.0; " + harness.probe_label(2, [0, 1])
+        self.assertEqual(harness.check_utilization([row]), [])
+        row["error"] = "x 1.0; " + harness.probe_label(1, [1])
+        self.assertEqual(harness.check_utilization([row]), [row])
+
+    def test_probe_counts_the_threads_that_ran(self):
+        # The calling thread spinning alone: one busy thread, on a PU this process may use.
+        import time
+        def spin():
+            end = time.perf_counter() + 0.05
+            while time.perf_counter() < end:
+                pass
+        busy, pus = harness.pool_probe(spin, seconds=0.2)
+        self.assertEqual(busy, 1)
+        self.assertTrue(set(pus) <= os.sched_getaffinity(0))
+
+
 class StickyPoolPeer:
     """A call hashes 2 MB on each thread of a persistent pool (hashlib releases the GIL for
     large inputs): the caller and one more thread per CPU of the mask seen at the first call."""
