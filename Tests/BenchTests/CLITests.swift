@@ -87,7 +87,7 @@ struct CLITests {
             (["sweep", "--preset", "huge"], "unknown preset 'huge'; valid presets: smoke, default, sizes, channels, threads"),
             (["sweep", "--sweep-file", badSweep.path], "sweep file \(badSweep.path): invalid JSON at line 4"),
             (["sweep", "--preset", "smoke", "--threads", "0"], "--threads 0: must be at least 1"),
-            (["sweep", "--preset", "smoke", "--filter", "nomatch"], "--filter 'nomatch' matches none of the 24 points of sweep 'smoke'"),
+            (["sweep", "--preset", "smoke", "--filter", "nomatch"], "--filter 'nomatch' matches none of the 36 points of sweep 'smoke'"),
             (["sweep", "--preset", "smoke", "--threads", "64"], "64 threads under placement 'close' but only"),
             (["sweep", "--preset", "smoke", "--hw", "1", "--padding", "0"], "point naive/fwd/v1/N1/C8/K8/1x1/k3x3/s1/p0/d1/g1/og1/t1/close: invalid geometry"),
             (["sweep", "--preset", "smoke", "--out", "/proc/dcnbench/x.csv"], "cannot create the directory /proc/dcnbench"),
@@ -119,7 +119,7 @@ struct CLITests {
         let result = try dcnbench(["sweep", "--preset", "smoke", "--dry-run", "--quiet", "--out", "r.csv"], in: directory)
         #expect(result.status == 0, "\(result.err)")
         let text = try String(contentsOf: directory.appendingPathComponent("r.csv"), encoding: .utf8)
-        #expect(text.split(separator: "\n").count == 25)
+        #expect(text.split(separator: "\n").count == 37)
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("r-context.json").path))
     }
 }

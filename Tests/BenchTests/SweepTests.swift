@@ -79,8 +79,10 @@ struct SweepTests {
         // 4 shapes × (tiled t1 close/spread + blockedGather t1,t2 × close/spread) = 4 × 6, in
         // NCHW, from the preset's channels-last block (its layout is not overridden) in NHWC, and
         // from its prepared-weights block with prepared weights (the variants are overridden in
-        // every block).
-        #expect(points.count == 4 * 6 * 3)
+        // every block), and from its backward block blockedGather's 4 backward points per shape
+        // (tiled has no backward).
+        #expect(points.count == 4 * 6 * 3 + 4 * 4)
+        #expect(points.filter { $0.direction == .bwd }.allSatisfy { $0.variant == .blockedGather })
         #expect(points.filter { $0.weights == .prepared }.count == 4 * 6)
         #expect(points.filter { $0.layout == .nhwc }.count == 4 * 6)
         #expect(Set(points.map { "\($0.inChannels)@\($0.height)" }) == ["64@28", "128@28", "64@56", "128@56"])
@@ -94,9 +96,10 @@ struct SweepTests {
     @Test("filters select by regular expression and refuse to match nothing")
     func filters() throws {
         let sweep = Preset.smoke.sweep(cores: 2, pus: 2)
-        #expect(try sweep.points(matching: "^blockedGather/.*/t2/").count == 4)
-        #expect(try sweep.points(matching: "v2/.*g2").count == 6)
-        #expect(throws: BenchError("--filter 'nothing' matches none of the 24 points of sweep 'smoke'")) {
+        #expect(try sweep.points(matching: "^blockedGather/fwd/.*/t2/").count == 4)
+        #expect(try sweep.points(matching: "^blockedGather/.*/t2/").count == 8)
+        #expect(try sweep.points(matching: "v2/.*g2").count == 9)
+        #expect(throws: BenchError("--filter 'nothing' matches none of the 36 points of sweep 'smoke'")) {
             try sweep.points(matching: "nothing")
         }
         #expect(throws: BenchError("--filter '(' is not a valid regular expression")) { try sweep.points(matching: "(") }

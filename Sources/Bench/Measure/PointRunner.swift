@@ -200,7 +200,7 @@ public final class PointRunner {
                 }
                 return (finish(p, medians: medians), p.samples)
             } catch {
-                return (fail(row(point, .error, tensorBytes: p.geometry.compulsoryBytes), "\(error)"), [])
+                return (fail(row(point, .error, tensorBytes: point.tensorBytes(p.geometry)), "\(error)"), [])
             }
         }
     }

@@ -168,7 +168,7 @@ public final class SweepRunner {
     /// all points instead of biasing the last ones. Rows are written after the last round.
     private func runInterleaved(_ todo: [BenchPoint], progress: Progress,
                                 record: (ResultRow, [SampleRow]) throws -> Void) throws {
-        let total = try todo.reduce(0) { $0 + (try $1.geometry().compulsoryBytes) }
+        let total = try todo.reduce(0) { $0 + $1.tensorBytes(try $1.geometry()) }
         guard total <= runner.maxMemoryBytes else {
             throw BenchError("--interleave keeps all \(todo.count) points in memory: \(total) bytes, over --max-memory \(runner.maxMemoryBytes)")
         }
@@ -184,7 +184,7 @@ public final class SweepRunner {
                     try runner.warmUp(p)
                     prepared.append(p)
                 } catch {
-                    var row = runner.row(point, .error, tensorBytes: p.geometry.compulsoryBytes)
+                    var row = runner.row(point, .error, tensorBytes: point.tensorBytes(p.geometry))
                     row.error = "\(error)"
                     try record(row, [])
                     progress.finish(row, index: index)
