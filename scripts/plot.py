@@ -26,7 +26,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 VENV = os.path.join(ROOT, ".venv-plot")
-READABLE_SCHEMAS = {1, 2}  # dcnbench's ResultRow.readableVersions
+READABLE_SCHEMAS = {1, 2, 3}  # dcnbench's ResultRow.readableVersions
 
 
 def ensure_venv():
@@ -56,7 +56,7 @@ def load(paths):
         if not versions <= READABLE_SCHEMAS:
             sys.exit(f"plot.py: {path}: schema_version {sorted(versions)}, plot.py reads {sorted(READABLE_SCHEMAS)}")
         frame["source"] = path
-        for column, default in [("weights", "call"), ("layout", "nchw")]:
+        for column, default in [("weights", "call"), ("layout", "nchw"), ("direction", "fwd")]:
             if column not in frame.columns:
                 frame[column] = default
         frames.append(frame)
@@ -75,7 +75,8 @@ def load(paths):
     rows["gflops_hi"] = rows["flops"] / rows["p10_s"] / 1e9
     rows["shape"] = rows["name"].str.split("/").str[2:13].str.join("/")
     rows["design"] = rows.apply(lambda r: r["variant"] + ("" if r["layout"] == "nchw" else " nhwc")
-                                + ("" if r["weights"] == "call" else " prepared"), axis=1)
+                                + ("" if r["weights"] == "call" else " prepared")
+                                + ("" if r["direction"] == "fwd" else f" {r['direction']}"), axis=1)
     return rows, contexts
 
 

@@ -113,7 +113,6 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
             if b.needsColumnGradient {
                 transposeWeights(p, rows: weightRows * worker / workers ..< weightRows * (worker + 1) / workers)
             }
-            if b.gradWeight != nil { weightSums[worker].update(repeating: 0, count: g.groups * g.groupOutChannels * depthStride) }
             if b.gradBias != nil { biasSums[worker].update(repeating: 0, count: g.outChannels) }
         }
         let blocks = (p.outPixels + blockPixels - 1) / blockPixels
@@ -154,8 +153,10 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
     private func transposeWeights(_ p: ForwardProblem, rows: Range<Int>) {
         for co in rows {
             let source = p.weightRow(co: co), row = transposedWeights + co * depthStride
-            for cl in 0..<p.groupIn {
-                for t in 0..<p.taps { row[t * p.groupIn + cl] = source[cl * p.taps + t] }
+            // Written in order, read kh·kw apart: a few lines at a time either way (the other
+            // order wrote C_in/G floats apart, a line each).
+            for t in 0..<p.taps {
+                for cl in 0..<p.groupIn { row[t * p.groupIn + cl] = source[cl * p.taps + t] }
             }
             (row + depth).update(repeating: 0, count: depthStride - depth)
         }
@@ -205,7 +206,7 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
                     microKernel, m: pixels, n: depth, k: groupOut,
                     a: pixelRows + group * groupOut, lda: outChannels,
                     b: transposedWeights + group * groupOut * depthStride, ldb: depthStride,
-                    c: columnGradients[worker] + group * depth, ldc: rowStride, bias: nil)
+                    c: columnGradients[worker] + group * depth, ldc: rowStride, bias: nil, panelsOuter: true)
             }
             work.columnProducts += pixels * depth * outChannels
         }
@@ -217,7 +218,9 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
                     a: channelRows + group * groupOut * channelStride, lda: channelStride,
                     b: columns[worker] + group * depth, ldb: rowStride,
                     c: weightSums[worker] + group * groupOut * depthStride, ldc: depthStride,
-                    bias: nil, accumulate: true)
+                    // The worker's first block writes its sums (nothing to zero or load: with
+                    // few pixels, wide layers' sums are as large as the weights).
+                    bias: nil, accumulate: work.weightProducts > 0)
             }
             work.weightProducts += outChannels * depth * pixels
         }
@@ -301,11 +304,12 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
     private func addWeightSums(_ p: ForwardProblem, rows: Range<Int>, workers: Int, into gradWeight: UnsafeMutablePointer<Float>) {
         for co in rows {
             let row = gradWeight + co * depth
-            for cl in 0..<p.groupIn {
-                for t in 0..<p.taps {
+            // Read in order, written kh·kw apart (see transposeWeights).
+            for t in 0..<p.taps {
+                for cl in 0..<p.groupIn {
                     let k = co * depthStride + t * p.groupIn + cl
-                    var sum = weightSums[0][k]
-                    for w in 1..<max(workers, 1) { sum += weightSums[w][k] }
+                    var sum = weightSums[0][k]  // worker 0 always has block 0
+                    for w in 1..<max(workers, 1) where works[w * Self.workStride].weightProducts > 0 { sum += weightSums[w][k] }
                     row[cl * p.taps + t] = sum
                 }
             }
