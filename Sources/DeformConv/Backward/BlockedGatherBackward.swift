@@ -67,8 +67,14 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
         let workers = executor.workerCount
         let bytesPerPixel = (2 * rowStride + g.outChannels) * MemoryLayout<Float>.size
         // Each image is split over all the workers (one image at a time, see the type's comment).
+        // Both GEMMs stream the whole weights (W′, and the grad_weight sums in and out) once per
+        // block: when those are several times the cache, fewer, larger blocks (their columns
+        // spilling to the next level) win; near the cache's size the cache-sized blocks still
+        // do (measured at 512 and 256 channels, docs/performance-history.md).
+        let weightBytes = g.groups * g.groupOutChannels * depthStride * MemoryLayout<Float>.size
         let blockPixels = options.blockPixels(bytesPerPixel: bytesPerPixel, multiple: options.microKernel.rows,
-                                              outPixels: (g.outPixels + workers - 1) / workers)
+                                              outPixels: (g.outPixels + workers - 1) / workers,
+                                              budget: weightBytes > 4 * options.cacheBytes ? 4 * options.cacheBytes : options.cacheBytes / 2)
         self.blockPixels = blockPixels
         let imageFloats = g.inChannels * g.height * g.width
         let inputFloats = layout == .nchw ? g.batch * imageFloats : 0
