@@ -13,7 +13,8 @@ struct SweepCommand: ParsableCommand {
         is first checked against a float64 reference on a sample of outputs; a mismatch gives \
         status=wrong and no timing. Ctrl-C loses at most the point being measured (with \
         --interleave it ends the rounds and every point keeps the samples it has); --resume \
-        continues a file (same options only). One run writes a file at a time.
+        continues a file (same options only), measuring again the points it holds as skipped \
+        or error. One run writes a file at a time.
 
         Examples:
           dcnbench sweep --preset smoke

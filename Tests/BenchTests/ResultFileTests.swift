@@ -25,6 +25,37 @@ struct ResultFileTests {
         withExtendedLifetime(first) {}
     }
 
+    @Test("resume measures again the points that were skipped or in error, one row each, and keeps the rest and the lock")
+    func resumeRetries() throws {
+        let out = try temporaryDirectory().appendingPathComponent("run.csv").path
+        let points = tinyPoints()
+        // Too little memory for any point: every row skipped.
+        let small = try PointRunner(timing: quickTiming, maxMemoryBytes: 1000, runID: "a")
+        let first = try SweepRunner(runner: small, sweep: sweep, points: points, output: out, resume: nil).run(progress: Progress(quiet: true))
+        #expect(first.allSatisfy { $0.status == .skipped })
+        // An ok row of another point stays as it was (its samples too).
+        let extra = tinyPoints([.naive])
+        do {  // the driver, and its lock on the file, end here
+            let keep = try SweepRunner(runner: runner("b"), sweep: sweep, points: extra, output: nil, resume: out)
+            #expect(keep.retried.isEmpty)
+            _ = try keep.run(progress: Progress(quiet: true))
+        }
+        let okRow = try #require(try CSVTable.read(out).records.first { $0["variant"] == "naive" })
+        let again = try SweepRunner(runner: runner("c"), sweep: sweep, points: points + extra, output: nil, resume: out)
+        #expect(again.retried == points.map(\.name))
+        #expect(again.pending.map(\.name) == points.map(\.name))
+        // The rewritten file is still this run's: a second writer is refused meanwhile.
+        #expect(throws: BenchError.self) { try SweepRunner(runner: runner("d"), sweep: sweep, points: points, output: nil, resume: out) }
+        let rows = try again.run(progress: Progress(quiet: true))
+        #expect(rows.allSatisfy { $0.status == .ok })
+        let table = try CSVTable.read(out)
+        #expect(table.records.count == 3 && Set(table.records.map { $0["name"]! }).count == 3, "one row per point")
+        #expect(table.records.first { $0["variant"] == "naive" } == okRow)
+        let set = try ResultSet(paths: [out])  // and compare reads it: every ok row has its samples
+        #expect(set.rows.count == 3)
+        withExtendedLifetime(again) {}
+    }
+
     @Test("resume after an editor dropped the final newline: the next row is not glued to the last")
     func missingFinalNewline() throws {
         let out = try temporaryDirectory().appendingPathComponent("run.csv").path

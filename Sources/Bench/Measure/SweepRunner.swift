@@ -12,6 +12,9 @@ public final class SweepRunner {
     public let paths: OutputPaths
     /// Rows already in the file (resume), by name.
     private var done: [String: ResultRow] = [:]
+    /// Rows of a resumed file that did not measure (skipped, error): measured again, their old
+    /// rows taken out of the file first.
+    public private(set) var retried: [String] = []
     private var medians: [String: Double] = [:]
     public let runID: String
     private let seed: UInt64
@@ -76,7 +79,18 @@ public final class SweepRunner {
                     throw BenchError("\(results) was measured with other options or on another machine (config \(other.configID), this run \(configID)): resume it with the same timing options here, or start a new file")
                 }
                 runID = rows.first?.runID ?? runner.runID
-                for row in rows {
+                // A point skipped (over a limit) or in error (could not run) is measured again:
+                // the file is rewritten without its row, under the lock, before anything is
+                // appended. Such rows have no samples, so the samples file keeps every line.
+                let retry: Set<ResultRow.Status> = [.skipped, .error]
+                let selected = Set(points.map(\.name))
+                retried = rows.filter { retry.contains($0.status) && selected.contains($0.point.name) }.map(\.point.name)
+                let kept = rows.filter { !retried.contains($0.point.name) }
+                if !retried.isEmpty {
+                    let lines = try [ResultRow.header] .map { try CSVTable.line($0) } + kept.map { try CSVTable.line($0.fields) }
+                    try lock.replace(with: Data((lines.joined(separator: "\n") + "\n").utf8))
+                }
+                for row in kept {
                     done[row.point.name] = row
                     if let median = row.statistics?.median { medians[row.point.name] = median }
                 }

@@ -2,9 +2,11 @@ import Foundation
 
 /// An exclusive advisory lock (flock) on a file, created if missing, held until released.
 final class FileLock {
-    private let descriptor: Int32
+    private var descriptor: Int32
+    private let path: String
 
     init(_ path: String) throws {
+        self.path = path
         descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw BenchError("cannot open \(path): \(String(cString: strerror(errno)))") }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
@@ -14,4 +16,33 @@ final class FileLock {
     }
 
     deinit { close(descriptor) }
+
+    /// Replaces the file's contents with `data` atomically and without letting the lock go: the
+    /// data goes to a new file beside it, locked before it is renamed over the path, so a crash
+    /// leaves the old file or the new one whole, and another run sees the new file locked.
+    func replace(with data: Data) throws {
+        let temporary = path + ".replacing-\(getpid())"
+        let fd = open(temporary, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw BenchError("cannot create \(temporary): \(String(cString: strerror(errno)))") }
+        func fail(_ what: String) -> BenchError {
+            let error = BenchError("cannot \(what) \(temporary): \(String(cString: strerror(errno)))")
+            close(fd)
+            unlink(temporary)
+            return error
+        }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { throw fail("lock") }
+        let written = data.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                if n <= 0 { return false }
+                offset += n
+            }
+            return true
+        }
+        guard written, fsync(fd) == 0 else { throw fail("write") }
+        guard rename(temporary, path) == 0 else { throw fail("rename") }
+        close(descriptor)
+        descriptor = fd
+    }
 }
