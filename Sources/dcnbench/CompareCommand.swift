@@ -23,8 +23,8 @@ struct CompareCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "Baseline CSV(s), comma-separated.") var baseline: String
-    @Argument(help: "Current CSV(s), comma-separated.") var current: String
+    @Argument(help: "Baseline CSV(s), comma-separated.", transform: { try ValueList($0) { $0 } }) var baseline: ValueList<String>
+    @Argument(help: "Current CSV(s), comma-separated.", transform: { try ValueList($0) { $0 } }) var current: ValueList<String>
     @Flag(help: "Compare times divided by the in-run reference kernel's (for baselines from another or a busier machine).") var normalize = false
     @Flag(help: "Compare absolute times of different machines anyway.") var force = false
     @Option(help: "Relative tolerance (default 0.05).") var tolerance: Double?
@@ -45,12 +45,11 @@ struct CompareCommand: ParsableCommand {
             guard maxCV > 0 else { throw BenchError("--max-cv must be positive") }
             options.maxCV = maxCV
         }
-        let split = { (text: String) in text.split(separator: ",").map(String.init) }
         for (option, target) in [("--markdown", markdown), ("--json", json)] {
-            if let target { try OutputPaths.refuseInput(target, option: option, inputs: split(baseline) + split(current)) }
+            if let target { try OutputPaths.refuseInput(target, option: option, inputs: baseline.values + current.values) }
         }
-        let comparison = try Comparison.compare(baseline: ResultSet(paths: split(baseline)),
-                                                current: ResultSet(paths: split(current)), options: options, force: force)
+        let comparison = try Comparison.compare(baseline: ResultSet(paths: baseline.values),
+                                                current: ResultSet(paths: current.values), options: options, force: force)
         print(comparison.table, terminator: "")
         do {
             if let markdown { try comparison.markdown.write(toFile: markdown, atomically: true, encoding: .utf8) }

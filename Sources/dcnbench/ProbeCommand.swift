@@ -20,19 +20,20 @@ struct ProbeCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "Thread counts (default 1…cores).") var threads: String?
+    @Option(help: "Thread counts (default 1…cores).", transform: { text in
+        try ValueList(text) { part in
+            guard let t = Int(part), t >= 1, t <= Sweep.maxThreads else {
+                throw BenchError("'\(part)' is not a thread count from 1 to \(Sweep.maxThreads)")
+            }
+            return t
+        }
+    })
+    var threads: ValueList<Int>?
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
         let cores = try MachineTopology.shared().corePUs.count
-        let counts = try threads.map { text in
-            try text.split(separator: ",", omittingEmptySubsequences: false).map { part -> Int in
-                guard let t = Int(part), t >= 1, t <= Sweep.maxThreads else {
-                    throw BenchError("--threads: '\(part)' is not a thread count from 1 to \(Sweep.maxThreads)")
-                }
-                return t
-            }
-        } ?? Array(1...cores)
+        let counts = threads?.values ?? Array(1...cores)
         var results: [Probes.Measurement] = []
         for t in counts {
             results.append(try Probes.fmaPeak(threads: t))

@@ -37,7 +37,7 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .customLong("min-sample-time"), help: "Seconds a sample lasts at least; iterations are calibrated to it.") var minSampleTime = 0.02
     @Option(help: "Seconds of untimed warm-up per point.") var warmup = 0.1
     @Option(name: .customLong("max-time-per-point"), help: "Seconds after which a point stops sampling.") var maxTimePerPoint = 30.0
-    @Option(name: .customLong("max-memory"), help: "Skip points whose buffers exceed this (bytes, or with K/M/G suffix; default half of the least of the memory, ulimit -v and the cgroup limit).") var maxMemory: String?
+    @Option(name: .customLong("max-memory"), help: "Skip points whose buffers exceed this (bytes, or with K/M/G suffix; default half of the least of the memory, ulimit -v and the cgroup limit).", transform: parseBytes) var maxMemory: Int?
     @Option(help: "Seed of the --interleave order.") var seed: UInt64 = 1
     @Flag(help: "No progress output.") var quiet = false
     @Flag(name: .customLong("no-probes"), help: "Skip the FMA-peak and triad probes at the start (no pct_peak).") var noProbes = false
@@ -54,7 +54,7 @@ struct SweepCommand: ParsableCommand {
         timing.dryRun = dryRun
         timing.instructions = instructions
         timing.probes = !noProbes
-        let memory = try maxMemory.map(parseBytes) ?? defaultMaxMemoryBytes()
+        let memory = try maxMemory ?? defaultMaxMemoryBytes()
         let runID = String(stableRunID(), radix: 16)
         let runner = try PointRunner(timing: timing, maxMemoryBytes: memory, runID: runID)
         let driver = try SweepRunner(runner: runner, sweep: sweep, points: points, output: out, resume: resume, seed: seed)
@@ -85,7 +85,7 @@ func parseBytes(_ text: String) throws -> Int {
         digits.removeLast()
     }
     guard let value = Double(digits), value > 0, value * Double(scale) < 9e18 else {
-        throw BenchError("--max-memory '\(text)': expected bytes like 8G, 512M or 1048576")
+        throw BenchError("'\(text)': expected bytes like 8G, 512M or 1048576")
     }
     return Int(value * Double(scale))
 }

@@ -57,7 +57,9 @@ struct CLITests {
         let skipped = try dcnbench(["sweep", "--preset", "smoke", "--max-memory", "1", "--no-probes", "--quiet", "--out", out])
         #expect(skipped.status == 1 && skipped.err.contains("every point was skipped"), "\(skipped.err)")
         let probe = try dcnbench(["probe", "--threads", ""])
-        #expect(probe.status == 1 && probe.err.contains("is not a thread count"), "\(probe.err)")
+        #expect(probe.status == 1 && probe.err.contains("'--threads <threads>': needs at least one value"), "\(probe.err)")
+        let zero = try dcnbench(["probe", "--threads", "1,0"])
+        #expect(zero.status == 1 && zero.err.contains("'0' is not a thread count from 1 to 4096"), "\(zero.err)")
     }
 
     @Test("compare and report refuse to write over an input or its sidecars")
@@ -83,7 +85,9 @@ struct CLITests {
         let badSweep = directory.appendingPathComponent("bad.json")
         try "{\n  \"name\": \"x\",\n  \"blocks\": [\n    {\"variants\": [\"naive\"],, }\n  ]\n}".write(to: badSweep, atomically: true, encoding: .utf8)
         let cases: [([String], String)] = [
-            (["sweep", "--variants", "fast"], "--variants: unknown kernel variant 'fast'; valid variants: naive, tiled, dispatch, blockedGather"),
+            (["sweep", "--variants", "fast"], "'--variants <variants>': unknown kernel variant 'fast'; valid variants: naive, tiled, dispatch, blockedGather"),
+            (["sweep", "--threads", "1,,2"], "'--threads <threads>': '' is not an integer"),
+            (["sweep", "--directions", "up"], "'--directions <directions>': 'up' is not one of fwd, bwd, fwd+bwd"),
             (["sweep", "--preset", "huge"], "unknown preset 'huge'; valid presets: smoke, default, sizes, channels, threads"),
             (["sweep", "--sweep-file", badSweep.path], "sweep file \(badSweep.path): invalid JSON at line 4"),
             (["sweep", "--preset", "smoke", "--threads", "0"], "--threads 0: must be at least 1"),
@@ -91,7 +95,7 @@ struct CLITests {
             (["sweep", "--preset", "smoke", "--threads", "64"], "64 threads under placement 'close' but only"),
             (["sweep", "--preset", "smoke", "--hw", "1", "--padding", "0"], "point naive/fwd/v1/N1/C8/K8/1x1/k3x3/s1/p0/d1/g1/og1/t1/close: invalid geometry"),
             (["sweep", "--preset", "smoke", "--out", "/proc/dcnbench/x.csv"], "cannot create the directory /proc/dcnbench"),
-            (["sweep", "--preset", "smoke", "--max-memory", "lots"], "--max-memory 'lots': expected bytes like 8G"),
+            (["sweep", "--preset", "smoke", "--max-memory", "lots"], "'--max-memory <max-memory>': 'lots': expected bytes like 8G"),
             (["verify", directory.appendingPathComponent("missing").path], "cannot read"),
         ]
         for (arguments, message) in cases {
