@@ -44,7 +44,13 @@ let package = Package(
             dependencies: ["DeformConv", "DeformConvReference"],
             exclude: ["Golden"]
         ),
-        .testTarget(name: "TopologyTests", dependencies: ["Topology", "dcnbench"]),
-        .testTarget(name: "BenchTests", dependencies: ["Bench", "DeformConv", "DeformConvReference", "Topology", "dcnbench"]),
+        // What the Bench and command-line tests share (temporary folders, synthetic results,
+        // quick timing): a library of test helpers, built only for the tests.
+        .target(name: "BenchTestSupport", dependencies: ["Bench", "DeformConv", "DeformConvReference", "Topology"],
+                path: "Tests/BenchTestSupport"),
+        .testTarget(name: "TopologyTests", dependencies: ["Topology"]),
+        .testTarget(name: "BenchTests", dependencies: ["Bench", "BenchTestSupport", "DeformConv", "DeformConvReference", "Topology"]),
+        // The executable driven as a user would: the only tests that need it built.
+        .testTarget(name: "dcnbenchTests", dependencies: ["Bench", "BenchTestSupport", "DeformConv", "Topology", "dcnbench"]),
     ]
 )

@@ -1,14 +1,9 @@
 import Bench
+import BenchTestSupport
 import DeformConv
 import Foundation
 import Testing
 import Topology
-
-func temporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("dcnbench-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
 
 let samplePoint = BenchPoint(
     variant: .blockedGather, version: .v2, batch: 1, inChannels: 64, outChannels: 32, height: 56, width: 55,

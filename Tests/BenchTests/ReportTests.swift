@@ -1,4 +1,5 @@
 @testable import Bench
+import BenchTestSupport
 import Foundation
 import Testing
 

@@ -1,4 +1,5 @@
 import Bench
+import BenchTestSupport
 import DeformConv
 import Foundation
 import Testing

@@ -1,23 +1,9 @@
 import Bench
+import BenchTestSupport
 import DeformConv
 import Foundation
 import Testing
 import Topology
-
-/// Fast timing for tests: correctness of the harness, not speed, is under test.
-var quickTiming: TimingOptions {
-    var t = TimingOptions()
-    t.samples = 3
-    t.minSampleSeconds = 0.001
-    t.warmupSeconds = 0
-    t.referenceSteps = 1 << 8  // debug builds run SIMD code slowly; the harness logic is under test
-    t.probes = false
-    return t
-}
-
-func tinyPoints(_ variants: [KernelVariant] = [.tiled, .blockedGather]) -> [BenchPoint] {
-    SweepAxes(variants: variants, versions: [.v2], shapes: [Shape(channels: 4, size: 6)], threads: [1]).points
-}
 
 /// A kernel that computes the right answer and then spoils one element: the last, which the
 /// gate always samples, as a lost final tile would.

@@ -101,47 +101,7 @@ struct PinnedPoolTests {
         #expect(pool.lastRun.workers == record.workers, "unrecorded runs leave the record alone")
     }
 
-    @Test("a process restricted with taskset -c 0 sees one core and never runs elsewhere")
-    func restriction() throws {
-        let executable = productsDirectory.appendingPathComponent("dcnbench")
-        try #require(FileManager.default.isExecutableFile(atPath: executable.path), "build dcnbench first")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/taskset")
-        process.arguments = ["-c", "0", executable.path, "topology", "--json", "--check-pool", "1", "--runs", "500"]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        struct Report: Decodable {
-            struct Machine: Decodable { let cores: Int; let pus: Int; let allowedCPUs: String }
-            struct Pool: Decodable { let observedPUs: [[Int]] }
-            let machine: Machine
-            let pool: Pool
-        }
-        let report = try JSONDecoder().decode(Report.self, from: data)
-        #expect(report.machine.cores == 1 && report.machine.pus == 1)
-        #expect(report.machine.allowedCPUs == "0")
-        #expect(report.pool.observedPUs == [[0]])
-
-        // Two threads under a binding policy cannot fit in one core: a clear error, exit 1.
-        let refused = Process()
-        refused.executableURL = URL(fileURLWithPath: "/usr/bin/taskset")
-        refused.arguments = ["-c", "0", executable.path, "topology", "--check-pool", "2"]
-        let errors = Pipe()
-        refused.standardError = errors
-        refused.standardOutput = Pipe()
-        try refused.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        refused.waitUntilExit()
-        #expect(refused.terminationStatus == 1)
-        #expect(message.contains("2 threads under placement 'close' but only 1 allowed core;"))
-    }
 }
-
-/// The build's products folder: where the test bundle and `dcnbench` are.
-let productsDirectory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
 
 @Suite("Caller bindings", .serialized)
 struct CallerBindingTests {
@@ -159,22 +119,23 @@ struct CallerBindingTests {
         a.shutdown()  // creation order, not reverse
         b.shutdown()
         // Unbound again: a child process started now may use every allowed CPU.
-        #expect(try dcnbenchTopologyAllowed() == MachineTopology.shared().allowedCPUs.description)
+        #expect(try childAllowedCPUs() == MachineTopology.shared().allowedCPUs.description)
     }
 }
 
-/// The allowed CPUs a child `dcnbench topology` sees from this thread.
-func dcnbenchTopologyAllowed() throws -> String {
+/// The CPUs a child process started from this thread may use (its Cpus_allowed_list), as hwloc
+/// would list them: what a program started now inherits.
+func childAllowedCPUs() throws -> String {
     let process = Process()
-    process.executableURL = productsDirectory.appendingPathComponent("dcnbench")
-    process.arguments = ["topology", "--json"]
+    process.executableURL = URL(fileURLWithPath: "/bin/grep")
+    process.arguments = ["Cpus_allowed_list", "/proc/self/status"]
     let pipe = Pipe()
     process.standardOutput = pipe
     try process.run()
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    struct Report: Decodable { struct Machine: Decodable { let allowedCPUs: String }; let machine: Machine }
-    return try JSONDecoder().decode(Report.self, from: data).machine.allowedCPUs
+    let list = String(decoding: data, as: UTF8.self).split(separator: ":").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
+    return try CPUSet(list: list).description
 }
 
 @Suite("Pool memory")

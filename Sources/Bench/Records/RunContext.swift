@@ -31,6 +31,32 @@ public struct RunContext: Codable, Equatable, Sendable {
     /// FMA peak and triad bandwidth measured at the start of the run, per thread count.
     public var probes: [Probes.Measurement]?
 
+    /// Every field, as a sweep writes them; for tools and tests that write a context of their own.
+    public init(runID: String, dcnbenchVersion: String, date: String, host: String, cpuModel: String, machine: MachineSummary, allowedCPUs: String, usedCPUs: String?, loadAverage: [Double], stealTicksBefore: UInt64?, stealTicksAfter: UInt64?, swiftVersion: String, buildConfiguration: String, buildFlags: String, gitCommit: String?, gitDirty: Bool?, sweep: String, timing: TimingOptions, cacheBytes: Int, maxMemoryBytes: Int, configID: String, probes: [Probes.Measurement]?) {
+        self.runID = runID
+        self.dcnbenchVersion = dcnbenchVersion
+        self.date = date
+        self.host = host
+        self.cpuModel = cpuModel
+        self.machine = machine
+        self.allowedCPUs = allowedCPUs
+        self.usedCPUs = usedCPUs
+        self.loadAverage = loadAverage
+        self.stealTicksBefore = stealTicksBefore
+        self.stealTicksAfter = stealTicksAfter
+        self.swiftVersion = swiftVersion
+        self.buildConfiguration = buildConfiguration
+        self.buildFlags = buildFlags
+        self.gitCommit = gitCommit
+        self.gitDirty = gitDirty
+        self.sweep = sweep
+        self.timing = timing
+        self.cacheBytes = cacheBytes
+        self.maxMemoryBytes = maxMemoryBytes
+        self.configID = configID
+        self.probes = probes
+    }
+
     public static let dcnbenchVersion = "0.1.0"
 
     static var buildConfiguration: String {

@@ -1,0 +1,105 @@
+@testable import Bench
+import BenchTestSupport
+import DeformConv
+import Foundation
+import Testing
+import Topology
+
+/// A kernel that does its work twice: a real, injected slowdown.
+final class DoubleWork: ForwardRunning {
+    let inner: any ForwardRunning
+    init(_ inner: any ForwardRunning) { self.inner = inner }
+    var workspaceBytes: Int { inner.workspaceBytes }
+    func forward(input: Tensor, offset: Tensor, mask: Tensor?, weight: Tensor, bias: Tensor?, output: Tensor) throws {
+        try inner.forward(input: input, offset: offset, mask: mask, weight: weight, bias: bias, output: output)
+        try inner.forward(input: input, offset: offset, mask: mask, weight: weight, bias: bias, output: output)
+    }
+    func prepare(weight: Tensor) throws { try inner.prepare(weight: weight) }
+    func forward(input: Tensor, offset: Tensor, mask: Tensor?, bias: Tensor?, output: Tensor) throws {
+        try inner.forward(input: input, offset: offset, mask: mask, bias: bias, output: output)
+        try inner.forward(input: input, offset: offset, mask: mask, bias: bias, output: output)
+    }
+    var backwardWorkspaceBytes: Int { inner.backwardWorkspaceBytes }
+    func backward(input: Tensor, offset: Tensor, mask: Tensor?, weight: Tensor, gradOutput: Tensor, gradients: DeformConvGradients) throws {
+        for _ in 0..<2 {
+            try inner.backward(input: input, offset: offset, mask: mask, weight: weight, gradOutput: gradOutput, gradients: gradients)
+        }
+    }
+}
+
+@Suite("compare end to end", .serialized)
+struct CompareEndToEndTests {
+    func context(host: String, runner: PointRunner) -> RunContext {
+        RunContext(runID: "x", dcnbenchVersion: "0", date: "d", host: host, cpuModel: runner.machine.cpuModel,
+                   machine: runner.machine, allowedCPUs: "0", usedCPUs: nil, loadAverage: [], stealTicksBefore: nil,
+                   stealTicksAfter: nil, swiftVersion: "6", buildConfiguration: "debug", buildFlags: "f", gitCommit: nil,
+                   gitDirty: nil, sweep: "s", timing: TimingOptions(), cacheBytes: 1, maxMemoryBytes: 1, configID: "c", probes: nil)
+    }
+
+    @Test("a kernel slowed by doing its work twice is called a regression; the unchanged one is not")
+    func injectedSlowdown() throws {
+        var timing = TimingOptions()
+        timing.samples = 12
+        timing.minSampleSeconds = 0.003
+        timing.warmupSeconds = 0.01
+        timing.referenceSteps = 1 << 8
+        timing.probes = false
+        let points = SweepAxes(variants: [.tiled], versions: [.v2], shapes: [Shape(channels: 8, size: 16)], threads: [1]).points
+            + SweepAxes(variants: [.blockedGather], versions: [.v2], shapes: [Shape(channels: 8, size: 16)], threads: [1]).points
+        let base = try PointRunner(timing: timing, maxMemoryBytes: 1 << 30, runID: "a")
+        let slow = try PointRunner(timing: timing, maxMemoryBytes: 1 << 30, runID: "b", factory: { point, geometry, options in
+            let real = try DeformConvolution(geometry: geometry, variant: point.variant, options: options)
+            return point.variant == .tiled ? DoubleWork(real) : real
+        })
+        // Same-job A/B: samples of both sides alternate, so machine drift hits both alike.
+        var sides: [[(ResultRow, [SampleRow])]] = [[], []]
+        for point in points {
+            let prepared = try [base, slow].map { runner -> PreparedPoint in
+                guard case let .success(p) = runner.prepare(point) else { throw BenchError("prepare failed") }
+                try runner.warmUp(p)
+                return p
+            }
+            while !base.isDone(prepared[0]) || !slow.isDone(prepared[1]) {
+                for (k, runner) in [base, slow].enumerated() where !runner.isDone(prepared[k]) { try runner.sample(prepared[k]) }
+            }
+            for (k, runner) in [base, slow].enumerated() {
+                sides[k].append((runner.finish(prepared[k], medians: [:]), prepared[k].samples))
+                prepared[k].pool.shutdown()
+            }
+        }
+        let paths = try sides.map { try writeResult($0) }
+        var options = CompareOptions()
+        options.maxCV = 0.5  // other test suites run alongside; the 2x step is far beyond their noise
+        let comparison = try Comparison.compare(baseline: ResultSet(paths: [paths[0]]), current: ResultSet(paths: [paths[1]]),
+                                                options: options)
+        let tiled = try #require(comparison.points.first { $0.name.hasPrefix("tiled/") })
+        #expect(tiled.verdict == .regressed, "\(comparison.table)")
+        #expect(tiled.ratio! > 1.5)
+        #expect(comparison.points.first { $0.name.hasPrefix("blockedGather/") }?.verdict != .regressed, "\(comparison.table)")
+        #expect(comparison.exitCode == 2)
+
+        // The built executable says the same with exit code 2 and writes its reports.
+        let directory = try temporaryDirectory()
+        let result = try dcnbench(["compare", paths[0], paths[1], "--max-cv", "0.5", "--markdown", "m.md", "--json", "v.json"], in: directory)
+        #expect(result.status == 2, "\(result.err)")
+        #expect(result.out.hasPrefix("verdict") && result.out.contains("regressed"))
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("v.json"))) as? [String: Any]
+        #expect(json?["exitCode"] as? Int == 2)
+        #expect(try String(contentsOf: directory.appendingPathComponent("m.md"), encoding: .utf8).contains("| regressed |"))
+        // Usage errors exit 1.
+        #expect(try dcnbench(["compare", paths[0]]).status == 1)
+        #expect(try dcnbench(["compare", paths[0], "/nonexistent.csv"]).status == 1)
+        // Identical inputs: no regression, exit 0.
+        #expect(try dcnbench(["compare", paths[0], paths[0], "--max-cv", "0.5"]).status == 0)
+
+        // Contexts from different machines: refused for absolute times, allowed normalised or forced.
+        let encoder = JSONEncoder()
+        try encoder.encode(context(host: "one", runner: base)).write(to: URL(fileURLWithPath: OutputPaths(results: paths[0]).context))
+        try encoder.encode(context(host: "two", runner: base)).write(to: URL(fileURLWithPath: OutputPaths(results: paths[1]).context))
+        let refused = try dcnbench(["compare", paths[0], paths[1]])
+        #expect(refused.status == 1 && refused.err.contains("the results come from different machines (one, two)"))
+        #expect(try dcnbench(["compare", paths[0], paths[1], "--force", "--max-cv", "0.5"]).status == 2)
+        let normalized = try dcnbench(["compare", paths[0], paths[1], "--normalize", "--max-cv", "0.5"])
+        #expect(normalized.out.contains("warning: the results come from different machines"))
+    }
+}
