@@ -40,10 +40,14 @@ struct SweepSelection: ParsableArguments {
     @Option(help: "Only points whose name matches this regular expression.")
     var filter: String?
 
+    @Option(help: "Only shard K of N (e.g. 2/4) of the selected points: disjoint shards that together are the sweep, balanced by FLOPs, stable under reordering of the sweep.",
+            transform: Shard.init(parsing:))
+    var shard: Shard?
+
     /// Whether no option was given.
     var isEmpty: Bool {
         let given: [Any?] = [preset, sweepFile, variants, versions, batch, channels, hw, kernel, stride, padding, dilation, groups,
-                             offsetGroups, threads, placement, layouts, weights, directions, filter]
+                             offsetGroups, threads, placement, layouts, weights, directions, filter, shard]
         return given.allSatisfy { $0 == nil }
     }
 
@@ -74,6 +78,7 @@ struct SweepSelection: ParsableArguments {
         o.weights = weights?.values
         o.directions = directions?.values
         let sweep = try base.applying(o)
-        return (sweep, try sweep.points(matching: filter))
+        let points = try sweep.points(matching: filter)
+        return (sweep, shard.map { $0.select(points) } ?? points)
     }
 }
