@@ -128,8 +128,13 @@ public struct Comparison: Codable, Sendable {
                                ("allowed CPUs", a.allowedCPUs, b.allowedCPUs)]
                 .filter { $0.1 != $0.2 }
             for (what, x, y) in differences { warnings.append("\(what) differs: baseline '\(x)', current '\(y)'") }
-            if a.host != b.host || a.cpuModel != b.cpuModel {
-                let message = "the results come from different machines (\(a.host), \(b.host))"
+            // Every run of both sides (merged files hold several) on one machine, or it is a
+            // comparison across machines.
+            let machines = Set((baseline.contexts + current.contexts).map { "\($0.host) (\($0.cpuModel))" })
+            if machines.count > 1 {
+                var hosts: [String] = []
+                for c in baseline.contexts + current.contexts where !hosts.contains(c.host) { hosts.append(c.host) }
+                let message = "the results come from different machines (\(hosts.joined(separator: ", ")))"
                 if !options.normalize && !force && hasTimes(baseline) && hasTimes(current) {
                     throw BenchError("\(message): absolute times do not compare; use --normalize, or --force to compare anyway")
                 }

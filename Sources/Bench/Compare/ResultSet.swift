@@ -1,12 +1,15 @@
 import Foundation
 
 /// One side of a comparison: the rows of one or more sweep CSVs with their samples (pooled per
-/// point across files, as A/B rounds are) and the context of the first.
+/// point across files, as A/B rounds are) and the contexts of their runs.
 public struct ResultSet {
     public var rows: [String: ResultRow] = [:]
     /// Samples per point name, in file order.
     public var samples: [String: [SampleRow]] = [:]
-    public var context: RunContext?
+    /// The first file's (first) context.
+    public var context: RunContext? { contexts.first }
+    /// Every run's context, in file order (a merged file lists several).
+    public var contexts: [RunContext] = []
     public var sources: [String]
     /// Point names in first-seen order.
     public var order: [String] = []
@@ -61,10 +64,8 @@ public struct ResultSet {
                 }
                 for (name, list) in fileSamples { samples[name, default: []] += list }
             }
-            if context == nil, let data = try? Data(contentsOf: URL(fileURLWithPath: paths.context)) {
-                do { context = try JSONDecoder().decode(RunContext.self, from: data) } catch {
-                    throw BenchError("\(paths.context): not a dcnbench context file: \(error)")
-                }
+            if FileManager.default.fileExists(atPath: paths.context) {
+                contexts += try RunContext.load(paths.context).filter { c in !contexts.contains { $0.runID == c.runID } }
             }
         }
     }

@@ -63,7 +63,7 @@ public struct Report {
         sources = paths
         let contextPath = OutputPaths(results: paths[0]).context
         context = FileManager.default.fileExists(atPath: contextPath)
-            ? try JSONDecoder().decode(RunContext.self, from: Data(contentsOf: URL(fileURLWithPath: contextPath))) : nil
+            ? try RunContext.load(contextPath).first : nil
         var figures: [String] = []
         if let plots, let names = try? FileManager.default.contentsOfDirectory(atPath: plots) {
             figures = names.filter { $0.hasSuffix(".svg") }.sorted().map { (plots as NSString).appendingPathComponent($0) }

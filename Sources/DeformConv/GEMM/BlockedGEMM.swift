@@ -36,24 +36,34 @@ enum BlockedGEMM {
         bias: UnsafePointer<Float>?, accumulate: Bool, panelsOuter: Bool
     ) {
         for k0 in stride(from: 0, to: k, by: Kernel.kSlice) {
-            @inline(__always) func tile(_ i: Int, _ j: Int) {
-                let rows = min(Kernel.rows, m - i)
-                var rowBias = SIMD8<Float>()
-                if let bias, k0 == 0 { for r in 0..<rows { rowBias[r] = bias[i + r] } }
-                Kernel.run(
-                    rows: rows, cols: min(Kernel.columns, n - j), k: min(Kernel.kSlice, k - k0),
-                    a: a + i * lda + k0, lda: lda, b: b + k0 * ldb + j, ldb: ldb,
-                    c: c + i * ldc + j, ldc: ldc, accumulate: accumulate || k0 > 0, rowBias: rowBias)
-            }
             if panelsOuter {
                 for j in stride(from: 0, to: n, by: Kernel.columns) {
-                    for i in stride(from: 0, to: m, by: Kernel.rows) { tile(i, j) }
+                    for i in stride(from: 0, to: m, by: Kernel.rows) {
+                        Kernel.run(
+                            rows: min(Kernel.rows, m - i), cols: min(Kernel.columns, n - j), k: min(Kernel.kSlice, k - k0),
+                            a: a + i * lda + k0, lda: lda, b: b + k0 * ldb + j, ldb: ldb,
+                            c: c + i * ldc + j, ldc: ldc, accumulate: accumulate || k0 > 0, rowBias: rowBias(bias, i, min(Kernel.rows, m - i), k0))
+                    }
                 }
-            } else {
-                for i in stride(from: 0, to: m, by: Kernel.rows) {
-                    for j in stride(from: 0, to: n, by: Kernel.columns) { tile(i, j) }
+                continue
+            }
+            for i in stride(from: 0, to: m, by: Kernel.rows) {
+                let bias = rowBias(bias, i, min(Kernel.rows, m - i), k0)
+                for j in stride(from: 0, to: n, by: Kernel.columns) {
+                    Kernel.run(
+                        rows: min(Kernel.rows, m - i), cols: min(Kernel.columns, n - j), k: min(Kernel.kSlice, k - k0),
+                        a: a + i * lda + k0, lda: lda, b: b + k0 * ldb + j, ldb: ldb,
+                        c: c + i * ldc + j, ldc: ldc, accumulate: accumulate || k0 > 0, rowBias: bias)
                 }
             }
         }
+    }
+
+    /// The bias of rows i ..< i + rows on the first k-slice (0 after it, and without a bias).
+    @inline(__always)
+    private static func rowBias(_ bias: UnsafePointer<Float>?, _ i: Int, _ rows: Int, _ k0: Int) -> SIMD8<Float> {
+        var rowBias = SIMD8<Float>()
+        if let bias, k0 == 0 { for r in 0..<rows { rowBias[r] = bias[i + r] } }
+        return rowBias
     }
 }
