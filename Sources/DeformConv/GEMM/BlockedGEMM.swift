@@ -20,6 +20,7 @@ enum BlockedGEMM {
         c: UnsafeMutablePointer<Float>, ldc: Int,
         bias: UnsafePointer<Float>?, accumulate: Bool = false, panelsOuter: Bool = false
     ) {
+        precondition(bias == nil || !panelsOuter, "panelsOuter takes no bias")
         switch tile {
         case .tile8x32: multiply(MicroKernel8x32.self, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
                                  bias: bias, accumulate: accumulate, panelsOuter: panelsOuter)
@@ -35,35 +36,42 @@ enum BlockedGEMM {
         c: UnsafeMutablePointer<Float>, ldc: Int,
         bias: UnsafePointer<Float>?, accumulate: Bool, panelsOuter: Bool
     ) {
+        if panelsOuter {
+            return multiplyPanelsOuter(Kernel.self, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
+                                       accumulate: accumulate)
+        }
         for k0 in stride(from: 0, to: k, by: Kernel.kSlice) {
-            if panelsOuter {
-                for j in stride(from: 0, to: n, by: Kernel.columns) {
-                    for i in stride(from: 0, to: m, by: Kernel.rows) {
-                        Kernel.run(
-                            rows: min(Kernel.rows, m - i), cols: min(Kernel.columns, n - j), k: min(Kernel.kSlice, k - k0),
-                            a: a + i * lda + k0, lda: lda, b: b + k0 * ldb + j, ldb: ldb,
-                            c: c + i * ldc + j, ldc: ldc, accumulate: accumulate || k0 > 0, rowBias: rowBias(bias, i, min(Kernel.rows, m - i), k0))
-                    }
-                }
-                continue
-            }
             for i in stride(from: 0, to: m, by: Kernel.rows) {
-                let bias = rowBias(bias, i, min(Kernel.rows, m - i), k0)
+                let rows = min(Kernel.rows, m - i)
+                var rowBias = SIMD8<Float>()
+                if let bias, k0 == 0 { for r in 0..<rows { rowBias[r] = bias[i + r] } }
                 for j in stride(from: 0, to: n, by: Kernel.columns) {
                     Kernel.run(
-                        rows: min(Kernel.rows, m - i), cols: min(Kernel.columns, n - j), k: min(Kernel.kSlice, k - k0),
+                        rows: rows, cols: min(Kernel.columns, n - j), k: min(Kernel.kSlice, k - k0),
                         a: a + i * lda + k0, lda: lda, b: b + k0 * ldb + j, ldb: ldb,
-                        c: c + i * ldc + j, ldc: ldc, accumulate: accumulate || k0 > 0, rowBias: bias)
+                        c: c + i * ldc + j, ldc: ldc, accumulate: accumulate || k0 > 0, rowBias: rowBias)
                 }
             }
         }
     }
 
-    /// The bias of rows i ..< i + rows on the first k-slice (0 after it, and without a bias).
-    @inline(__always)
-    private static func rowBias(_ bias: UnsafePointer<Float>?, _ i: Int, _ rows: Int, _ k0: Int) -> SIMD8<Float> {
-        var rowBias = SIMD8<Float>()
-        if let bias, k0 == 0 { for r in 0..<rows { rowBias[r] = bias[i + r] } }
-        return rowBias
+    /// `panelsOuter`'s loop order (no bias: the backward's use has none).
+    private static func multiplyPanelsOuter<Kernel: MicroKernel>(
+        _: Kernel.Type, m: Int, n: Int, k: Int,
+        a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int,
+        accumulate: Bool
+    ) {
+        for k0 in stride(from: 0, to: k, by: Kernel.kSlice) {
+            for j in stride(from: 0, to: n, by: Kernel.columns) {
+                for i in stride(from: 0, to: m, by: Kernel.rows) {
+                    Kernel.run(
+                        rows: min(Kernel.rows, m - i), cols: min(Kernel.columns, n - j), k: min(Kernel.kSlice, k - k0),
+                        a: a + i * lda + k0, lda: lda, b: b + k0 * ldb + j, ldb: ldb,
+                        c: c + i * ldc + j, ldc: ldc, accumulate: accumulate || k0 > 0, rowBias: nil)
+                }
+            }
+        }
     }
 }
