@@ -1,14 +1,24 @@
 // swift-tools-version:6.2
 import PackageDescription
 
-// Kernels are only fast with the host's widest vectors: without a target CPU Swift emits SSE
-// and turns `addingProduct` into a call to `fmaf`. Set DCNBENCH_PORTABLE=1 for a build that
-// valgrind can run (it cannot execute AVX-512), e.g. for instruction counting.
+// Kernels are only fast with wide vectors: without a target CPU Swift emits SSE and turns
+// `addingProduct` into a call to `fmaf`. DCNBENCH_TARGET_CPU names the target: `native` (the
+// default, this machine's CPU), `x86-64-v3` (AVX2 and FMA: every x86 machine of the last decade),
+// `x86-64-v4` (AVX-512), or a CPU name LLVM knows (znver4). A cluster mixing CPU generations
+// needs one build per target (scripts/slurm/submit.sh); dcnbench refuses to start on a CPU that
+// lacks a feature its build uses. DCNBENCH_PORTABLE=1 builds for no particular CPU, for
+// valgrind (which cannot execute AVX-512), e.g. for instruction counting.
 let portable = Context.environment["DCNBENCH_PORTABLE"] == "1"
-let kernelFlags: [SwiftSetting] = portable ? [] : [.unsafeFlags(["-target-cpu", "native"])]
-// The same target for the C probe that tells the kernels which register file they were built for;
-// DWARF 4 because valgrind 3.19 (Debian 12) cannot read clang's default DWARF 5 and gives up.
-let targetCFlags: [CSetting] = [.unsafeFlags(portable ? ["-gdwarf-4"] : ["-march=native", "-gdwarf-4"])]
+let targetCPU = Context.environment["DCNBENCH_TARGET_CPU"] ?? "native"
+// Swift's -target-cpu takes CPU names, not the psABI levels clang's -march takes: a CPU of each
+// level with no feature beyond what AMD's and Intel's CPUs of that level share.
+let swiftCPU = ["x86-64-v3": "haswell", "x86-64-v4": "skylake-avx512"][targetCPU] ?? targetCPU
+let kernelFlags: [SwiftSetting] = portable ? [] : [.unsafeFlags(["-target-cpu", swiftCPU])]
+// The same target for the C probe that tells the kernels which register file they were built for
+// and which features the build needs; DWARF 4 because valgrind 3.19 (Debian 12) cannot read
+// clang's default DWARF 5 and gives up.
+let targetCFlags: [CSetting] = [.unsafeFlags(portable ? ["-gdwarf-4"] : ["-march=\(targetCPU)", "-gdwarf-4"]),
+                                .define("DCN_TARGET_CPU", to: "\"\(portable ? "portable" : targetCPU)\"")]
 
 let package = Package(
     name: "dcnbench",
@@ -24,19 +34,21 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CHwloc", pkgConfig: "hwloc", providers: [.apt(["libhwloc-dev"])]),
-        .target(name: "CTargetFeatures", cSettings: targetCFlags),
+        .target(name: "CCPUID"),
+        .target(name: "CTargetFeatures", dependencies: ["CCPUID"], cSettings: targetCFlags),
         .target(name: "DeformConv", dependencies: ["CTargetFeatures"], exclude: ["README.md"], swiftSettings: kernelFlags),
         .target(name: "DeformConvReference", dependencies: ["DeformConv"], exclude: ["README.md"]),
-        .target(name: "Topology", dependencies: ["CHwloc"], exclude: ["README.md"]),
+        .target(name: "Topology", dependencies: ["CHwloc", "CCPUID"], exclude: ["README.md"]),
         .target(
             name: "Bench",
-            dependencies: ["DeformConv", "DeformConvReference", "Topology", .product(name: "CSV", package: "CSV.swift")],
+            dependencies: ["DeformConv", "DeformConvReference", "Topology", "CTargetFeatures", .product(name: "CSV", package: "CSV.swift")],
             exclude: ["README.md"],
             swiftSettings: kernelFlags + (portable ? [] : [.define("DCNBENCH_NATIVE")])
         ),
         .executableTarget(
             name: "dcnbench",
-            dependencies: ["Bench", "DeformConv", "Topology", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Bench", "DeformConv", "Topology", "CTargetFeatures",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             exclude: ["README.md"]
         ),
         .testTarget(

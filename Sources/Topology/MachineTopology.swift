@@ -12,7 +12,13 @@ public final class MachineTopology: @unchecked Sendable {
     public static func shared() throws -> MachineTopology { try sharedResult.get() }
     private static let sharedResult = Result { try MachineTopology() }
 
-    private init() throws {
+    /// A machine described in hwloc's synthetic syntax (`pack:2 numa:2 l3:2 core:4 pu:2`): the
+    /// placements' plans for machines we do not have (nothing can be bound on it).
+    public static func synthetic(_ description: String) throws -> MachineTopology {
+        try MachineTopology(synthetic: description)
+    }
+
+    private init(synthetic: String? = nil) throws {
         let compiled = dcn_hwloc_header_api_version()
         let runtime = hwloc_get_api_version()
         // hwloc's ABI is stable within a major API (the 0xff0000 bits).
@@ -23,15 +29,19 @@ public final class MachineTopology: @unchecked Sendable {
         guard hwloc_topology_init(&topology) == 0, let topology else {
             throw TopologyError.loadFailed(step: "init", reason: errnoText(errno))
         }
-        handle = topology
+        // From here on deinit destroys the topology, also when a step below throws.
+        handle = topology  // from here on deinit destroys it, also when a step below throws
+        if let synthetic {
+            guard hwloc_topology_set_synthetic(topology, synthetic) == 0 else {
+                throw TopologyError.invalidArgument(name: "synthetic topology", reason: "hwloc cannot read '\(synthetic)'")
+            }
+        }
         // Restrict to the process's binding: CPUs outside it are invisible to every policy.
-        let flags = dcn_hwloc_flag_restrict_to_cpubinding() | dcn_hwloc_flag_is_this_system()
+        let flags = synthetic != nil ? 0 : dcn_hwloc_flag_restrict_to_cpubinding() | dcn_hwloc_flag_is_this_system()
         guard hwloc_topology_set_flags(topology, flags) == 0 else {
-            hwloc_topology_destroy(topology)
             throw TopologyError.loadFailed(step: "set_flags", reason: errnoText(errno))
         }
         guard hwloc_topology_load(topology) == 0 else {
-            hwloc_topology_destroy(topology)
             throw TopologyError.loadFailed(step: "load", reason: errnoText(errno))
         }
     }
@@ -56,6 +66,16 @@ public final class MachineTopology: @unchecked Sendable {
         return cores.map { CPUSet(copying: $0.pointee.cpuset).indices }.filter { !$0.isEmpty }
     }
 
+    /// Where PU `pu` (OS index) sits: its core (logical index), package and NUMA node (OS
+    /// indices; nil where hwloc sees none). A thread's first-touched memory lands on its node.
+    public func location(ofPU pu: Int) -> PULocation? {
+        guard pu >= 0, let object = hwloc_get_pu_obj_by_os_index(handle, UInt32(pu)) else { return nil }
+        let core = hwloc_get_ancestor_obj_by_type(handle, HWLOC_OBJ_CORE, object).map { Int($0.pointee.logical_index) }
+        let package = hwloc_get_ancestor_obj_by_type(handle, HWLOC_OBJ_PACKAGE, object).map { Int($0.pointee.os_index) }
+        let numa = objects(HWLOC_OBJ_NUMANODE).first { CPUSet(copying: $0.pointee.cpuset).contains(pu) }
+        return PULocation(pu: pu, core: core ?? pu, package: package, numaNode: numa.map { Int($0.pointee.os_index) })
+    }
+
     /// PUs in logical order (OS indices).
     public var pus: [Int] { objects(HWLOC_OBJ_PU).map { Int($0.pointee.os_index) } }
 
@@ -75,4 +95,12 @@ public final class MachineTopology: @unchecked Sendable {
         let v = hwloc_get_api_version()
         return "\(v >> 16).\((v >> 8) & 0xff).\(v & 0xff)"
     }
+}
+
+/// A PU's place in the machine (``MachineTopology/location(ofPU:)``).
+public struct PULocation: Equatable, Sendable, Codable {
+    public var pu: Int
+    public var core: Int
+    public var package: Int?
+    public var numaNode: Int?
 }

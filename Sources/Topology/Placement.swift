@@ -48,6 +48,16 @@ public enum Placement: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Where each of `threads` threads would run, without binding anything: its PU, core,
+    /// package and NUMA node (memory it first touches lands there), or nil under `.none`. One
+    /// thread per core while they fit, then PUs, as the pools do.
+    public func plan(threads: Int, on topology: MachineTopology) throws -> [PULocation?] {
+        let smt = threads > topology.corePUs.count
+        return try cpuSets(threads: threads, on: topology, smt: smt).map { set in
+            set.flatMap { $0.indices.first }.flatMap { topology.location(ofPU: $0) }
+        }
+    }
+
     /// The CPU set each of `threads` threads is bound to (one PU each), or nil per thread for
     /// `.none`. Under `close` and `spread` a thread gets a core of its own (its first PU) unless
     /// `smt` is true, when every PU counts.
@@ -65,7 +75,11 @@ public enum Placement: Hashable, Sendable, CustomStringConvertible {
             guard outside.isEmpty else { throw TopologyError.notAllowed(pus: outside, allowed: allowed.description) }
             return list.map { CPUSet([$0]) }
         case .close:
-            let places = smt ? topology.pus.map { [$0] } : topology.corePUs
+            // With SMT, every core's first PU before any core's second: one thread per core
+            // while they fit, then siblings (PUs in logical order would pair threads on core 0).
+            let cores = topology.corePUs
+            let places = smt ? (0..<(cores.map(\.count).max() ?? 0)).flatMap { k in cores.compactMap { k < $0.count ? [$0[k]] : nil } }
+                             : cores
             guard threads <= places.count else {
                 throw TopologyError.tooManyThreads(threads: threads, available: places.count, unit: smt ? "PU" : "core", policy: "close")
             }

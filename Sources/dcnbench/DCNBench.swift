@@ -1,5 +1,7 @@
 import ArgumentParser
+import CTargetFeatures
 import Foundation
+import Topology
 
 @main
 struct DCNBench: ParsableCommand {
@@ -15,6 +17,13 @@ struct DCNBench: ParsableCommand {
     /// Like ArgumentParser's, except that usage errors exit 1 (not 64), so that scripts see one
     /// code for every kind of bad input and compare's verdict codes stay unambiguous.
     static func main() {
+        // Before any code built for the target runs: a CPU without its features would stop on
+        // an illegal instruction somewhere, with no word on why.
+        if let problem = BuildTarget.problem(target: String(cString: dcn_target_cpu()),
+                                             required: CPUFeatures(rawValue: UInt32(dcn_required_features())), available: .host) {
+            FileHandle.standardError.write(Data("Error: \(problem)\n".utf8))
+            Foundation.exit(1)
+        }
         do {
             var command = try parseAsRoot()
             try command.run()

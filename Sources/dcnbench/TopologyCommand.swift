@@ -8,11 +8,16 @@ struct TopologyCommand: ParsableCommand {
         commandName: "topology",
         abstract: "Print the machine as hwloc sees it, restricted to the CPUs this process may use.",
         discussion: """
-        With --check-pool, also start a pinned pool and report the PUs its workers ran on over
-        many runs (used by the tests to show that `taskset` restrictions are honoured).
+        With --threads T, the plan of --placement for T threads, without binding anything: \
+        thread → PU → core → package → NUMA node (where its first-touched memory goes). With \
+        --check-pool, also start a pinned pool and report the PUs its workers ran on over many \
+        runs (used by the tests to show that `taskset` restrictions are honoured). hwloc's \
+        HWLOC_SYNTHETIC describes a machine this one is not, for plans on big machines.
 
         Examples:
           dcnbench topology
+          dcnbench topology --placement spread --threads 8
+          HWLOC_SYNTHETIC="pack:2 numa:2 l3:2 core:4 pu:2" dcnbench topology --placement spread --threads 8
           taskset -c 0 dcnbench topology --json --check-pool 1
         """
     )
@@ -23,8 +28,11 @@ struct TopologyCommand: ParsableCommand {
     @Option(help: "Start a pool of this many threads and report where its workers ran.")
     var checkPool: Int?
 
-    @Option(help: "Placement for --check-pool: close, spread, none or pus:LIST.")
+    @Option(help: "Placement for --threads and --check-pool: close, spread, none or pus:LIST.")
     var placement = "close"
+
+    @Option(help: "Print where this many threads would run under --placement (nothing is bound).")
+    var threads: Int?
 
     @Option(help: "Runs of the pool for --check-pool.")
     var runs = 1000
@@ -32,6 +40,11 @@ struct TopologyCommand: ParsableCommand {
     func run() throws {
         let topology = try MachineTopology.shared()
         var report = TopologyReport(machine: MachineSummary(topology))
+        if let threads {
+            guard threads >= 1, threads <= Sweep.maxThreads else { throw BenchError("--threads \(threads): from 1 to \(Sweep.maxThreads)") }
+            report.plan = .init(threads: threads, placement: placement,
+                                threadsPlaces: try Placement(parsing: placement).plan(threads: threads, on: topology))
+        }
         if let threads = checkPool {
             guard threads >= 1, threads <= Sweep.maxThreads else {
                 throw BenchError("--check-pool \(threads): from 1 to \(Sweep.maxThreads) threads")
@@ -55,6 +68,13 @@ struct TopologyCommand: ParsableCommand {
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
             print(report.machine)
+            if let plan = report.plan {
+                print("plan: \(plan.threads) threads, placement \(plan.placement)")
+                for (t, place) in plan.threadsPlaces.enumerated() {
+                    guard let place else { print("thread \(t): unbound (the OS chooses)"); continue }
+                    print("thread \(t) → PU \(place.pu) → core \(place.core) → package \(place.package.map(String.init) ?? "-") → NUMA node \(place.numaNode.map(String.init) ?? "-")")
+                }
+            }
             if let pool = report.pool {
                 for w in 0..<pool.threads {
                     print("worker \(w): bound to \(pool.bindings[w]), ran on \(pool.observedPUs[w].map(String.init).joined(separator: ","))")
@@ -71,6 +91,12 @@ struct TopologyReport: Codable {
         var bindings: [String]
         var observedPUs: [[Int]]
     }
+    struct Plan: Codable {
+        var threads: Int
+        var placement: String
+        var threadsPlaces: [PULocation?]
+    }
     var machine: MachineSummary
+    var plan: Plan?
     var pool: Pool?
 }

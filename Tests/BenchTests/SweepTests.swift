@@ -65,6 +65,11 @@ struct SweepTests {
         #expect(ids.filter { $0.weights == .prepared }.count == 5 * 2 * 2)
         for point in ids { #expect(try BenchPoint(name: point.name) == point) }
         #expect(Preset.threads.sweep(cores: 2, pus: 4).points.filter { $0.variant == .blockedGather }.map(\.threads).max() == 4)
+        // The threads preset climbs geometrically: on 64 cores with SMT, 8 counts, not 128.
+        #expect(Preset.ladder(cores: 64, pus: 128) == [1, 2, 4, 8, 16, 32, 64, 128])
+        #expect(Preset.ladder(cores: 48, pus: 48) == [1, 2, 4, 8, 16, 32, 48])
+        #expect(Preset.ladder(cores: 2, pus: 2) == [1, 2] && Preset.ladder(cores: 1, pus: 2) == [1, 2] && Preset.ladder(cores: 1, pus: 1) == [1])
+        #expect(Set(Preset.threads.sweep(cores: 64, pus: 128).points.map(\.threads)) == [1, 2, 4, 8, 16, 32, 64, 128])
     }
 
     @Test("overrides replace axes; channels × hw replace the shapes")

@@ -1,3 +1,4 @@
+import CTargetFeatures
 import DeformConv
 import Foundation
 import Topology
@@ -80,11 +81,14 @@ public struct RunContext: Codable, Equatable, Sendable {
     /// for 16), since the same code runs a different tile on an AVX-512 and an AVX2 build.
     static var buildFlags: String {
         #if DCNBENCH_NATIVE
-        "-target-cpu native, micro-kernel \(MicroKernelTile.native.rawValue)"
+        "-target-cpu \(targetCPU) (\(CPUFeatures(rawValue: UInt32(dcn_required_features())))), micro-kernel \(MicroKernelTile.native.rawValue)"
         #else
         "portable (DCNBENCH_PORTABLE=1), micro-kernel \(MicroKernelTile.native.rawValue)"
         #endif
     }
+
+    /// DCNBENCH_TARGET_CPU of the build (native, x86-64-v3, x86-64-v4, a CPU name), or portable.
+    public static var targetCPU: String { String(cString: dcn_target_cpu()) }
 
     /// The compiler this binary was built with, to the minor version.
     static var swiftVersion: String {

@@ -11,8 +11,18 @@ public enum Preset: String, CaseIterable, Sendable {
         case .default: "a few minutes: the 3x3 layers of a DCN ResNet-50 at 224² (64@56², 128@28², 256@14², 512@7²) and a detection-sized layer (256@50x76, without naive), v1 and v2, every variant, 1…cores threads; blockedGather also in NHWC, with prepared weights and backward (every gradient)"
         case .sizes: "H=W from 8 to 256 at 64 channels, v2, tiled/dispatch/blockedGather (naive from 8 to 64), 1…cores threads"
         case .channels: "8…512 channels at 28x28, v2, tiled/dispatch/blockedGather (naive up to 128), 1…cores threads"
-        case .threads: "strong scaling of 64@56², v2: blockedGather and dispatch on 1…all PUs, close and spread"
+        case .threads: "strong scaling of 64@56², v2: blockedGather and dispatch on 1, 2, 4, … threads up to the cores, and all PUs; close and spread"
         }
+    }
+
+    /// 1, 2, 4, … below `cores`, then `cores` and `pus`: a geometric ladder (7 counts on 64
+    /// cores, not 64), ending at the core count and at SMT.
+    public static func ladder(cores: Int, pus: Int) -> [Int] {
+        let cores = max(cores, 1)
+        var counts = Array(sequence(first: 1) { $0 < cores / 2 ? $0 * 2 : nil }.prefix { $0 < cores })
+        counts.append(cores)
+        if pus > cores { counts.append(pus) }
+        return counts
     }
 
     public static func named(_ name: String) throws -> Preset {
@@ -67,7 +77,7 @@ public enum Preset: String, CaseIterable, Sendable {
         case .threads:
             return Sweep(name: rawValue, blocks: [
                 SweepAxes(variants: [.dispatch, .blockedGather], versions: [.v2], shapes: [Shape(channels: 64, size: 56)],
-                          threads: Array(1...max(pus, 1)), placements: [.close, .spread]),
+                          threads: Self.ladder(cores: cores, pus: pus), placements: [.close, .spread]),
             ])
         }
     }
