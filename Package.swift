@@ -34,7 +34,8 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CHwloc", pkgConfig: "hwloc", providers: [.apt(["libhwloc-dev"])]),
-        .target(name: "CCPUID"),
+        // Portable whatever the target (it must run on any CPU); DWARF 4 for valgrind, as above.
+        .target(name: "CCPUID", cSettings: [.unsafeFlags(["-gdwarf-4"])]),
         .target(name: "CTargetFeatures", dependencies: ["CCPUID"], cSettings: targetCFlags),
         .target(name: "DeformConv", dependencies: ["CTargetFeatures"], exclude: ["README.md"], swiftSettings: kernelFlags),
         .target(name: "DeformConvReference", dependencies: ["DeformConv"], exclude: ["README.md"]),

@@ -7,18 +7,8 @@ import Testing
 func dcnbench(_ arguments: [String], in directory: URL? = nil) throws -> (status: Int32, out: String, err: String) {
     let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
         .appendingPathComponent("dcnbench")
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
-    if let directory { process.currentDirectoryURL = directory }
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    let outcome = try Subprocess.run(executable.path, arguments, directory: directory)
+    return (outcome.status, outcome.output, outcome.errors)
 }
 
 @Suite("dcnbench command line")

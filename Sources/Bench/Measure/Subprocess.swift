@@ -2,21 +2,24 @@ import Foundation
 
 /// Runs a program to its end and returns its exit status and both outputs (standard error read
 /// beside standard output, so a chatty child cannot block on a full pipe). The one way the
-/// harness starts processes: git for the context, valgrind for instruction counts.
-enum Subprocess {
-    struct Outcome {
-        var status: Int32
-        var output: String
-        var errors: String
+/// harness starts processes: git for the context, valgrind for instruction counts (and the
+/// command-line tests, the executable).
+public enum Subprocess {
+    public struct Outcome: Sendable {
+        public var status: Int32
+        public var output: String
+        public var errors: String
     }
 
     private final class Buffer: @unchecked Sendable { var data = Data() }
 
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> Outcome {
+    public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+                           directory: URL? = nil) throws -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if let environment { process.environment = environment }
+        if let directory { process.currentDirectoryURL = directory }
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
