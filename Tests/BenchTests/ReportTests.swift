@@ -64,3 +64,20 @@ struct ReportTests {
         #expect(Report.relativePath("/a/b.svg", from: "/a") == "b.svg")
     }
 }
+
+@Suite("Summaries by direction")
+struct DirectionSummaryTests {
+    @Test("a backward is a shape of its own in the sweep summary: its time never competes with the forward's")
+    func separate() throws {
+        var forward = samplePoint
+        forward.threads = 1
+        var backward = forward
+        backward.direction = .bwd
+        // The backward is faster in time than the forward here, so mixing them would pick it.
+        let rows = [syntheticRow(forward, [2e-3, 2e-3, 2e-3]).0, syntheticRow(backward, [1e-3, 1e-3, 1e-3]).0]
+        let table = Summary.table(rows)
+        let lines = table.split(separator: "\n").filter { $0.contains(forward.shapeName) }
+        #expect(lines.count == 2, "\(table)")
+        #expect(lines.contains { $0.contains("\(forward.shapeName) bwd") })
+    }
+}

@@ -2,13 +2,14 @@ import DeformConv
 import Foundation
 
 /// The end-of-sweep table: per shape, the fastest measured point, its GFLOP/s, and its speed-up
-/// over `naive` and `tiled` (both at one thread) of the same shape.
+/// over `naive` and `tiled` (both at one thread) of the same shape. A backward is a shape of its
+/// own (`… bwd`): its times never compete with the forward's.
 public enum Summary {
     public static func table(_ rows: [ResultRow]) -> String {
         var shapes: [String] = []
         var byShape: [String: [ResultRow]] = [:]
         for row in rows where row.status == .ok && row.statistics != nil {
-            let shape = row.point.shapeName
+            let shape = row.point.shapeName + (row.point.direction == .fwd ? "" : " \(row.point.direction.rawValue)")
             if byShape[shape] == nil { shapes.append(shape) }
             byShape[shape, default: []].append(row)
         }

@@ -45,13 +45,17 @@ public struct Report {
                         throw BenchError("\(source): a peer row without threads, median_s or gflops")
                     }
                     let parts = name.split(separator: "/").map(String.init)
-                    rows.append(Row(name: name, variant: record["variant"]!, shape: parts.count >= 13 ? parts[2...12].joined(separator: "/") : name,
+                    // A backward is a shape of its own, as for our rows.
+                    let direction = parts.count > 1 && parts[1] != "fwd" ? " \(parts[1])" : ""
+                    rows.append(Row(name: name, variant: record["variant"]!,
+                                    shape: parts.count >= 13 ? parts[2...12].joined(separator: "/") + direction : name,
                                     threads: threads, weights: record["weights"] ?? "call", layout: record["layout"] ?? "nchw",
                                     placement: record["placement"] ?? "", median: median, gflops: gflops, pctPeak: nil))
                 } else {
                     let row = try ResultRow(record: record, source: source)
                     guard let median = row.statistics?.median, let gflops = row.gflops else { continue }
-                    rows.append(Row(name: row.point.name, variant: row.point.variant.rawValue, shape: row.point.shapeName,
+                    rows.append(Row(name: row.point.name, variant: row.point.variant.rawValue,
+                                    shape: row.point.shapeName + (row.point.direction == .fwd ? "" : " \(row.point.direction.rawValue)"),
                                     threads: row.point.threads, weights: row.point.weights.rawValue,
                                     layout: row.point.layout.rawValue, placement: row.point.placement.description,
                                     median: median, gflops: gflops, pctPeak: row.percentOfPeak))
