@@ -284,38 +284,22 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
                                   into gradInput: UnsafeMutablePointer<Float>) {
         let channels = p.inChannels
         let image = gradInput + n * channels * p.planeSize
-        // Σ over the workers' copies of 16 consecutive floats, in worker order (each element's
-        // sum runs in the same order whatever the vector width).
-        @inline(__always) func sum16(_ i: Int) -> SIMD16<Float> {
-            var sum = UnsafeRawPointer(partialInputs[0] + i).loadUnaligned(as: SIMD16<Float>.self)
-            for w in 1..<max(workers, 1) { sum += UnsafeRawPointer(partialInputs[w] + i).loadUnaligned(as: SIMD16<Float>.self) }
-            return sum
-        }
-        @inline(__always) func sum1(_ i: Int) -> Float {
-            var sum = partialInputs[0][i]
-            for w in 1..<max(workers, 1) { sum += partialInputs[w][i] }
-            return sum
-        }
         if layout == .nhwc {
-            var i = pixels.lowerBound * channels
-            let end = pixels.upperBound * channels
-            while i + 16 <= end {
-                UnsafeMutableRawPointer(image + i).storeBytes(of: sum16(i), as: SIMD16<Float>.self)
-                i += 16
+            for i in pixels.lowerBound * channels ..< pixels.upperBound * channels {
+                var sum = partialInputs[0][i]
+                for w in 1..<max(workers, 1) { sum += partialInputs[w][i] }
+                image[i] = sum
             }
-            while i < end { image[i] = sum1(i); i += 1 }
             return
         }
         for c0 in stride(from: 0, to: channels, by: 16) {
             let run = min(16, channels - c0)
-            let planes = image + c0 * p.planeSize
             for pixel in pixels {
-                let i = pixel * channels + c0
-                if run == 16 {
-                    let sum = sum16(i)
-                    for k in 0..<16 { planes[k &* p.planeSize &+ pixel] = sum[k] }
-                } else {
-                    for k in 0..<run { planes[k * p.planeSize + pixel] = sum1(i + k) }
+                for k in 0..<run {
+                    let i = pixel * channels + c0 + k
+                    var sum = partialInputs[0][i]
+                    for w in 1..<max(workers, 1) { sum += partialInputs[w][i] }
+                    image[(c0 + k) * p.planeSize + pixel] = sum
                 }
             }
         }
