@@ -18,8 +18,10 @@ public enum CorrectnessGate {
         let indices = [0, output.count - 1] + (0..<sampleSize).map {
             Int(stableHash("\(seed)/\($0)") % UInt64(output.count))
         }
-        let comparison = OutputComparison(actual: output, indices: indices, expected: { reference.element($0).value },
-                                          tolerance: { reference.element($0).tolerance })
+        // Each sampled element evaluated once, for its value and its tolerance.
+        let elements = Dictionary(indices.map { ($0, reference.element($0)) }, uniquingKeysWith: { a, _ in a })
+        let comparison = OutputComparison(actual: output, indices: indices, expected: { elements[$0]!.value },
+                                          tolerance: { elements[$0]!.tolerance })
         guard !comparison.passed else { return nil }
         return "\(comparison.failures) of \(comparison.checked) sampled outputs out of tolerance; worst at index \(comparison.worstIndex): expected \(comparison.expected), got \(comparison.actual)"
     }
@@ -37,8 +39,10 @@ public enum CorrectnessGate {
             let indices = [0, actual.count - 1] + (0..<sampleSize / 4).map {
                 Int(stableHash("\(seed)/\(name)/\($0)") % UInt64(actual.count))
             }
-            let comparison = OutputComparison(actual: actual, indices: indices, expected: { reference.element(gradient, $0).value },
-                                              tolerance: { reference.element(gradient, $0).tolerance })
+            // A grad_weight element sums N·H_out·W_out terms: evaluated once, not per use.
+            let elements = Dictionary(indices.map { ($0, reference.element(gradient, $0)) }, uniquingKeysWith: { a, _ in a })
+            let comparison = OutputComparison(actual: actual, indices: indices, expected: { elements[$0]!.value },
+                                              tolerance: { elements[$0]!.tolerance })
             guard !comparison.passed else { continue }
             return "grad_\(name): \(comparison.failures) of \(comparison.checked) sampled elements out of tolerance; worst at index \(comparison.worstIndex): expected \(comparison.expected), got \(comparison.actual)"
         }

@@ -85,7 +85,8 @@ public final class SweepRunner {
                 let retry: Set<ResultRow.Status> = [.skipped, .error]
                 let selected = Set(points.map(\.name))
                 retried = rows.filter { retry.contains($0.status) && selected.contains($0.point.name) }.map(\.point.name)
-                let kept = rows.filter { !retried.contains($0.point.name) }
+                let again = Set(retried)
+                let kept = rows.filter { !again.contains($0.point.name) }
                 if !retried.isEmpty {
                     let lines = try [ResultRow.header] .map { try CSVTable.line($0) } + kept.map { try CSVTable.line($0.fields) }
                     try lock.replace(with: Data((lines.joined(separator: "\n") + "\n").utf8))

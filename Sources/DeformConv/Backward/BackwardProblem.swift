@@ -26,16 +26,6 @@ struct BackwardProblem: @unchecked Sendable {
         gradBias = gradients.bias?.data
     }
 
-    var selection: GradientSelection {
-        var s: GradientSelection = []
-        if gradInput != nil { s.insert(.input) }
-        if gradOffset != nil { s.insert(.offset) }
-        if gradMask != nil { s.insert(.mask) }
-        if gradWeight != nil { s.insert(.weight) }
-        if gradBias != nil { s.insert(.bias) }
-        return s
-    }
-
     /// Whether the columns' gradient (weightsᵀ × grad_output) is needed: by grad_input,
     /// grad_offset and grad_mask, not by grad_weight or grad_bias.
     var needsColumnGradient: Bool { gradInput != nil || gradOffset != nil || gradMask != nil }
