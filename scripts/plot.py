@@ -26,7 +26,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 VENV = os.path.join(ROOT, ".venv-plot")
-READABLE_SCHEMAS = {1, 2, 3}  # dcnbench's ResultRow.readableVersions
+READABLE_SCHEMAS = {1, 2, 3, 4}  # dcnbench's ResultRow.readableVersions
 
 
 def ensure_venv():

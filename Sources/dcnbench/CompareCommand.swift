@@ -8,10 +8,16 @@ struct CompareCommand: ParsableCommand {
         abstract: "Compare two sweep results point by point and say what regressed.",
         discussion: """
         BASELINE and CURRENT are main CSVs of `dcnbench sweep` (their -samples.csv and \
-        -context.json are read from beside them); a comma-separated list pools the samples of \
-        several runs (A/B rounds). Per point: median ratio, bootstrap 95% interval, two-sided \
-        Mann–Whitney U with Benjamini–Hochberg correction over all points. Rows with \
-        instruction counts (sweep --instructions) are judged on those, with a 1% tolerance.
+        -context.json are read from beside them); a comma-separated list pools several runs, \
+        each run's processes counting apart. The process is the unit of repetition: per point, \
+        the ratio of the medians of per-process medians, its 95% interval from a hierarchical \
+        bootstrap (processes, then samples within each), and Welch's test on the log process \
+        medians with Benjamini–Hochberg correction over all points. Regressed or improved needs \
+        the adjusted p below 0.05, the interval excluding 1 and the ratio beyond the tolerance; \
+        fewer than --min-processes (3) a side is inconclusive. "unchanged" says within what \
+        (the interval) and the smallest change the data would have detected. Rows with \
+        instruction counts (sweep --instructions) are judged on those, with a 1% tolerance. \
+        Measure with `sweep --processes 5`, or let `dcnbench ab` run both builds alternately.
 
         Exit codes: 0 no regression; 2 a regression; 3 inconclusive points (no regression); \
         4 improvements only; 1 usage or input error.
@@ -20,6 +26,7 @@ struct CompareCommand: ParsableCommand {
           dcnbench compare results/base.csv results/new.csv
           dcnbench compare --normalize --markdown summary.md --json verdict.json results/ci-baseline.csv new.csv
           dcnbench compare a1.csv,a2.csv,a3.csv b1.csv,b2.csv,b3.csv --thresholds thresholds.json
+          dcnbench sweep --preset smoke --processes 5 --out results/a.csv   # then the same for b.csv
         """
     )
 
@@ -29,7 +36,7 @@ struct CompareCommand: ParsableCommand {
     @Flag(help: "Compare absolute times of different machines anyway.") var force = false
     @Option(help: "Relative tolerance (default 0.05).") var tolerance: Double?
     @Option(help: "Thresholds file: {\"default\": 0.05, \"variants\": {...}, \"points\": {...}, \"instructions\": 0.01}.") var thresholds: String?
-    @Option(name: .customLong("max-cv"), help: "Robust coefficient of variation (1.4826·MAD/median) above which a point is inconclusive (default 0.1).") var maxCV: Double?
+    @Option(name: .customLong("min-processes"), help: "Processes a side needs for a timing verdict (default 3, at least 2).") var minProcesses: Int?
     @Option(help: "Write a Markdown summary here.") var markdown: String?
     @Option(help: "Write the verdict as JSON here.") var json: String?
 
@@ -41,9 +48,9 @@ struct CompareCommand: ParsableCommand {
             guard tolerance > 0, tolerance < 10 else { throw BenchError("--tolerance must be a fraction such as 0.05") }
             options.tolerance = tolerance
         }
-        if let maxCV {
-            guard maxCV > 0 else { throw BenchError("--max-cv must be positive") }
-            options.maxCV = maxCV
+        if let minProcesses {
+            guard minProcesses >= 2, minProcesses <= 10_000 else { throw BenchError("--min-processes must be from 2 to 10000") }
+            options.minProcesses = minProcesses
         }
         for (option, target) in [("--markdown", markdown), ("--json", json)] {
             if let target { try OutputPaths.refuseInput(target, option: option, inputs: baseline.values + current.values) }

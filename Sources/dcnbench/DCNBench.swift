@@ -10,7 +10,7 @@ struct DCNBench: ParsableCommand {
         abstract: "Deformable convolution on the CPU: kernels, pinned threads, benchmarks.",
         discussion: "Exit codes: 0 success; 1 a usage or input error, or a failed point or check; compare also uses 2, 3 and 4 (see `dcnbench compare --help`).",
         version: "0.1.0",
-        subcommands: [SweepCommand.self, MergeCommand.self, CompareCommand.self, ReportCommand.self, ListCommand.self, VerifyCommand.self, TopologyCommand.self, ProbeCommand.self,
+        subcommands: [SweepCommand.self, ABCommand.self, MergeCommand.self, CompareCommand.self, ReportCommand.self, ListCommand.self, VerifyCommand.self, TopologyCommand.self, ProbeCommand.self,
                       RunPointCommand.self]
     )
 

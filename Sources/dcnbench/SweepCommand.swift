@@ -11,13 +11,17 @@ struct SweepCommand: ParsableCommand {
         Writes three files: OUT.csv (a row per point, appended as each finishes), OUT-samples.csv \
         (every timed sample) and OUT-context.json (machine, build, timing settings). Each point \
         is first checked against a float64 reference on a sample of outputs; a mismatch gives \
-        status=wrong and no timing. Ctrl-C loses at most the point being measured (with \
+        status=wrong and no timing. --processes K measures every point in K fresh processes, \
+        one after another (their files in OUT-processes/ until the last is done), each with its \
+        own --seed-drawn layout: what `compare` needs for a verdict (3 or more; 1 process \
+        shows how fast, never whether a change made it slower). Ctrl-C loses at most the point being measured (with \
         --interleave it ends the rounds and every point keeps the samples it has); --resume \
         continues a file (same options only), measuring again the points it holds as skipped \
         or error. One run writes a file at a time.
 
         Examples:
           dcnbench sweep --preset smoke
+          dcnbench sweep --preset smoke --processes 5 --out results/before.csv
           dcnbench sweep --preset default --out results/mine.csv
           dcnbench sweep --variants tiled,blockedGather --threads 1,2 --placement close,spread --hw 28,56 --channels 64,128
           dcnbench sweep --sweep-file sweeps/example.json --filter 'blockedGather/.*/t2/'
@@ -38,7 +42,8 @@ struct SweepCommand: ParsableCommand {
     @Option(help: "Seconds of untimed warm-up per point.") var warmup = 0.1
     @Option(name: .customLong("max-time-per-point"), help: "Seconds after which a point stops sampling.") var maxTimePerPoint = 30.0
     @Option(name: .customLong("max-memory"), help: "Skip points whose buffers exceed this (bytes, or with K/M/G suffix; default half of the least of the memory, ulimit -v and the cgroup limit).", transform: parseBytes) var maxMemory: Int?
-    @Option(help: "Seed of the --interleave order.") var seed: UInt64 = 1
+    @Option(help: "Fresh processes that measure every point, one after another (1: this process only).") var processes = 1
+    @Option(help: "Seed of the --interleave order and of where the tensors start within a page (each of --processes draws its own from it).") var seed: UInt64 = 1
     @Flag(help: "No progress output.") var quiet = false
     @Flag(name: .customLong("no-probes"), help: "Skip the FMA-peak and triad probes at the start (no pct_peak).") var noProbes = false
 
@@ -56,11 +61,24 @@ struct SweepCommand: ParsableCommand {
         timing.probes = !noProbes
         let memory = try maxMemory ?? defaultMaxMemoryBytes()
         let runID = String(stableRunID(), radix: 16)
-        let runner = try PointRunner(timing: timing, maxMemoryBytes: memory, runID: runID)
-        let driver = try SweepRunner(runner: runner, sweep: sweep, points: points, output: out, resume: resume, seed: seed)
-        let rows = try driver.run(progress: Progress(quiet: quiet))
+        let runner = try PointRunner(timing: timing, maxMemoryBytes: memory, runID: runID, layoutSeed: seed)
+        let rows: [ResultRow], paths: OutputPaths
+        if processes == 1 {
+            let driver = try SweepRunner(runner: runner, sweep: sweep, points: points, output: out, resume: resume, seed: seed)
+            rows = try driver.run(progress: Progress(quiet: quiet))
+            paths = driver.paths
+        } else {
+            let driver = try ProcessSweep(runner: runner, sweep: sweep, points: points, processes: processes, seed: seed,
+                                          output: out, resume: resume, executable: Subprocess.currentExecutable,
+                                          childArguments: Self.childArguments(CommandLine.arguments))
+            rows = try driver.run { if !quiet { FileHandle.standardError.write(Data("\($0)\n".utf8)) } }
+            paths = driver.paths
+        }
         print(Summary.table(rows), terminator: "")
-        print("wrote \(driver.paths.results), \(driver.paths.samples), \(driver.paths.context)")
+        if processes == 1 {
+            print("one process: these times say how fast, not whether a change made it slower (for compare's verdicts, --processes 3 or more)")
+        }
+        print("wrote \(paths.results), \(paths.samples), \(paths.context)")
         let bad = rows.filter { $0.status == .wrong || $0.status == .error }
         if !rows.isEmpty && rows.allSatisfy({ $0.status == .skipped }) {
             throw BenchError("every point was skipped (\(rows[0].error)); nothing was measured")
@@ -68,6 +86,23 @@ struct SweepCommand: ParsableCommand {
         if !bad.isEmpty {
             throw BenchError("\(bad.count) point\(bad.count == 1 ? "" : "s") failed: \(bad.map { "\($0.point.name) (\($0.status.rawValue))" }.joined(separator: ", "))")
         }
+    }
+
+    /// The options a child of `--processes` repeats: all given, less those the parent sets for
+    /// each child (its file, its seed, quiet, no probes) and --processes itself.
+    static func childArguments(_ arguments: [String]) -> [String] {
+        let withValue: Set<String> = ["--out", "--resume", "--processes", "--seed"]
+        let flags: Set<String> = ["--quiet", "--no-probes"]
+        var kept: [String] = []
+        var skipNext = false
+        for argument in arguments.drop(while: { $0 != "sweep" }).dropFirst() {
+            if skipNext { skipNext = false; continue }
+            let name = String(argument.split(separator: "=", maxSplits: 1).first ?? "")
+            if withValue.contains(argument) { skipNext = true; continue }
+            if withValue.contains(name) || flags.contains(argument) { continue }
+            kept.append(argument)
+        }
+        return kept
     }
 
     private func stableRunID() -> UInt64 {

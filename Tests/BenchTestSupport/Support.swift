@@ -35,16 +35,45 @@ public func writeResult(_ rows: [(ResultRow, [SampleRow])], cpuModel: String = "
     return path
 }
 
-/// A row of `point` whose samples are `times` (reference kernel 1 ms each, or `reference`).
-public func syntheticRow(_ point: BenchPoint, _ times: [Double], reference: [Double]? = nil, cpuModel: String = "test CPU") -> (ResultRow, [SampleRow]) {
-    var row = ResultRow(runID: "x", point: point, status: .ok, tensorBytes: 1, host: "h", cpuModel: cpuModel, configID: "c", timestamp: "t")
-    row.statistics = Statistics(times)
+/// A row of `point` whose samples are `times`, taken by one process (reference kernel 1 ms
+/// each, or `reference`).
+public func syntheticRow(_ point: BenchPoint, _ times: [Double], reference: [Double]? = nil, cpuModel: String = "test CPU",
+                         runID: String = "x") -> (ResultRow, [SampleRow]) {
+    syntheticRow(point, processes: [times], reference: reference.map { [$0] }, cpuModel: cpuModel, runID: runID)
+}
+
+/// A row of `point` whose samples are `processes[k]` taken by process k.
+public func syntheticRow(_ point: BenchPoint, processes: [[Double]], reference: [[Double]]? = nil, cpuModel: String = "test CPU",
+                         runID: String = "x") -> (ResultRow, [SampleRow]) {
+    var row = ResultRow(runID: runID, point: point, status: .ok, tensorBytes: 1, host: "h", cpuModel: cpuModel, configID: "c", timestamp: "t")
+    row.statistics = Statistics(processes.flatMap { $0 })
+    row.processes = processes.filter { !$0.isEmpty }.count
     row.iterationsPerSample = 1
-    let samples = times.enumerated().map { i, t in
-        SampleRow(runID: "x", name: point.name, index: i, secondsPerIteration: t, iterations: 1, cpuSeconds: t,
-                  migrated: false, referenceSeconds: reference?[i] ?? 1e-3)
+    var samples: [SampleRow] = []
+    for (k, times) in processes.enumerated() {
+        for (i, t) in times.enumerated() {
+            var sample = SampleRow(runID: runID, name: point.name, index: i, secondsPerIteration: t, iterations: 1, cpuSeconds: t,
+                                   migrated: false, referenceSeconds: reference?[k][i] ?? 1e-3)
+            sample.process = k
+            samples.append(sample)
+        }
     }
     return (row, samples)
+}
+
+/// Seeded two-level timings: K processes, each at `median` times its own process effect
+/// (log-normal with standard deviation `between`, or, `bimodal`, ×1 or ×1.5 with equal odds,
+/// as OpenVINO's processes fall into two clusters), each sample around its process's level with
+/// standard deviation `within` (log-normal), and every 10th sample of a process an outlier
+/// 30 % slow (an interrupt).
+public func twoLevel(_ median: Double, processes: Int, samples: Int, between: Double, within: Double,
+                     bimodal: Bool = false, rng: inout SeededGenerator) -> [[Double]] {
+    (0..<processes).map { _ in
+        let effect = bimodal ? (rng.next() % 2 == 0 ? 0 : log(1.5)) : between * Double(rng.normal())
+        return (0..<samples).map { i in
+            median * exp(effect + within * Double(rng.normal())) * (i % 10 == 9 ? 1.3 : 1)
+        }
+    }
 }
 
 /// Log-normal-ish noise around `median` with coefficient of variation about `cv`, reproducible.

@@ -8,33 +8,29 @@ import Topology
 
 @Suite("Statistical tests")
 struct StatisticalTests {
-    @Test("Mann–Whitney U, exact: hand-computed and scipy 1.17 values")
-    func exact() throws {
-        // Complete separation, 5 vs 5: only 1 of C(10, 5) = 252 arrangements has U = 0; two-sided 2/252.
-        let separated = try #require(MannWhitney.test([1, 2, 3, 4, 5], [6, 7, 8, 9, 10]))
-        #expect(separated.u == 0 && separated.exact)
-        #expect(abs(separated.pValue - 2.0 / 252) < 1e-12)
-        // 3 vs 3: 2/20.
-        #expect(abs(MannWhitney.test([1, 2, 3], [4, 5, 6])!.pValue - 0.1) < 1e-12)
-        // Symmetric in its arguments.
-        #expect(abs(MannWhitney.test([6, 7, 8], [1, 2, 3, 4])!.pValue - MannWhitney.test([1, 2, 3, 4], [6, 7, 8])!.pValue) < 1e-15)
-        // scipy.stats.mannwhitneyu(x, y, method='exact'): U = 8, p = 0.07342657342657342.
-        let mixed = try #require(MannWhitney.test([1.1, 2.2, 3.3, 4.4, 9.9, 10.5], [5.5, 6.6, 7.7, 8.8, 11.1, 12.2, 13.3]))
-        #expect(mixed.u == 8)
-        #expect(abs(mixed.pValue - 0.07342657342657342) < 1e-12)
-        // Interleaved 3 vs 3: U = 3; of the 20 arrangements 1, 1, 2, 3 have U = 0…3, so 2·7/20.
-        #expect(abs(MannWhitney.test([1, 3, 5], [2, 4, 6])!.pValue - 0.7) < 1e-12)
+    @Test("Student's t against scipy 1.17 (cdf, quantile, fractional degrees of freedom)")
+    func studentT() {
+        // scipy.stats.t.cdf / t.ppf; the tolerance is far above the continued fraction's error
+        // (1e-15 relative per step) and far below any decision's sensitivity.
+        #expect(abs(StudentT.cdf(1.5, df: 4) - 0.896) < 1e-12)
+        #expect(abs(StudentT.cdf(-2.2, df: 7.3) - 0.0310845827000118) < 1e-12)
+        #expect(abs(StudentT.cdf(0.3, df: 1) - 0.5927735790777423) < 1e-12)
+        #expect(abs(StudentT.cdf(40, df: 3) - 0.9999828096596054) < 1e-12)
+        #expect(abs(StudentT.quantile(0.975, df: 4) - 2.7764451051977934) < 1e-9)
+        #expect(abs(StudentT.quantile(0.8, df: 8.5) - 0.8859779795504028) < 1e-9)
+        #expect(StudentT.cdf(0, df: 5) == 0.5 && StudentT.twoSidedP(.nan, df: 3) == 1)
     }
 
-    @Test("Mann–Whitney U with ties: normal approximation with tie and continuity corrections")
-    func ties() throws {
-        // scipy.stats.mannwhitneyu(x, y, method='asymptotic', use_continuity=True): U = 3.5, p = 0.004793348746185457.
-        let result = try #require(MannWhitney.test([1, 2, 2, 3, 3, 3, 4], [3, 4, 4, 5, 5, 6, 7, 7]))
-        #expect(result.u == 3.5 && !result.exact)
-        #expect(abs(result.pValue - 0.004793348746185457) < 1e-12)
-        #expect(MannWhitney.test([2, 2, 2], [2, 2])!.pValue == 1, "all equal")
-        #expect(MannWhitney.test([], [1]) == nil)
-        #expect(MannWhitney.test([.nan, 1], [1, 2]) == nil, "NaN is refused, not ranked")
+    @Test("Welch's test against scipy's ttest_ind(equal_var=False)")
+    func welch() throws {
+        let x = [1.0, 1.02, 0.99, 1.01, 1.03].map { log($0) }, y = [1.1, 1.12, 1.08, 1.15, 1.09, 1.11].map { log($0) }
+        let test = try #require(WelchTest(x, y))
+        #expect(abs(test.difference / test.standardError - 8.087002160922179) < 1e-9)
+        #expect(abs(test.degreesOfFreedom - 8.814403522680351) < 1e-9)
+        #expect(abs(test.pValue - 2.2975948085315143e-05) < 1e-12)
+        #expect(WelchTest([1], [1, 2]) == nil, "one value has no variance")
+        #expect(WelchTest([1, 1], [1, 1])?.pValue == 1 && WelchTest([1, 1], [2, 2])?.pValue == 0)
+        #expect(WelchTest([1, .nan], [1, 2]) == nil)
     }
 
     @Test("Benjamini–Hochberg against a hand-computed example")
@@ -47,59 +43,82 @@ struct StatisticalTests {
         #expect(benjaminiHochberg([]) == [])
     }
 
-    @Test("bootstrap interval brackets the true ratio")
-    func bootstrap() throws {
-        let base = (0..<20).map { 1.0 + Double($0 % 5) * 0.01 }
-        let interval = try #require(bootstrapRatioInterval(baseline: base, current: base.map { $0 * 1.1 }))
-        #expect(interval.low <= 1.1 && 1.1 <= interval.high)
-        #expect(interval.high - interval.low < 0.06)
+    @Test("process groups: median of medians, spreads, an interval only from 2 processes")
+    func groups() throws {
+        let g = ProcessGroups([[3, 1, 2], [10, 12, 11], [], [5, 6, 4, 7]])
+        #expect(g.count == 3 && g.medians == [2, 11, 5.5])
+        #expect(g.medianOfMedians == 5.5)
+        // Medians 2, 11, 5.5: mean 6.1667, sample standard deviation 4.5369.
+        #expect(abs(g.betweenProcessCV! - 4.536885862 / 6.166666667) < 1e-8)
+        #expect(ProcessGroups([[1, 2, 3]]).betweenProcessCV == nil)
+        #expect(ProcessGroups([[1, 2, 3]]).medianInterval(seed: 1) == nil, "one process says nothing of the next")
+        let interval = try #require(g.medianInterval(seed: 1))
+        #expect(interval.low < 5.5 && 5.5 < interval.high)
+        // The same seed, the same interval: rows and verdicts are reproducible.
+        #expect(g.medianInterval(seed: 1)! == interval)
     }
 }
 
 @Suite("Verdicts")
 struct VerdictTests {
     static let point = samplePoint
-    static func compare(_ a: [Double], _ b: [Double], options: CompareOptions = CompareOptions(),
-                        refA: [Double]? = nil, refB: [Double]? = nil) throws -> Comparison {
-        let base = try ResultSet(paths: [writeResult([syntheticRow(point, a, reference: refA)])])
-        let current = try ResultSet(paths: [writeResult([syntheticRow(point, b, reference: refB)])])
+    /// Five processes of `count` samples around `median`, 2% between processes, `cv` within.
+    static func processes(_ median: Double, cv: Double = 0.01, count: Int = 10, k: Int = 5, seed: UInt64) -> [[Double]] {
+        var rng = SeededGenerator(seed: seed)
+        return twoLevel(median, processes: k, samples: count, between: 0.02, within: cv, rng: &rng)
+    }
+
+    static func compare(_ a: [[Double]], _ b: [[Double]], options: CompareOptions = CompareOptions(),
+                        refA: [[Double]]? = nil, refB: [[Double]]? = nil) throws -> Comparison {
+        let base = try ResultSet(paths: [writeResult([syntheticRow(point, processes: a, reference: refA)])])
+        let current = try ResultSet(paths: [writeResult([syntheticRow(point, processes: b, reference: refB)])])
         return try Comparison.compare(baseline: base, current: current, options: options)
     }
 
-    @Test("a clear 10% slowdown with low noise is a regression (exit 2)")
+    @Test("a 15% slowdown over 5 processes a side is a regression (exit 2)")
     func regression() throws {
-        let c = try Self.compare(noisy(1e-3, cv: 0.01, count: 10, seed: 1), noisy(1.1e-3, cv: 0.01, count: 10, seed: 2))
+        let c = try Self.compare(Self.processes(1e-3, seed: 1), Self.processes(1.15e-3, seed: 2))
         #expect(c.points[0].verdict == .regressed, "\(c.table)")
         #expect(c.exitCode == 2)
-        #expect(abs(c.points[0].ratio! - 1.1) < 0.02)
+        #expect(abs(c.points[0].ratio! - 1.15) < 0.04)
+        #expect(c.points[0].baselineProcesses == 5 && c.points[0].currentProcesses == 5)
     }
 
-    @Test("the same slowdown with CV 30% and 5 samples is inconclusive (exit 3)")
-    func inconclusive() throws {
-        let c = try Self.compare(noisy(1e-3, cv: 0.3, count: 5, seed: 3), noisy(1.1e-3, cv: 0.3, count: 5, seed: 4))
-        #expect(c.points[0].verdict == .inconclusive)
-        #expect(c.points[0].note.hasPrefix("too few samples"))
-        #expect(c.exitCode == 3)
-        let noisyOnly = try Self.compare(noisy(1e-3, cv: 0.3, count: 20, seed: 3), noisy(1.1e-3, cv: 0.3, count: 20, seed: 4))
-        #expect(noisyOnly.points[0].verdict == .inconclusive && noisyOnly.points[0].note.hasPrefix("too noisy"))
+    @Test("one or two processes a side is inconclusive however clear the samples (exit 3)")
+    func tooFewProcesses() throws {
+        let one = try Self.compare([noisy(1e-3, cv: 0.001, count: 30, seed: 3)], [noisy(2e-3, cv: 0.001, count: 30, seed: 4)])
+        #expect(one.points[0].verdict == .inconclusive && one.exitCode == 3)
+        #expect(one.points[0].note.hasPrefix("between-process noise unknown: 1 and 1 processes"), "\(one.table)")
+        #expect(abs(one.points[0].ratio! - 2) < 0.01, "the ratio is still shown")
+        let two = try Self.compare(Self.processes(1e-3, k: 2, seed: 5), Self.processes(2e-3, k: 5, seed: 6))
+        #expect(two.points[0].verdict == .inconclusive)
+        var options = CompareOptions()
+        options.minProcesses = 2
+        #expect(try Self.compare(Self.processes(1e-3, k: 2, seed: 5), Self.processes(2e-3, k: 5, seed: 6), options: options)
+            .points[0].verdict == .regressed)
     }
 
-    @Test("identical distributions are unchanged (exit 0); a clear speed-up is improved (exit 4)")
+    @Test("identical distributions are unchanged, saying within what (exit 0); a clear speed-up is improved (exit 4)")
     func unchangedAndImproved() throws {
-        let same = try Self.compare(noisy(1e-3, cv: 0.02, count: 12, seed: 5), noisy(1e-3, cv: 0.02, count: 12, seed: 6))
+        let same = try Self.compare(Self.processes(1e-3, seed: 5), Self.processes(1e-3, seed: 6))
         #expect(same.points[0].verdict == .unchanged && same.exitCode == 0)
-        let faster = try Self.compare(noisy(1e-3, cv: 0.01, count: 10, seed: 7), noisy(0.8e-3, cv: 0.01, count: 10, seed: 8))
+        #expect(same.points[0].note.hasPrefix("within ±") && same.points[0].note.contains("detects"), "\(same.table)")
+        let detectable = try #require(same.points[0].detectable)
+        #expect(detectable > 0.01 && detectable < 0.1, "2% between processes, 5 a side: a few per cent")
+        let faster = try Self.compare(Self.processes(1e-3, seed: 7), Self.processes(0.8e-3, seed: 8))
         #expect(faster.points[0].verdict == .improved && faster.exitCode == 4)
         // A 3% change, significant but inside the 5% tolerance, is unchanged.
-        let small = try Self.compare(noisy(1e-3, cv: 0.005, count: 10, seed: 9), noisy(1.03e-3, cv: 0.005, count: 10, seed: 10))
-        #expect(small.points[0].verdict == .unchanged && small.points[0].adjustedP! < 0.05)
+        var rng = SeededGenerator(seed: 9)
+        let tight = { (m: Double) in twoLevel(m, processes: 8, samples: 10, between: 0.003, within: 0.003, rng: &rng) }
+        let small = try Self.compare(tight(1e-3), tight(1.03e-3))
+        #expect(small.points[0].verdict == .unchanged && small.points[0].adjustedP! < 0.05, "\(small.table)")
     }
 
     @Test("normalisation divides out a uniformly slower machine")
     func normalization() throws {
         // Everything 30% slower, the reference kernel too: raw says regressed, normalised unchanged.
-        let a = noisy(1e-3, cv: 0.01, count: 10, seed: 11), b = a.map { $0 * 1.3 }
-        let refA = [Double](repeating: 2e-4, count: 10), refB = refA.map { $0 * 1.3 }
+        let a = Self.processes(1e-3, seed: 11), b = a.map { $0.map { $0 * 1.3 } }
+        let refA = a.map { $0.map { _ in 2e-4 } }, refB = refA.map { $0.map { $0 * 1.3 } }
         #expect(try Self.compare(a, b, refA: refA, refB: refB).points[0].verdict == .regressed)
         var options = CompareOptions()
         options.normalize = true
@@ -107,6 +126,16 @@ struct VerdictTests {
         #expect(normalized.points[0].verdict == .unchanged)
         #expect(abs(normalized.points[0].normalizedRatio! - 1) < 1e-12)
         #expect(abs(normalized.points[0].ratio! - 1.3) < 1e-12, "both ratios are shown")
+    }
+
+    @Test("a run given twice on one side is refused, not counted twice")
+    func runTwice() throws {
+        let a = try writeResult([syntheticRow(Self.point, processes: Self.processes(1e-3, seed: 1))])
+        #expect(throws: BenchError("\(a): run x is also in \(a); each run may be given once")) { try ResultSet(paths: [a, a]) }
+        // Runs of other ids pool: each run's processes count apart (3 runs of 1 process = 3).
+        let runs = try (0..<3).map { k in try writeResult([syntheticRow(Self.point, noisy(1e-3, cv: 0.01, count: 5, seed: UInt64(k)), runID: "r\(k)")]) }
+        let pooled = try Comparison.compare(baseline: ResultSet(paths: runs), current: ResultSet(paths: runs.reversed()), options: CompareOptions())
+        #expect(pooled.points[0].baselineProcesses == 3 && pooled.points[0].verdict == .unchanged)
     }
 
     @Test("instruction counts decide with a 1% tolerance")
@@ -129,9 +158,11 @@ struct VerdictTests {
     func missingNewThresholds() throws {
         var other = Self.point
         other.threads = 1
-        let a = noisy(1e-3, cv: 0.01, count: 10, seed: 1), b = noisy(1.08e-3, cv: 0.01, count: 10, seed: 2)
-        let base = try ResultSet(paths: [writeResult([syntheticRow(Self.point, a), syntheticRow(other, a)])])
-        let current = try ResultSet(paths: [writeResult([syntheticRow(Self.point, b)])])
+        var rng = SeededGenerator(seed: 1)
+        let a = twoLevel(1e-3, processes: 8, samples: 10, between: 0.005, within: 0.005, rng: &rng)
+        let b = twoLevel(1.08e-3, processes: 8, samples: 10, between: 0.005, within: 0.005, rng: &rng)
+        let base = try ResultSet(paths: [writeResult([syntheticRow(Self.point, processes: a), syntheticRow(other, processes: a)])])
+        let current = try ResultSet(paths: [writeResult([syntheticRow(Self.point, processes: b)])])
         var options = CompareOptions()
         let file = try temporaryDirectory().appendingPathComponent("t.json")
         try #"{"default": 0.05, "variants": {"blockedGather": 0.1}, "instructions": 0.02}"#.write(to: file, atomically: true, encoding: .utf8)
@@ -168,8 +199,8 @@ struct VerdictTests {
         // A different schema version.
         let text = try String(contentsOfFile: good, encoding: .utf8)
         let v4 = try temporaryDirectory().appendingPathComponent("v4.csv").path
-        try text.replacingOccurrences(of: "\n3,x,", with: "\n4,x,").write(toFile: v4, atomically: true, encoding: .utf8)
-        #expect(message { try ResultSet(paths: [v4]) }.contains("schema_version 4, this dcnbench reads 1 to 3"))
+        try text.replacingOccurrences(of: "\n4,x,", with: "\n5,x,").write(toFile: v4, atomically: true, encoding: .utf8)
+        #expect(message { try ResultSet(paths: [v4]) }.contains("schema_version 5, this dcnbench reads 1 to 4"))
         // A missing column.
         let cut = try temporaryDirectory().appendingPathComponent("cut.csv").path
         let table = try CSVTable.read(good)
@@ -180,7 +211,6 @@ struct VerdictTests {
         // NaN in a sample.
         var (nanRow, nanSamples) = syntheticRow(Self.point, [1e-3, 2e-3, 1e-3])
         nanSamples[1].secondsPerIteration = .nan
-        nanRow.statistics = Statistics([1e-3, 2e-3, 1e-3])
         let nan = try writeResult([(nanRow, nanSamples)])
         #expect(message { try ResultSet(paths: [nan]) }.contains("non-positive or non-finite time"))
         // No overlap.

@@ -64,8 +64,8 @@ struct MergeTests {
         try text.replacingOccurrences(of: config, with: "0ther").write(toFile: copy, atomically: true, encoding: .utf8)
         #expect(message("c.csv", [files[0], copy]).contains("with different configurations (\(config), 0ther)"))
         // Another schema version.
-        try text.replacingOccurrences(of: "\n3,", with: "\n2,").write(toFile: copy, atomically: true, encoding: .utf8)
-        #expect(message("d.csv", [files[0], copy]) == "merge: \(files[0]) has schema_version 3, \(copy) 2: merge files of one schema (measure again with one dcnbench)")
+        try text.replacingOccurrences(of: "\n4,", with: "\n2,").write(toFile: copy, atomically: true, encoding: .utf8)
+        #expect(message("d.csv", [files[0], copy]) == "merge: \(files[0]) has schema_version 4, \(copy) 2: merge files of one schema (measure again with one dcnbench)")
         // Sidecars missing.
         try text.write(toFile: copy, atomically: true, encoding: .utf8)
         try FileManager.default.removeItem(atPath: copy.replacingOccurrences(of: ".csv", with: "-context.json"))

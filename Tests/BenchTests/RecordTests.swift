@@ -19,6 +19,11 @@ struct RecordTests {
         row.error = "line one\nline two, with a comma"
         row.iterationsPerSample = 17
         row.statistics = Statistics([0.1, 0.2 / 3, 1e-300, 5e-7, .pi])
+        row.processes = 2
+        row.medianLow = 0.01
+        row.medianHigh = 0.5
+        row.betweenProcessCV = 1 / 7
+        row.withinProcessCV = 0.25
         row.gflops = 1 / 3
         row.gbps = 123.456
         row.speedupVsNaive = 2.0.squareRoot()
@@ -36,6 +41,7 @@ struct RecordTests {
             var second = row
             second.status = .wrong
             second.statistics = nil
+            second.processes = 0
             second.gflops = nil
             try appender.append(second.fields)
         }
@@ -59,8 +65,8 @@ struct RecordTests {
         let row = ResultRow(runID: "r", point: samplePoint, status: .skipped, tensorBytes: 1, host: "h", cpuModel: "m",
                             configID: "c", timestamp: "t")
         var record = Dictionary(uniqueKeysWithValues: zip(ResultRow.header, row.fields))
-        record["schema_version"] = "4"
-        #expect(throws: BenchError("f: schema_version 4, this dcnbench reads 1 to 3")) { try ResultRow(record: record, source: "f") }
+        record["schema_version"] = "5"
+        #expect(throws: BenchError("f: schema_version 5, this dcnbench reads 1 to 4")) { try ResultRow(record: record, source: "f") }
         // Version 1 had no weights column: its rows are weights given per call; before 3, no
         // direction: the forward pass.
         var v1 = record
@@ -81,6 +87,11 @@ struct RecordTests {
         record["weights"] = "once"
         #expect(throws: BenchError("f: weights 'once' is not call or prepared")) { try ResultRow(record: record, source: "f") }
         record["weights"] = "call"
+        // Schema 4's process count must fit the samples (none without samples).
+        record["schema_version"] = "4"
+        record["processes"] = "2"
+        #expect(throws: BenchError("f: row '\(samplePoint.name)' has 2 processes for 0 samples")) { try ResultRow(record: record, source: "f") }
+        record["processes"] = "0"
         record["samples"] = "3"
         #expect(throws: BenchError("f: row '\(samplePoint.name)' has 3 samples but incomplete statistics")) {
             try ResultRow(record: record, source: "f")

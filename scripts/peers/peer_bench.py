@@ -301,6 +301,8 @@ def main():
                         "cpu_utilization": repr(m.utilization), "migrated_samples": 0, "preempted_samples": 0,
                         "host": host, "cpu_model": cpu, "config_id": f"peer:{a.peer}",
                         "timestamp": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")})
+            if "processes" in header:  # schema 4: the samples of one process, this one
+                row["processes"] = 1
             writer.writerow(row)
             f.flush()
             rows.append(row)

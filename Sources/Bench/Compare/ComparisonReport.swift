@@ -9,12 +9,15 @@ extension Comparison {
             : c.baselineMedian.map { String(format: "%.4g ms", $0 * 1e3) } ?? "-"
         let current = c.basis == "instructions" ? c.currentInstructions.map(String.init) ?? "-"
             : c.currentMedian.map { String(format: "%.4g ms", $0 * 1e3) } ?? "-"
+        let processes = c.basis == "instructions" ? "-" : "\(c.baselineProcesses ?? 0)/\(c.currentProcesses ?? 0)"
+        func percent(_ x: Double?) -> String { x.map { String(format: "%.1f", $0 * 100) } ?? "-" }
+        let spread = c.basis == "instructions" ? "-" : "\(percent(c.baselineSpread))/\(percent(c.currentSpread))"
         return [c.verdict.rawValue, c.name, c.basis, baseline, current, ratio(c.ratio), ratio(c.normalizedRatio), interval,
-                p(c.adjustedP), String(format: "%.0f%%", c.tolerance * 100), c.note]
+                p(c.adjustedP), String(format: "%.0f%%", c.tolerance * 100), processes, spread, c.note]
     }
 
     private static let columns = ["verdict", "point", "basis", "baseline", "current", "ratio", "norm ratio", "95% CI",
-                                  "BH p", "tol", "note"]
+                                  "BH p", "tol", "processes", "spread %", "note"]
 
     private var counts: String {
         Verdict.allCases.compactMap { v in

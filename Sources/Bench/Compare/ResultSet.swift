@@ -17,9 +17,17 @@ public struct ResultSet {
     /// Reads `paths` (main CSVs), each with the samples and context files beside it.
     public init(paths: [String]) throws {
         sources = paths
+        var runFile: [String: String] = [:]  // run id → the file that brought it
         for path in paths {
             let table = try CSVTable.read(path)
             try ResultRow.checkColumns(of: table, path: path)
+            // Pooling a run with itself would count its processes twice and halve every interval.
+            for runID in Set(table.records.compactMap { $0["run_id"] }) {
+                if let earlier = runFile[runID] {
+                    throw BenchError("\(path): run \(runID) is also in \(earlier); each run may be given once")
+                }
+                runFile[runID] = path
+            }
             var seen = Set<String>()
             for (index, record) in table.records.enumerated() {
                 let row = try ResultRow(record: record, source: "\(path) record \(index + 2)")
@@ -39,7 +47,7 @@ public struct ResultSet {
                     throw BenchError("\(path): its samples file \(paths.samples) is missing")
                 }
                 let sampleTable = try CSVTable.read(paths.samples)
-                guard sampleTable.header == SampleRow.header else {
+                guard SampleRow.readableHeaders.contains(sampleTable.header) else {
                     throw BenchError("\(paths.samples): columns are not a samples file of schema \(ResultRow.schemaVersion)")
                 }
                 // Only the samples of each row's own run: a samples file can hold another run's

@@ -16,8 +16,12 @@ public final class PointRunner {
     let timestamp: () -> String
     /// Measured fp32 peak (GFLOP/s) by thread count, for `pct_peak` (filled by the driver's probes).
     public var peakGFLOPS: [Int: Double] = [:]
+    /// Draws where each point's tensors start within a page (`TestData`): one per process, so
+    /// that processes differ in layout as they would in a user's program.
+    public let layoutSeed: UInt64
 
-    public init(timing: TimingOptions, maxMemoryBytes: Int, runID: String, factory: @escaping KernelFactory = standardKernels) throws {
+    public init(timing: TimingOptions, maxMemoryBytes: Int, runID: String, layoutSeed: UInt64 = 0,
+                factory: @escaping KernelFactory = standardKernels) throws {
         try timing.validate()
         self.timing = timing
         topology = try MachineTopology.shared()
@@ -25,6 +29,7 @@ public final class PointRunner {
         cacheBytes = Int(machine.cache(level: 2)?.sizeBytes ?? 1 << 20)
         self.maxMemoryBytes = maxMemoryBytes
         self.runID = runID
+        self.layoutSeed = layoutSeed
         configID = RunContext.configID(timing: timing, machine: machine, cacheBytes: cacheBytes)
         self.factory = factory
         let formatter = ISO8601DateFormatter()
@@ -64,7 +69,7 @@ public final class PointRunner {
             let pool = try PinnedPool(threads: point.poolThreads, placement: point.placement, smt: needsSMT(point))
             let executor = PoolExecutor(pool: pool)
             let data = try TestData(geometry: geometry, layout: point.layout, direction: point.direction,
-                                    seed: stableHash(point.shapeName), pool: pool)
+                                    seed: stableHash(point.shapeName), layoutSeed: layoutSeed ^ stableHash(point.name), pool: pool)
             let options = ForwardOptions(cacheBytes: cacheBytes, executor: executor, dispatchWorkers: point.threads)
             let kernel = try factory(point, geometry, options)
             guard tensorBytes + kernel.workspaceBytes <= maxMemoryBytes else {
@@ -145,9 +150,11 @@ public final class PointRunner {
         let callerMoved = puBefore != puAfter || (bound.map { !$0.contains(puBefore) || !$0.contains(puAfter) } ?? false)
         p.pus.formUnion(pus)
         p.elapsed += wall
-        p.samples.append(SampleRow(runID: runID, name: p.point.name, index: p.samples.count,
-                                   secondsPerIteration: wall / Double(p.iterations), iterations: p.iterations,
-                                   cpuSeconds: cpu, migrated: log.migrated || callerMoved, referenceSeconds: reference))
+        var row = SampleRow(runID: runID, name: p.point.name, index: p.samples.count,
+                            secondsPerIteration: wall / Double(p.iterations), iterations: p.iterations,
+                            cpuSeconds: cpu, migrated: log.migrated || callerMoved, referenceSeconds: reference)
+        row.layout = p.data.lineOffsets.map(String.init).joined(separator: ".")
+        p.samples.append(row)
     }
 
     /// Whether the point has all its samples or used up its time.
@@ -165,24 +172,7 @@ public final class PointRunner {
             r.error = "dry run: checked, not timed"
             return r
         }
-        let stats = Statistics(p.samples.map(\.secondsPerIteration))
-        r.statistics = stats
-        if let median = stats?.median, median > 0 {
-            r.gflops = p.point.flops(p.geometry) / median / 1e9
-            r.gbps = Double(p.point.compulsoryBytes(p.geometry)) / median / 1e9
-            r.percentOfPeak = peakGFLOPS[p.point.threads].map { 100 * r.gflops! / $0 }
-            let known = medians.merging([p.point.name: median]) { _, mine in mine }  // a reference may be the point itself
-            r.speedupVsNaive = referenceMedian(naiveOf: p.point, known).map { $0 / median }
-            r.speedupVsOneThread = referenceMedian(oneThreadOf: p.point, known).map { $0 / median }
-        }
-        let utilizations = p.samples.map { $0.cpuSeconds / (Double($0.iterations) * $0.secondsPerIteration * Double(p.point.threads)) }
-        r.cpuUtilization = utilizations.isEmpty ? nil : utilizations.reduce(0, +) / Double(utilizations.count)
-        r.referenceSeconds = Statistics(p.samples.map(\.referenceSeconds))?.median
-        r.migratedSamples = p.samples.filter(\.migrated).count
-        // CPU clocks tick coarsely: judge only samples of at least a millisecond.
-        r.preemptedSamples = zip(p.samples, utilizations).filter { sample, u in
-            Double(sample.iterations) * sample.secondsPerIteration >= 1e-3 && u < 0.8
-        }.count
+        r.summarize(p.samples, geometry: p.geometry, peakGFLOPS: peakGFLOPS[p.point.threads], medians: medians)
         return r
     }
 
@@ -221,7 +211,8 @@ public final class PointRunner {
     func countInstructions(_ point: BenchPoint, executable: String, valgrind: String) -> ResultRow {
         var timing = self.timing
         timing.dryRun = true
-        let checker = try? PointRunner(timing: timing, maxMemoryBytes: maxMemoryBytes, runID: runID, factory: factory)
+        let checker = try? PointRunner(timing: timing, maxMemoryBytes: maxMemoryBytes, runID: runID, layoutSeed: layoutSeed,
+                                       factory: factory)
         var (row, _) = (checker ?? self).measure(point, medians: [:])
         guard row.status == .ok else { return row }
         do {
@@ -232,28 +223,6 @@ public final class PointRunner {
             row.error = "\(error)"
         }
         return row
-    }
-
-    /// naive at 1 thread of the same shape, preferring the same placement.
-    func referenceMedian(naiveOf point: BenchPoint, _ medians: [String: Double]) -> Double? {
-        lookup(point, variant: .naive, medians)
-    }
-
-    /// The same variant at 1 thread, preferring the same placement.
-    func referenceMedian(oneThreadOf point: BenchPoint, _ medians: [String: Double]) -> Double? {
-        lookup(point, variant: point.variant, medians)
-    }
-
-    private func lookup(_ point: BenchPoint, variant: KernelVariant, _ medians: [String: Double]) -> Double? {
-        var reference = point
-        reference.variant = variant
-        reference.threads = 1
-        let placements = [point.placement, .close, .none, .spread]
-        for placement in placements {
-            reference.placement = placement
-            if let median = medians[reference.name] { return median }
-        }
-        return nil
     }
 }
 

@@ -11,6 +11,11 @@ public enum Subprocess {
         public var errors: String
     }
 
+    /// This program's own executable (children of `sweep --processes`, valgrind's target).
+    public static var currentExecutable: String {
+        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+    }
+
     private final class Buffer: @unchecked Sendable { var data = Data() }
 
     public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,

@@ -88,8 +88,7 @@ public final class SweepRunner {
                 let again = Set(retried)
                 let kept = rows.filter { !again.contains($0.point.name) }
                 if !retried.isEmpty {
-                    let lines = try [ResultRow.header] .map { try CSVTable.line($0) } + kept.map { try CSVTable.line($0.fields) }
-                    try lock.replace(with: Data((lines.joined(separator: "\n") + "\n").utf8))
+                    try lock.replace(with: try CSVTable.document(ResultRow.header, kept.map(\.fields)))
                 }
                 for row in kept {
                     done[row.point.name] = row
@@ -118,21 +117,11 @@ public final class SweepRunner {
     public func run(progress: Progress) throws -> [ResultRow] {
         let results = try CSVAppender(path: paths.results, header: ResultRow.header)
         let samples = try CSVAppender(path: paths.samples, header: SampleRow.header)
-        var context = makeContext()
+        var context = Self.context(runID: runID, runner: runner, sweep: sweep)
         if runner.timing.probes && !runner.timing.dryRun && !runner.timing.instructions && !pending.isEmpty {
-            // The roofline of this run: peak and bandwidth for every thread count it uses.
-            var probes: [Probes.Measurement] = []
-            for threads in Set(pending.map(\.threads)).sorted() {
-                guard runner.placementProblem(BenchPoint(variant: .blockedGather, version: .v1, batch: 1, inChannels: 1,
-                    outChannels: 1, height: 1, width: 1, kernel: Extent2(1), stride: 1, padding: 0, dilation: 1, groups: 1,
-                    offsetGroups: 1, threads: threads, placement: .close)) == nil else { continue }
-                let peak = try Probes.fmaPeak(threads: threads)
-                runner.peakGFLOPS[threads] = peak.value
-                probes += [peak, try Probes.triad(threads: threads)]
-            }
-            context.probes = probes
+            context.probes = try Self.probes(runner: runner, points: pending)
         }
-        try write(context)
+        try Self.write(context, to: paths.context)
         var rows = done
         let todo = pending
         progress.begin(total: todo.count, skipped: points.count - todo.count)
@@ -153,7 +142,7 @@ public final class SweepRunner {
             guard let valgrind = InstructionCounter.valgrindPath() else {
                 throw BenchError("--instructions needs valgrind (apt-get install valgrind)")
             }
-            let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+            let executable = Subprocess.currentExecutable
             for (index, point) in todo.enumerated() {
                 progress.start(point, index: index)
                 let row = runner.countInstructions(point, executable: executable, valgrind: valgrind)
@@ -173,7 +162,7 @@ public final class SweepRunner {
         progress.end()
         context.stealTicksAfter = RunContext.stealTicks()
         context.usedCPUs = CPUSet(rows.values.flatMap { (try? CPUSet(list: $0.pusUsed))?.indices ?? [] }).description
-        try write(context)
+        try Self.write(context, to: paths.context)
         return points.compactMap { rows[$0.name] }
     }
 
@@ -240,7 +229,8 @@ public final class SweepRunner {
         }
     }
 
-    private func makeContext() -> RunContext {
+    /// The context of a run as it starts (the probes, `usedCPUs` and the steal after come later).
+    static func context(runID: String, runner: PointRunner, sweep: Sweep) -> RunContext {
         let git = RunContext.gitState()
         return RunContext(
             runID: runID, dcnbenchVersion: RunContext.dcnbenchVersion, date: ISO8601DateFormatter().string(from: Date()),
@@ -252,12 +242,26 @@ public final class SweepRunner {
             cacheBytes: runner.cacheBytes, maxMemoryBytes: runner.maxMemoryBytes, configID: runner.configID, probes: nil)
     }
 
-    private func write(_ context: RunContext) throws {
+    /// The roofline of a run: peak and bandwidth for every thread count its points use (and can
+    /// place); sets the runner's peaks for `pct_peak`.
+    static func probes(runner: PointRunner, points: [BenchPoint]) throws -> [Probes.Measurement] {
+        var probes: [Probes.Measurement] = []
+        for threads in Set(points.map(\.threads)).sorted() {
+            guard runner.placementProblem(BenchPoint(variant: .blockedGather, version: .v1, batch: 1, inChannels: 1,
+                outChannels: 1, height: 1, width: 1, kernel: Extent2(1), stride: 1, padding: 0, dilation: 1, groups: 1,
+                offsetGroups: 1, threads: threads, placement: .close)) == nil else { continue }
+            let peak = try Probes.fmaPeak(threads: threads)
+            runner.peakGFLOPS[threads] = peak.value
+            probes += [peak, try Probes.triad(threads: threads)]
+        }
+        return probes
+    }
+
+    static func write(_ context: RunContext, to path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        do { try encoder.encode(context).write(to: URL(fileURLWithPath: paths.context), options: .atomic) } catch {
-            throw BenchError("cannot write \(paths.context): \(error.localizedDescription)")
+        do { try encoder.encode(context).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+            throw BenchError("cannot write \(path): \(error.localizedDescription)")
         }
     }
 }
-

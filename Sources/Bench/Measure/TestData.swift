@@ -1,4 +1,5 @@
 import DeformConv
+import DeformConvReference
 import Topology
 
 /// The inputs of one point, deterministic in the point's shape (not in the thread count), and
@@ -14,14 +15,28 @@ struct TestData {
     let gradOutput: Tensor?
     let gradients: DeformConvGradients?
 
+    /// Each tensor's offset from a page boundary, in cache lines, in the order they are made
+    /// (input, offset, mask, weight, output, then a backward's grad_output and gradients).
+    private(set) var lineOffsets: [Int] = []
+
     /// Values as the golden set draws them, in distribution: input and weights uniform in
     /// [−1, 1] (weights scaled by 1/√fan-in), offsets uniform in [−2, 2], masks in (0, 1).
-    init(geometry g: DeformConvGeometry, layout: TensorLayout, direction: Direction, seed: UInt64, pool: PinnedPool) throws {
-        input = try .uninitialized(shape: g.inputShape(layout))
-        offset = try .uninitialized(shape: g.offsetShape)
-        mask = g.hasMask ? try .uninitialized(shape: g.maskShape) : nil
-        weight = try .uninitialized(shape: g.weightShape)
-        output = try .uninitialized(shape: g.outputShape(layout))
+    /// Each buffer starts a number of cache lines past a page boundary drawn from `layoutSeed`
+    /// (see `Tensor.uninitialized(shape:pageOffset:)`).
+    init(geometry g: DeformConvGeometry, layout: TensorLayout, direction: Direction, seed: UInt64, layoutSeed: UInt64,
+         pool: PinnedPool) throws {
+        var rng = SeededGenerator(seed: layoutSeed)
+        var lines: [Int] = []
+        func tensor(_ shape: [Int]) throws -> Tensor {
+            let line = Int(rng.next() % UInt64(Tensor.pageSize / Tensor.alignment))
+            lines.append(line)
+            return try .uninitialized(shape: shape, pageOffset: line * Tensor.alignment)
+        }
+        input = try tensor(g.inputShape(layout))
+        offset = try tensor(g.offsetShape)
+        mask = g.hasMask ? try tensor(g.maskShape) : nil
+        weight = try tensor(g.weightShape)
+        output = try tensor(g.outputShape(layout))
         let weightScale = 1 / Float(g.reductionLength).squareRoot()
         Self.fill(input, seed: seed &+ 1, pool: pool) { $0 }
         Self.fill(offset, seed: seed &+ 2, pool: pool) { 2 * $0 }
@@ -30,13 +45,13 @@ struct TestData {
         Self.fill(output, seed: 0, pool: pool) { _ in 0 }
         if direction.runsBackward {
             // grad_output uniform in [−1, 1]; every gradient of the geometry, zeroed by the workers.
-            let upstream = try Tensor.uninitialized(shape: g.outputShape(layout))
+            let upstream = try tensor(g.outputShape(layout))
             Self.fill(upstream, seed: seed &+ 5, pool: pool) { $0 }
             var gradients = DeformConvGradients()
-            gradients.input = try .uninitialized(shape: g.inputShape(layout))
-            gradients.offset = try .uninitialized(shape: g.offsetShape)
-            gradients.mask = g.hasMask ? try .uninitialized(shape: g.maskShape) : nil
-            gradients.weight = try .uninitialized(shape: g.weightShape)
+            gradients.input = try tensor(g.inputShape(layout))
+            gradients.offset = try tensor(g.offsetShape)
+            gradients.mask = g.hasMask ? try tensor(g.maskShape) : nil
+            gradients.weight = try tensor(g.weightShape)
             for case let t? in [gradients.input, gradients.offset, gradients.mask, gradients.weight] {
                 Self.fill(t, seed: 0, pool: pool) { _ in 0 }
             }
@@ -46,6 +61,7 @@ struct TestData {
             gradOutput = nil
             gradients = nil
         }
+        lineOffsets = lines
     }
 
     /// Element i = transform(u_i), u_i uniform in [−1, 1] from a hash of (seed, i).

@@ -67,7 +67,7 @@ public enum Merge {
             if declared > 0 {
                 guard fm.fileExists(atPath: sidecars.samples) else { throw BenchError("merge: \(input): its samples file \(sidecars.samples) is missing") }
                 let sampleTable = try CSVTable.read(sidecars.samples)
-                guard sampleTable.header == SampleRow.header else {
+                guard SampleRow.readableHeaders.contains(sampleTable.header) else {
                     throw BenchError("merge: \(sidecars.samples): columns are not a samples file of schema \(ResultRow.schemaVersion)")
                 }
                 let own = sampleTable.records.filter { record in record["name"].flatMap { runOf[$0] } == record["run_id"] }
@@ -103,8 +103,7 @@ public enum Merge {
     }
 
     private static func csv(_ header: [String], _ records: [[String: String]]) throws -> Data {
-        let lines = try [CSVTable.line(header)] + records.map { record in try CSVTable.line(header.map { record[$0] ?? "" }) }
-        return Data((lines.joined(separator: "\n") + "\n").utf8)
+        try CSVTable.document(header, records.map { record in header.map { record[$0] ?? "" } })
     }
 
     private static func atomicWrite(_ data: Data, to path: String) throws {

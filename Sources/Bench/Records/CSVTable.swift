@@ -52,6 +52,12 @@ public struct CSVTable {
     public var records: [[String: String]]
 
     /// One record as CSV text (quoted where RFC 4180 needs it), without the line break.
+    /// A whole file: the header and the records, each line ended.
+    static func document(_ header: [String], _ records: [[String]]) throws -> Data {
+        let lines = try ([header] + records).map { try line($0) }
+        return Data((lines.joined(separator: "\n") + "\n").utf8)
+    }
+
     static func line(_ fields: [String]) throws -> String {
         let stream = OutputStream(toMemory: ())
         stream.open()

@@ -56,6 +56,16 @@ extension ResultRow {
     private static func double(_ name: String, _ meaning: String, _ key: WritableKeyPath<ResultRow, Double?> & Sendable) -> Column {
         Column(name: name, meaning: meaning, write: { num($0[keyPath: key]) }, read: { row, r in row[keyPath: key] = try r.double(name) })
     }
+    /// A two-level column, absent (nil) before schema 4.
+    private static func processDouble(_ name: String, _ meaning: String, _ key: WritableKeyPath<ResultRow, Double?> & Sendable) -> Column {
+        Column(name: name, meaning: meaning, write: { num($0[keyPath: key]) }, read: { row, r in
+            guard r.version >= 4 else { return }
+            row[keyPath: key] = try r.double(name)
+        })
+    }
+    /// The columns schema 4 added.
+    static let processColumns: Set<String> = ["processes", "median_low_s", "median_high_s", "between_process_cv", "within_process_cv"]
+
     /// A column of the point, read with the others by `point(reading:)`.
     private static func point(_ name: String, _ meaning: String, _ write: @escaping @Sendable (BenchPoint) -> String) -> Column {
         Column(name: name, meaning: meaning, write: { write($0.point) }, read: nil)
@@ -111,10 +121,23 @@ extension ResultRow {
             row.statistics = Statistics(count: count, min: v[0], max: v[1], median: v[2], mean: v[3], p10: v[4], p90: v[5],
                                         stddev: v[6], mad: v[7], cv: v[8])
         }),
-        int("iterations_per_sample", "kernel calls per sample", \.iterationsPerSample),
+        Column(name: "processes", meaning: "processes that took the samples (`sweep --processes`; one before schema 4)",
+               write: { "\($0.processes)" }, read: { row, r in
+                   guard r.version >= 4 else { row.processes = row.statistics == nil ? 0 : 1; return }
+                   let count = try r.int("processes")
+                   guard count >= 0, count <= row.statistics?.count ?? 0, (count == 0) == (row.statistics == nil) else {
+                       throw BenchError("\(r.source): row '\(r.record["name"] ?? "")' has \(count) processes for \(row.statistics?.count ?? 0) samples")
+                   }
+                   row.processes = count
+               }),
+        int("iterations_per_sample", "kernel calls per sample (the fewest of any process)", \.iterationsPerSample),
         statistic("min_s", "fastest sample, seconds per call") { $0.min },
-        statistic("median_s", "median") { $0.median },
-        statistic("mean_s", "mean") { $0.mean },
+        statistic("median_s", "median of the per-process medians (with one process, of the samples)") { $0.median },
+        processDouble("median_low_s", "95% interval of median_s, low end: t(K − 1) × the hierarchical bootstrap's standard error (2 or more processes)", \.medianLow),
+        processDouble("median_high_s", "95% interval of median_s, high end", \.medianHigh),
+        processDouble("between_process_cv", "standard deviation of the process medians / their mean (2 or more processes)", \.betweenProcessCV),
+        processDouble("within_process_cv", "median over processes of each one's robust CV (1.4826·MAD / median)", \.withinProcessCV),
+        statistic("mean_s", "mean of all samples (as are the columns down to cv)") { $0.mean },
         statistic("p10_s", "10th percentile") { $0.p10 },
         statistic("p90_s", "90th percentile") { $0.p90 },
         statistic("max_s", "slowest sample") { $0.max },

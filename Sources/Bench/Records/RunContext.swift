@@ -31,6 +31,24 @@ public struct RunContext: Codable, Equatable, Sendable {
     public var configID: String
     /// FMA peak and triad bandwidth measured at the start of the run, per thread count.
     public var probes: [Probes.Measurement]?
+    /// `sweep --processes K`: the child process that took each process's samples, with the
+    /// machine's state when it started. Absent for a run measured in its own process.
+    public var processes: [ProcessRecord]?
+
+    /// One child process of a `sweep --processes` run.
+    public struct ProcessRecord: Codable, Equatable, Sendable {
+        /// The `process` column of its samples.
+        public var index: Int
+        /// Its `--seed` (the tensors' layout within pages).
+        public var seed: UInt64
+        /// The run id it wrote its own files under.
+        public var runID: String
+        public var date: String
+        public var allowedCPUs: String
+        public var loadAverage: [Double]
+        public var stealTicksBefore: UInt64?
+        public var stealTicksAfter: UInt64?
+    }
 
     /// Every field, as a sweep writes them; for tools and tests that write a context of their own.
     public init(runID: String, dcnbenchVersion: String, date: String, host: String, cpuModel: String, machine: MachineSummary, allowedCPUs: String, usedCPUs: String?, loadAverage: [Double], stealTicksBefore: UInt64?, stealTicksAfter: UInt64?, swiftVersion: String, buildConfiguration: String, buildFlags: String, gitCommit: String?, gitDirty: Bool?, sweep: String, timing: TimingOptions, cacheBytes: Int, maxMemoryBytes: Int, configID: String, probes: [Probes.Measurement]?) {

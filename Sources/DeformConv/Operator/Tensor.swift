@@ -11,6 +11,8 @@ public final class Tensor: @unchecked Sendable {
     public let count: Int
     /// The first element; valid for `count` elements while the tensor lives.
     public let data: UnsafeMutablePointer<Float>
+    /// What was allocated (`data` minus the page offset, if one was asked for).
+    private let allocation: UnsafeMutableRawPointer
 
     /// A zero-filled tensor.
     public convenience init(shape: [Int]) throws {
@@ -23,7 +25,20 @@ public final class Tensor: @unchecked Sendable {
         try Tensor(shape: shape, zeroed: false)
     }
 
-    private init(shape: [Int], zeroed: Bool) throws {
+    /// An uninitialized tensor whose first element lies `pageOffset` bytes past a page (4 KiB)
+    /// boundary: a benchmark draws the offset per process, so that a speed that depends on
+    /// where buffers land shows as spread between processes rather than as one fixed bias.
+    /// `pageOffset` is a multiple of `alignment` below 4096.
+    public static func uninitialized(shape: [Int], pageOffset: Int) throws -> Tensor {
+        guard pageOffset >= 0, pageOffset < pageSize, pageOffset % alignment == 0 else {
+            throw DeformConvError.invalidTensorShape(shape: shape, reason: "page offset \(pageOffset) is not a multiple of \(alignment) below \(pageSize)")
+        }
+        return try Tensor(shape: shape, zeroed: false, pageOffset: pageOffset)
+    }
+
+    public static let pageSize = 4096
+
+    private init(shape: [Int], zeroed: Bool, pageOffset: Int? = nil) throws {
         guard shape.allSatisfy({ $0 >= 0 }) else {
             throw DeformConvError.invalidTensorShape(shape: shape, reason: "negative extent")
         }
@@ -35,8 +50,10 @@ public final class Tensor: @unchecked Sendable {
         }
         self.shape = shape
         self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(
-            byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: Self.alignment)
+        let bytes = max(count, 1) * MemoryLayout<Float>.stride
+        allocation = UnsafeMutableRawPointer.allocate(byteCount: bytes + (pageOffset ?? 0),
+                                                      alignment: pageOffset == nil ? Self.alignment : Self.pageSize)
+        let raw = allocation + (pageOffset ?? 0)
         data = zeroed ? raw.initializeMemory(as: Float.self, repeating: 0, count: max(count, 1))
                       : raw.bindMemory(to: Float.self, capacity: max(count, 1))
     }
@@ -51,7 +68,7 @@ public final class Tensor: @unchecked Sendable {
         values.withUnsafeBufferPointer { data.update(from: $0.baseAddress!, count: count) }
     }
 
-    deinit { UnsafeMutableRawPointer(data).deallocate() }
+    deinit { allocation.deallocate() }
 
     public var buffer: UnsafeMutableBufferPointer<Float> {
         UnsafeMutableBufferPointer(start: data, count: count)
