@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# Same-job A/B comparison: builds two revisions in their own git worktrees and scratch paths,
-# runs their sweeps alternately (A B, A B, …) on the same points, then compares the pooled
-# samples with `dcnbench compare`. Within one job the machine's drift hits both sides alike.
+# Same-job A/B comparison of two revisions: builds each in its own git worktree and scratch
+# path, then `dcnbench ab` (of HEAD_REV's build) runs their sweeps in alternating fresh processes
+# (ABBA blocks, K a side chosen from a pilot, at least 3) and judges every point with the
+# process as the unit of repetition.
 #
 #   scripts/ab.sh BASE_REV [HEAD_REV] [-- SWEEP OPTIONS]
 #   scripts/ab.sh main                          # main vs HEAD, smoke preset
 #   scripts/ab.sh v0.1 HEAD -- --preset default --filter blockedGather
 #
-# HEAD_REV defaults to HEAD (commit your changes first). AB_ROUNDS (default 5) rounds of
-# AB_SAMPLES (default 3) samples per side: 15 samples per point and side. Both revisions must
-# have dcnbench. Work goes under .build-ab/ (git-ignored); the exit code is compare's.
+# HEAD_REV defaults to HEAD (commit your changes first). AB_OPTIONS passes options to
+# `dcnbench ab` (e.g. AB_OPTIONS="--processes 5 --max-time 1200"). Both revisions must have
+# dcnbench; the baseline may be older than `ab` itself (each process is a plain `sweep`). Work
+# goes under .build-ab/ (git-ignored); the exit code is compare's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -ge 1 ] || { echo "usage: scripts/ab.sh BASE_REV [HEAD_REV] [-- SWEEP OPTIONS]" >&2; exit 1; }
@@ -22,12 +24,10 @@ if [ $# -gt 0 ] && [ "$1" != "--" ]; then head_rev=$1; shift; fi
 [ "${1:-}" = "--" ] && shift
 sweep_args=("$@")
 [ ${#sweep_args[@]} -gt 0 ] || sweep_args=(--preset smoke)
-rounds=${AB_ROUNDS:-5}
-samples=${AB_SAMPLES:-3}
+read -r -a ab_options <<< "${AB_OPTIONS:-}"
 
 work="$PWD/.build-ab"
 out="$work/results-$(date -u +%Y%m%dT%H%M%SZ)"
-mkdir -p "$out"
 
 build() {  # rev -> path of its dcnbench
   local sha dir
@@ -42,18 +42,5 @@ echo "building A = $base_rev and B = $head_rev" >&2
 bin_a=$(build "$base_rev")
 bin_b=$(build "$head_rev")
 
-list_a=() list_b=()
-for round in $(seq 1 "$rounds"); do
-  for side in a b; do
-    bin_var="bin_$side"
-    file="$out/$side-r$round.csv"
-    echo "round $round/$rounds: $side" >&2
-    "${!bin_var}" sweep "${sweep_args[@]}" --samples "$samples" --out "$file" --quiet >/dev/null
-    if [ "$side" = a ]; then list_a+=("$file"); else list_b+=("$file"); fi
-  done
-done
-
-join() { local IFS=,; echo "$*"; }
 echo "results in $out" >&2
-exec "$bin_b" compare "$(join "${list_a[@]}")" "$(join "${list_b[@]}")" \
-  --markdown "$out/compare.md" --json "$out/compare.json"
+exec "$bin_b" ab "${ab_options[@]}" --out "$out" --markdown "$out.md" --json "$out.json" "$bin_a" "$bin_b" "${sweep_args[@]}"
