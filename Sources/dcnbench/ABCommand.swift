@@ -30,8 +30,8 @@ struct ABCommand: ParsableCommand {
 
     @Option(help: "Folder for the processes' files (default results/ab-<host>-<UTC date>); must be new or empty.") var out: String?
     @Option(help: "Processes a side (at least 3); default: chosen from the pilot.") var processes: Int?
-    @Option(name: .customLong("max-processes"), help: "Most processes a side when chosen from the pilot.") var maxProcesses = 10
-    @Option(name: .customLong("max-time"), help: "Seconds the run may take when K is chosen from the pilot (K stays at least 3).") var maxTime = 3600.0
+    @Option(name: .customLong("max-processes"), help: "Most processes a side when chosen from the pilot.") var maxProcesses = 20
+    @Option(name: .customLong("max-time"), help: "Seconds the run may take when K is chosen from the pilot (K stays at least 3).") var maxTime = 1200.0
     @Option(help: "Seed of the layouts (process k of both sides shares one).") var seed: UInt64 = 1
     @Option(help: "Relative tolerance (default 0.05).") var tolerance: Double?
     @Option(help: "Thresholds file, as compare's.") var thresholds: String?

@@ -10,7 +10,7 @@ struct CompareCommand: ParsableCommand {
         BASELINE and CURRENT are main CSVs of `dcnbench sweep` (their -samples.csv and \
         -context.json are read from beside them); a comma-separated list pools several runs, \
         each run's processes counting apart. The process is the unit of repetition: per point, \
-        the ratio of the medians of per-process medians, its 95% interval from a hierarchical \
+        the ratio of the geometric means of per-process medians, its 95% interval from a hierarchical \
         bootstrap (processes, then samples within each), and Welch's test on the log process \
         medians with Benjamini–Hochberg correction over all points. Regressed or improved needs \
         the adjusted p below 0.05, the interval excluding 1 and the ratio beyond the tolerance; \

@@ -20,8 +20,8 @@ public final class ABRun {
         public var directory: String
         /// Processes a side; nil chooses from the pilot.
         public var processes: Int?
-        public var maxProcesses = 10
-        public var maxSeconds = 3600.0
+        public var maxProcesses = 20
+        public var maxSeconds = 1200.0
         public var seed: UInt64 = 1
         public var compare = CompareOptions()
 
@@ -96,12 +96,13 @@ public final class ABRun {
         try block(0)
         try block(1)
         let pilot = try Self.spread(files[0], files[1])
-        var k = options.processes ?? Self.processesNeeded(spread: pilot ?? 0, tolerance: options.compare.tolerance)
-        k = min(k, options.maxProcesses)
         let perProcess = seconds.reduce(0, +) / Double(seconds.count)
-        let affordable = Int((options.maxSeconds - Date().timeIntervalSince(start)) / (2 * perProcess)) + 2
-        if options.processes == nil { k = min(k, affordable) }
-        k = max(k, 3)
+        var k = options.processes ?? 0
+        if options.processes == nil {
+            let needed = Self.processesNeeded(spread: pilot ?? 0, tolerance: options.compare.tolerance)
+            let affordable = Int((options.maxSeconds - Date().timeIntervalSince(start)) / (2 * perProcess)) + 2
+            k = max(3, min(needed, options.maxProcesses, affordable))
+        }
         say(String(format: "pilot: between-process spread %@ (median over points); %d processes a side (%.0f s each)",
                    pilot.map { String(format: "%.1f%%", $0 * 100) } ?? "-", k, perProcess))
         var index = 2

@@ -73,10 +73,10 @@ public struct PointComparison: Codable, Sendable {
     public var verdict: Verdict
     /// What decided: "time", "normalized time" or "instructions".
     public var basis: String
-    /// Medians of the per-process medians (seconds per call).
+    /// Geometric means of the per-process medians (seconds per call).
     public var baselineMedian: Double?
     public var currentMedian: Double?
-    /// current / baseline of the medians of raw times (> 1: slower).
+    /// current / baseline of those of raw times (> 1: slower).
     public var ratio: Double?
     /// The same of the normalised times (each sample / its reference-kernel time).
     public var normalizedRatio: Double?
@@ -196,10 +196,10 @@ public struct Comparison: Codable, Sendable {
             let normalized: (SampleRow) -> Double = { $0.secondsPerIteration / $0.referenceSeconds }
             let (ta, tb) = (processGroups(raw.0, seconds), processGroups(raw.1, seconds))
             let (na, nb) = (processGroups(raw.0, normalized), processGroups(raw.1, normalized))
-            c.baselineMedian = ta.medianOfMedians
-            c.currentMedian = tb.medianOfMedians
-            if let x = ta.medianOfMedians, let y = tb.medianOfMedians { c.ratio = y / x }
-            if let x = na.medianOfMedians, let y = nb.medianOfMedians { c.normalizedRatio = y / x }
+            c.baselineMedian = ta.geometricMeanOfMedians
+            c.currentMedian = tb.geometricMeanOfMedians
+            if let x = ta.geometricMeanOfMedians, let y = tb.geometricMeanOfMedians { c.ratio = y / x }
+            if let x = na.geometricMeanOfMedians, let y = nb.geometricMeanOfMedians { c.normalizedRatio = y / x }
             let (ga, gb) = options.normalize ? (na, nb) : (ta, tb)
             c.baselineProcesses = ga.count
             c.currentProcesses = gb.count

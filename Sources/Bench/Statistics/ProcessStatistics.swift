@@ -38,12 +38,23 @@ public struct ProcessGroups: Sendable {
         return cvs.isEmpty ? nil : Statistics.percentile(cvs, 0.5)
     }
 
-    /// The variance of log(median of medians) over hierarchical bootstrap resamples (processes
-    /// drawn with replacement, then each drawn process's samples with replacement), scaled by
-    /// K/(K − 1): the bootstrap's plug-in variance is that much too small for K units, which
-    /// matters at K = 3 to 10. Nil below 2 processes, where nothing measures the spread
-    /// between processes.
-    public func logMedianVariance(resamples: Int = ProcessGroups.resamples, seed: UInt64) -> Double? {
+    /// The geometric mean of the per-process medians: what a comparison's ratio compares. With
+    /// process effects that fall into clusters (OpenVINO's two, this VM's fast and slow
+    /// processes) the median of a few medians jumps from one cluster to the other, while the
+    /// mean of their logarithms moves by the share of processes in each.
+    public var geometricMeanOfMedians: Double? {
+        medians.isEmpty || medians.contains { $0 <= 0 } ? nil : exp(medians.reduce(0) { $0 + log($1) } / Double(medians.count))
+    }
+
+    /// Which statistic of the process medians a bootstrap resamples.
+    public enum Center: Sendable { case median, geometricMean }
+
+    /// The variance of log(`center` of the process medians) over hierarchical bootstrap
+    /// resamples (processes drawn with replacement, then each drawn process's samples with
+    /// replacement), scaled by K/(K − 1): the bootstrap's plug-in variance is that much too
+    /// small for K units, which matters at K = 3 to 10. Nil below 2 processes, where nothing
+    /// measures the spread between processes.
+    public func logVariance(of center: Center = .median, resamples: Int = ProcessGroups.resamples, seed: UInt64) -> Double? {
         guard count >= 2 else { return nil }
         var rng = SeededGenerator(seed: seed)
         let k = count
@@ -58,9 +69,14 @@ public struct ProcessGroups: Sendable {
                 draw[0..<n].sort()
                 medianBuffer[slot] = n % 2 == 1 ? draw[n / 2] : (draw[n / 2 - 1] + draw[n / 2]) / 2
             }
-            medianBuffer.sort()
-            let median = k % 2 == 1 ? medianBuffer[k / 2] : (medianBuffer[k / 2 - 1] + medianBuffer[k / 2]) / 2
-            let value = log(median)
+            let value: Double
+            switch center {
+            case .median:
+                medianBuffer.sort()
+                value = log(k % 2 == 1 ? medianBuffer[k / 2] : (medianBuffer[k / 2 - 1] + medianBuffer[k / 2]) / 2)
+            case .geometricMean:
+                value = medianBuffer.reduce(0) { $0 + log($1) } / Double(k)
+            }
             sum += value
             sumSquares += value * value
         }
@@ -72,7 +88,7 @@ public struct ProcessGroups: Sendable {
     /// The `level` interval of the median of medians: exp(log m ± t(K − 1)·se), se from
     /// `logMedianVariance`. Nil below 2 processes.
     public func medianInterval(level: Double = 0.95, seed: UInt64) -> (low: Double, high: Double)? {
-        guard let median = medianOfMedians, median > 0, let variance = logMedianVariance(seed: seed) else { return nil }
+        guard let median = medianOfMedians, median > 0, let variance = logVariance(of: .median, seed: seed) else { return nil }
         let half = StudentT.quantile(1 - (1 - level) / 2, df: Double(count - 1)) * variance.squareRoot()
         return (median * exp(-half), median * exp(half))
     }
@@ -82,13 +98,14 @@ public struct ProcessGroups: Sendable {
     public static let resamples = 1000
 }
 
-/// current / baseline of the medians of process medians, with its interval and power.
+/// current / baseline of the geometric means of process medians, with its interval and power.
 public struct ProcessRatio: Equatable, Sendable {
     /// > 1: the current side is slower.
     public var ratio: Double
     public var low: Double
     public var high: Double
-    /// Standard error of log(ratio): the two sides' bootstrap variances added.
+    /// Standard error of log(ratio): the two sides' bootstrap variances added (the geometric
+    /// mean's, as the ratio's).
     public var logStandardError: Double
     /// Welch–Satterthwaite degrees of freedom of that error.
     public var degreesOfFreedom: Double
@@ -98,8 +115,9 @@ public struct ProcessRatio: Equatable, Sendable {
 
     /// Nil unless both sides have at least two processes with positive medians.
     public init?(baseline: ProcessGroups, current: ProcessGroups, level: Double = 0.95, seed: UInt64) {
-        guard let a = baseline.medianOfMedians, let b = current.medianOfMedians, a > 0, b > 0,
-              let va = baseline.logMedianVariance(seed: seed), let vb = current.logMedianVariance(seed: seed &+ 1)
+        guard let a = baseline.geometricMeanOfMedians, let b = current.geometricMeanOfMedians,
+              let va = baseline.logVariance(of: .geometricMean, seed: seed),
+              let vb = current.logVariance(of: .geometricMean, seed: seed &+ 1)
         else { return nil }
         ratio = b / a
         logStandardError = (va + vb).squareRoot()
