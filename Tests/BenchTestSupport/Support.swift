@@ -47,6 +47,7 @@ public func syntheticRow(_ point: BenchPoint, processes: [[Double]], reference: 
                          runID: String = "x") -> (ResultRow, [SampleRow]) {
     var row = ResultRow(runID: runID, point: point, status: .ok, tensorBytes: 1, host: "h", cpuModel: cpuModel, configID: "c", timestamp: "t")
     row.statistics = Statistics(processes.flatMap { $0 })
+    if let median = ProcessGroups(processes).medianOfMedians { row.statistics?.median = median }  // as sweeps write it
     row.processes = processes.filter { !$0.isEmpty }.count
     row.iterationsPerSample = 1
     var samples: [SampleRow] = []

@@ -196,6 +196,15 @@ struct VerdictTests {
         let lines = try String(contentsOfFile: samplesPath, encoding: .utf8).split(separator: "\n")
         try (lines.prefix(5).joined(separator: "\n") + "\n").write(toFile: samplesPath, atomically: true, encoding: .utf8)
         #expect(message { try ResultSet(paths: [truncated]) }.contains("4 samples of run x for \(Self.point.name), the results file says 10 (truncated?)"))
+        // A row whose median was edited (or mixed with another run's samples) is refused.
+        let edited = try temporaryDirectory().appendingPathComponent("edited.csv").path
+        let goodTable = try CSVTable.read(good)
+        var record = goodTable.records[0]
+        record["median_s"] = "-1e-05"
+        try ([try CSVTable.line(goodTable.header), try CSVTable.line(goodTable.header.map { record[$0]! })].joined(separator: "\n") + "\n")
+            .write(toFile: edited, atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(atPath: paths.samples, toPath: OutputPaths(results: edited).samples)
+        #expect(message { try ResultSet(paths: [edited]) }.contains("the row of \(Self.point.name) says median_s -1e-05 over 1 process(es)"))
         // A different schema version.
         let text = try String(contentsOfFile: good, encoding: .utf8)
         let v4 = try temporaryDirectory().appendingPathComponent("v4.csv").path

@@ -46,8 +46,10 @@ struct CompareEndToEndTests {
         timing.probes = false
         let points = SweepAxes(variants: [.tiled], versions: [.v2], shapes: [Shape(channels: 8, size: 16)], threads: [1]).points
             + SweepAxes(variants: [.blockedGather], versions: [.v2], shapes: [Shape(channels: 8, size: 16)], threads: [1]).points
-        // Three runs a side (compare's minimum of processes), each its own runner, prepared
-        // data and pool: in one test process, but each a separate run to compare.
+        // Five runs a side, each its own runner, prepared data and pool: in one test process,
+        // but each a separate run to compare. Judged on times normalised by the reference
+        // kernel timed before each sample, so that another job on the machine (CI runs beside
+        // other work) slows both the kernel and its reference instead of faking a spread.
         func runner(_ id: String, slowTiled: Bool) throws -> PointRunner {
             try PointRunner(timing: timing, maxMemoryBytes: 1 << 30, runID: id, factory: { point, geometry, options in
                 let real = try DeformConvolution(geometry: geometry, variant: point.variant, options: options)
@@ -55,7 +57,7 @@ struct CompareEndToEndTests {
             })
         }
         var files: [[String]] = [[], []]
-        for k in 0..<3 {
+        for k in 0..<5 {
             let pair = [try runner("a\(k)", slowTiled: false), try runner("b\(k)", slowTiled: true)]
             // Same-job A/B: samples of both sides alternate, so machine drift hits both alike.
             var sides: [[(ResultRow, [SampleRow])]] = [[], []]
@@ -76,18 +78,22 @@ struct CompareEndToEndTests {
             for side in 0..<2 { files[side].append(try writeResult(sides[side])) }
         }
         let base = try PointRunner(timing: timing, maxMemoryBytes: 1 << 30, runID: "a")
+        var options = CompareOptions()
+        options.normalize = true
         let comparison = try Comparison.compare(baseline: ResultSet(paths: files[0]), current: ResultSet(paths: files[1]),
-                                                options: CompareOptions())
+                                                options: options)
         let tiled = try #require(comparison.points.first { $0.name.hasPrefix("tiled/") })
         #expect(tiled.verdict == .regressed, "\(comparison.table)")
         #expect(tiled.ratio! > 1.5)
-        #expect(comparison.points.first { $0.name.hasPrefix("blockedGather/") }?.verdict != .regressed, "\(comparison.table)")
+        // The unchanged kernel: far from the 2× step (its verdict is a matter of chance, held to
+        // at most 5% by the simulation tests, so not asserted here).
+        #expect(try #require(comparison.points.first { $0.name.hasPrefix("blockedGather/") }?.ratio) < 1.5, "\(comparison.table)")
         #expect(comparison.exitCode == 2)
 
         // The built executable says the same with exit code 2 and writes its reports.
         let directory = try temporaryDirectory()
         let paths = files.map { $0.joined(separator: ",") }
-        let result = try dcnbench(["compare", paths[0], paths[1], "--markdown", "m.md", "--json", "v.json"], in: directory)
+        let result = try dcnbench(["compare", "--normalize", paths[0], paths[1], "--markdown", "m.md", "--json", "v.json"], in: directory)
         #expect(result.status == 2, "\(result.err)")
         #expect(result.out.hasPrefix("verdict") && result.out.contains("regressed"))
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("v.json"))) as? [String: Any]
@@ -107,7 +113,7 @@ struct CompareEndToEndTests {
         for file in files[1] { try encoder.encode(context(host: "two", runner: base)).write(to: URL(fileURLWithPath: OutputPaths(results: file).context)) }
         let refused = try dcnbench(["compare", paths[0], paths[1]])
         #expect(refused.status == 1 && refused.err.contains("the results come from different machines (one, two)"))
-        #expect(try dcnbench(["compare", paths[0], paths[1], "--force"]).status == 2)
+        #expect(try dcnbench(["compare", paths[0], paths[1], "--force"]).status != 1, "compared, not refused")
         let normalized = try dcnbench(["compare", paths[0], paths[1], "--normalize"])
         #expect(normalized.out.contains("warning: the results come from different machines"))
     }
