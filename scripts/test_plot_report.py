@@ -79,7 +79,7 @@ class PlotTests(unittest.TestCase):
             f.write("\n".join([lines[0]] + ["9" + line[line.index(","):] for line in lines[1:]]) + "\n")
         r = self.run_plot(bad, "--out", out)
         self.assertNotEqual(r.returncode, 0)
-        self.assertIn("schema_version [9], plot.py reads [1, 2, 3]", r.stderr)
+        self.assertIn("schema_version [9], plot.py reads [1, 2, 3, 4]", r.stderr)
         self.assertEqual([f for f in os.listdir(out) if f.endswith(".png")], [])
 
 
