@@ -5,7 +5,7 @@ The fake peer below behaves as OpenVINO's TBB arena and torch's OpenMP pool do: 
 worker pool from the CPU mask it sees on its first call and keeps it. Run the way the old
 harness ran it (mask narrowed to one CPU for a 1-thread point, then widened for a 2-thread point
 in the same process) it runs one thread at 2, and the utilization check must catch that; run as
-compare-peers.sh runs it (a process started on T CPUs) it must pass.
+compare-peers.sh runs it (a process started on T CPUs) it must run T threads.
 """
 import hashlib
 import os
@@ -87,19 +87,25 @@ class UtilizationTests(unittest.TestCase):
         self.assertEqual(m.busy_threads, 1)
         self.assertEqual(len(harness.check_utilization([row("t2", 2, m)])), 1, m.utilization)
 
-    def test_pool_started_on_its_cpus_passes(self):
+    # What these measured tests assert holds on a busy machine too (CI's may be): how many
+    # threads the pool made and how many of them ran. The CPU share and the PUs they ran on
+    # depend on what else runs (another process on one CPU leaves a 2-thread pool about 0.5
+    # utilization, both threads on the other PU), so the verdict on such figures is tested on
+    # given rows (CheckTests), not on measured ones.
+    def test_pool_started_on_its_cpus_runs_both_threads(self):
         peer = StickyPoolPeer()
         os.sched_setaffinity(0, CPUS[:2])
         m = harness.measure(peer, (), threads=2, samples=3, min_sample_time=0.02, warmup=0.05)
         self.assertEqual(peer.workers, 2)
-        self.assertEqual(harness.check_utilization([row("t2", 2, m)]), [], m.utilization)
-        self.assertEqual((m.busy_threads, len(m.pus)), (2, 2), "two busy threads on two PUs")
+        self.assertEqual(m.busy_threads, 2, "both threads ran")
+        self.assertTrue(set(m.pus) <= set(CPUS[:2]))
 
-    def test_single_thread_utilization_near_one(self):
+    def test_single_thread_runs_where_it_is_pinned(self):
         peer = StickyPoolPeer()
         os.sched_setaffinity(0, CPUS[:1])
         m = harness.measure(peer, (), threads=1, samples=3, min_sample_time=0.02, warmup=0.05)
-        self.assertGreater(m.utilization, harness.MIN_UTILIZATION)
+        self.assertEqual(m.busy_threads, 1)
+        self.assertGreater(m.utilization, 0)
         self.assertEqual(m.pus, CPUS[:1])
 
 

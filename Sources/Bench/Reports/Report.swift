@@ -97,7 +97,8 @@ public struct Report {
                          ["build", "\(c.buildConfiguration), \(c.buildFlags)"],
                          ["commit", (c.gitCommit.map { String($0.prefix(12)) } ?? "unknown") + (c.gitDirty == true ? " (dirty)" : "")],
                          ["dcnbench", c.dcnbenchVersion], ["date", c.date], ["sweep", c.sweep],
-                         ["timing", "\(c.timing.samples) samples of ≥ \(c.timing.minSampleSeconds) s, warm-up \(c.timing.warmupSeconds) s"]]
+                         ["timing", "\(c.timing.samples) samples of ≥ \(c.timing.minSampleSeconds) s, warm-up \(c.timing.warmupSeconds) s, "
+                          + "in \(c.processes?.count ?? 1) process\(c.processes?.count ?? 1 == 1 ? "" : "es")"]]
             for p in c.probes ?? [] {
                 let what = p.unit == "GFLOP/s" ? "fp32 FMA peak" : "STREAM triad"
                 table.append(["\(what), \(p.threads) thread\(p.threads == 1 ? "" : "s")", "\(Self.f(p.value)) \(p.unit)"])
