@@ -33,11 +33,7 @@ struct ABCommand: ParsableCommand {
     @Option(name: .customLong("max-processes"), help: "Most processes a side when chosen from the pilot.") var maxProcesses = 20
     @Option(name: .customLong("max-time"), help: "Seconds the run may take when K is chosen from the pilot (K stays at least 3).") var maxTime = 1200.0
     @Option(help: "Seed of the layouts (process k of both sides shares one).") var seed: UInt64 = 1
-    @Option(help: "Relative tolerance (default 0.05).") var tolerance: Double?
-    @Option(help: "Thresholds file, as compare's.") var thresholds: String?
-    @Flag(help: "Judge times divided by the in-run reference kernel's.") var normalize = false
-    @Option(help: "Write a Markdown summary here.") var markdown: String?
-    @Option(help: "Write the verdict as JSON here.") var json: String?
+    @OptionGroup var verdict: VerdictOptions
     @Flag(help: "No progress output.") var quiet = false
 
     @Argument(help: "The baseline's dcnbench executable.") var baseline: String
@@ -53,23 +49,13 @@ struct ABCommand: ParsableCommand {
         options.maxProcesses = maxProcesses
         options.maxSeconds = maxTime
         options.seed = seed
-        options.compare.normalize = normalize
-        if let thresholds { try options.compare.loadThresholds(thresholds) }
-        if let tolerance {
-            guard tolerance > 0, tolerance < 10 else { throw BenchError("--tolerance must be a fraction such as 0.05") }
-            options.compare.tolerance = tolerance
-        }
+        options.compare = try verdict.compareOptions()
         let run = try ABRun(options: options) { if !quiet { FileHandle.standardError.write(Data("\($0)\n".utf8)) } }
         let outcome = try run.run()
         let comparison = outcome.comparison
         print(comparison.table, terminator: "")
         print("\(outcome.processes) processes a side; files in \(directory)")
-        do {
-            if let markdown { try comparison.markdown.write(toFile: markdown, atomically: true, encoding: .utf8) }
-            if let json { try comparison.json().write(to: URL(fileURLWithPath: json)) }
-        } catch {
-            throw BenchError("cannot write the report: \(error.localizedDescription)")
-        }
+        try verdict.write(comparison)
         if comparison.exitCode != 0 { throw ExitCode(comparison.exitCode) }
     }
 }

@@ -32,38 +32,16 @@ struct CompareCommand: ParsableCommand {
 
     @Argument(help: "Baseline CSV(s), comma-separated.", transform: { try ValueList($0) { $0 } }) var baseline: ValueList<String>
     @Argument(help: "Current CSV(s), comma-separated.", transform: { try ValueList($0) { $0 } }) var current: ValueList<String>
-    @Flag(help: "Compare times divided by the in-run reference kernel's (for baselines from another or a busier machine).") var normalize = false
     @Flag(help: "Compare absolute times of different machines anyway.") var force = false
-    @Option(help: "Relative tolerance (default 0.05).") var tolerance: Double?
-    @Option(help: "Thresholds file: {\"default\": 0.05, \"variants\": {...}, \"points\": {...}, \"instructions\": 0.01}.") var thresholds: String?
-    @Option(name: .customLong("min-processes"), help: "Processes a side needs for a timing verdict (default 3, at least 2).") var minProcesses: Int?
-    @Option(help: "Write a Markdown summary here.") var markdown: String?
-    @Option(help: "Write the verdict as JSON here.") var json: String?
+    @OptionGroup var verdict: VerdictOptions
 
     func run() throws {
-        var options = CompareOptions()
-        options.normalize = normalize
-        if let thresholds { try options.loadThresholds(thresholds) }
-        if let tolerance {
-            guard tolerance > 0, tolerance < 10 else { throw BenchError("--tolerance must be a fraction such as 0.05") }
-            options.tolerance = tolerance
-        }
-        if let minProcesses {
-            guard minProcesses >= 2, minProcesses <= 10_000 else { throw BenchError("--min-processes must be from 2 to 10000") }
-            options.minProcesses = minProcesses
-        }
-        for (option, target) in [("--markdown", markdown), ("--json", json)] {
-            if let target { try OutputPaths.refuseInput(target, option: option, inputs: baseline.values + current.values) }
-        }
+        let options = try verdict.compareOptions()
+        try verdict.refuseInputs(baseline.values + current.values)
         let comparison = try Comparison.compare(baseline: ResultSet(paths: baseline.values),
                                                 current: ResultSet(paths: current.values), options: options, force: force)
         print(comparison.table, terminator: "")
-        do {
-            if let markdown { try comparison.markdown.write(toFile: markdown, atomically: true, encoding: .utf8) }
-            if let json { try comparison.json().write(to: URL(fileURLWithPath: json)) }
-        } catch {
-            throw BenchError("cannot write the report: \(error.localizedDescription)")
-        }
+        try verdict.write(comparison)
         if comparison.exitCode != 0 { throw ExitCode(comparison.exitCode) }
     }
 }

@@ -112,7 +112,7 @@ public final class ABRun {
         }
         try (order.joined(separator: "\n") + "\n").write(toFile: "\(options.directory)/order.txt", atomically: true, encoding: .utf8)
         let comparison = try Comparison.compare(baseline: ResultSet(paths: files[0]), current: ResultSet(paths: files[1]),
-                                                options: options.compare, force: true)
+                                                options: options.compare)
         return Outcome(comparison: comparison, processes: k, pilotSpread: pilot, files: (files[0], files[1]))
     }
 
