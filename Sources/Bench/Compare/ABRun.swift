@@ -36,9 +36,6 @@ public final class ABRun {
     public struct Outcome {
         public var comparison: Comparison
         public var processes: Int
-        /// The pilot's median over points of the larger between-process CV of the two sides.
-        public var pilotSpread: Double?
-        public var files: (baseline: [String], current: [String])
     }
 
     let options: Options
@@ -113,7 +110,7 @@ public final class ABRun {
         try (order.joined(separator: "\n") + "\n").write(toFile: "\(options.directory)/order.txt", atomically: true, encoding: .utf8)
         let comparison = try Comparison.compare(baseline: ResultSet(paths: files[0]), current: ResultSet(paths: files[1]),
                                                 options: options.compare)
-        return Outcome(comparison: comparison, processes: k, pilotSpread: pilot, files: (files[0], files[1]))
+        return Outcome(comparison: comparison, processes: k)
     }
 
     private func runProcess(_ executable: String, path: String, seed: UInt64) throws {
@@ -134,8 +131,7 @@ public final class ABRun {
         let cvs = sides[0].order.compactMap { name -> Double? in
             let each = sides.compactMap { side -> Double? in
                 guard let samples = side.samples[name] else { return nil }
-                return ProcessGroups(Dictionary(grouping: samples, by: \.processKey).values.map { $0.map(\.secondsPerIteration) })
-                    .betweenProcessCV
+                return ProcessGroups(samples).betweenProcessCV
             }
             return each.max()
         }.sorted()

@@ -194,8 +194,8 @@ public struct Comparison: Codable, Sendable {
             let raw = (baseline.samples[name] ?? [], current.samples[name] ?? [])
             let seconds: (SampleRow) -> Double = { $0.secondsPerIteration }
             let normalized: (SampleRow) -> Double = { $0.secondsPerIteration / $0.referenceSeconds }
-            let (ta, tb) = (processGroups(raw.0, seconds), processGroups(raw.1, seconds))
-            let (na, nb) = (processGroups(raw.0, normalized), processGroups(raw.1, normalized))
+            let (ta, tb) = (ProcessGroups(raw.0, value: seconds), ProcessGroups(raw.1, value: seconds))
+            let (na, nb) = (ProcessGroups(raw.0, value: normalized), ProcessGroups(raw.1, value: normalized))
             c.baselineMedian = ta.geometricMeanOfMedians
             c.currentMedian = tb.geometricMeanOfMedians
             if let x = ta.geometricMeanOfMedians, let y = tb.geometricMeanOfMedians { c.ratio = y / x }
@@ -258,13 +258,4 @@ public struct Comparison: Codable, Sendable {
 
     private static func hasTimes(_ set: ResultSet) -> Bool { !set.samples.isEmpty }
 
-    /// A side's samples of one point, by process (run and index), in first-seen order.
-    private static func processGroups(_ samples: [SampleRow], _ value: (SampleRow) -> Double) -> ProcessGroups {
-        var order: [String] = [], groups: [String: [Double]] = [:]
-        for sample in samples {
-            if groups[sample.processKey] == nil { order.append(sample.processKey) }
-            groups[sample.processKey, default: []].append(value(sample))
-        }
-        return ProcessGroups(order.map { groups[$0]! })
-    }
 }

@@ -74,7 +74,7 @@ public struct ResultSet {
                 // would otherwise decide a verdict or top a report.
                 for record in table.records {
                     guard let name = record["name"], let list = fileSamples[name], let median = Double(record["median_s"] ?? "") else { continue }
-                    let groups = ProcessGroups(Dictionary(grouping: list, by: \.processKey).values.map { $0.map(\.secondsPerIteration) })
+                    let groups = ProcessGroups(list)
                     let declared = Int(record["processes"] ?? "") ?? 1  // one process before schema 4
                     guard let expected = groups.medianOfMedians, abs(median - expected) <= 1e-9 * expected, declared == groups.count else {
                         throw BenchError("\(path): the row of \(name) says median_s \(median) over \(declared) process(es); its samples in \(paths.samples) give \(groups.medianOfMedians.map { "\($0)" } ?? "none") over \(groups.count): the file was edited or mixed, measure again")

@@ -135,10 +135,9 @@ public final class ProcessSweep {
     /// atomically, the results file last (under the lock), then the children's folder removed.
     private func assemble() throws -> [ResultRow] {
         let children = try (0..<processes).map { try ResultSet(paths: [childPath($0)]) }
-        var rows: [ResultRow] = [], allSamples: [SampleRow] = [], medians: [String: Double] = [:]
-        var pending: [(ResultRow, [SampleRow], DeformConvGeometry)] = []
+        // Each point's row without statistics (or the failure that ends it) and its samples.
+        var assembled: [(row: ResultRow, samples: [SampleRow])] = []
         for point in points {
-            let geometry = try point.geometry()
             let own = children.map { $0.rows[point.name]! }
             var row = runner.row(point, .ok, tensorBytes: own[0].tensorBytes)
             row.runID = context.runID
@@ -148,7 +147,7 @@ public final class ProcessSweep {
             if let (k, failed) = own.enumerated().first(where: { $0.1.status != .ok }) {
                 row.status = failed.status
                 row.error = "process \(k + 1) of \(processes): \(failed.error)"
-                rows.append(row)
+                assembled.append((row, []))
                 continue
             }
             var samples: [SampleRow] = []
@@ -159,30 +158,27 @@ public final class ProcessSweep {
                     samples.append(sample)
                 }
             }
-            // Medians first, for the speed-ups against other points' rows.
-            row.summarize(samples, geometry: geometry, peakGFLOPS: nil, medians: [:])
-            if let median = row.statistics?.median { medians[point.name] = median }
-            pending.append((row, samples, geometry))
-            rows.append(row)
+            assembled.append((row, samples))
         }
-        for (row, samples, geometry) in pending {
+        // Every median before any row's speed-ups, which refer to other points' medians.
+        let medians = assembled.reduce(into: [String: Double]()) { known, point in
+            known[point.row.point.name] = ProcessGroups(point.samples).medianOfMedians
+        }
+        var rows: [ResultRow] = []
+        for (row, samples) in assembled {
             var r = row
-            r.summarize(samples, geometry: geometry, peakGFLOPS: runner.peakGFLOPS[r.point.threads], medians: medians)
-            rows[rows.firstIndex { $0.point.name == r.point.name }!] = r
-            allSamples += samples
+            if !samples.isEmpty {
+                r.summarize(samples, geometry: try r.point.geometry(), peakGFLOPS: runner.peakGFLOPS[r.point.threads], medians: medians)
+            }
+            rows.append(r)
         }
+        let allSamples = assembled.flatMap(\.samples)
         context.stealTicksAfter = RunContext.stealTicks()
         context.usedCPUs = CPUSet(rows.flatMap { (try? CPUSet(list: $0.pusUsed))?.indices ?? [] }).description
-        try Self.atomicWrite(try CSVTable.document(SampleRow.header, allSamples.map(\.fields)), to: paths.samples)
+        try OutputPaths.atomicWrite(try CSVTable.document(SampleRow.header, allSamples.map(\.fields)), to: paths.samples)
         try SweepRunner.write(context, to: paths.context)
         try lock.replace(with: try CSVTable.document(ResultRow.header, rows.map(\.fields)))
         try? FileManager.default.removeItem(atPath: folder)
         return rows
-    }
-
-    private static func atomicWrite(_ data: Data, to path: String) throws {
-        do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            throw BenchError("cannot write \(path): \(error.localizedDescription)")
-        }
     }
 }

@@ -88,10 +88,10 @@ public enum Merge {
         // Written under the lock a sweep takes; the results file last.
         let lock = try FileLock(paths.results)
         do {
-            try atomicWrite(try csv(SampleRow.header, samples), to: paths.samples)
+            try OutputPaths.atomicWrite(try csv(SampleRow.header, samples), to: paths.samples)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try atomicWrite(try encoder.encode(contexts), to: paths.context)
+            try OutputPaths.atomicWrite(try encoder.encode(contexts), to: paths.context)
             try lock.replace(with: try csv(header, records))
         } catch {
             try? fm.removeItem(atPath: paths.results)
@@ -104,12 +104,6 @@ public enum Merge {
 
     private static func csv(_ header: [String], _ records: [[String: String]]) throws -> Data {
         try CSVTable.document(header, records.map { record in header.map { record[$0] ?? "" } })
-    }
-
-    private static func atomicWrite(_ data: Data, to path: String) throws {
-        do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            throw BenchError("cannot write \(path): \(error.localizedDescription)")
-        }
     }
 }
 

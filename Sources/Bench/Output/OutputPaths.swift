@@ -64,6 +64,14 @@ public struct OutputPaths: Equatable, Sendable {
         }
     }
 
+    /// Writes `data` beside `path` and renames it into place: a reader sees the old file or the
+    /// new one, whole.
+    static func atomicWrite(_ data: Data, to path: String) throws {
+        do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+            throw BenchError("cannot write \(path): \(error.localizedDescription)")
+        }
+    }
+
     /// `results/<host>-<UTC date and time>-<sweep>.csv`.
     public static func defaultPath(sweep: String, date: Date = Date()) -> String {
         let formatter = DateFormatter()

@@ -9,9 +9,7 @@ extension ResultRow {
     /// own median joins them), CPU utilization, the reference time, migrated and preempted
     /// samples. `samples` are all of the row's, of every process.
     mutating func summarize(_ samples: [SampleRow], geometry: DeformConvGeometry, peakGFLOPS: Double?, medians: [String: Double]) {
-        let order = samples.reduce(into: [String]()) { keys, s in if !keys.contains(s.processKey) { keys.append(s.processKey) } }
-        let byProcess = Dictionary(grouping: samples, by: \.processKey)
-        let groups = ProcessGroups(order.map { byProcess[$0]!.map(\.secondsPerIteration) })
+        let groups = ProcessGroups(samples)
         processes = groups.count
         betweenProcessCV = groups.betweenProcessCV
         withinProcessCV = groups.withinProcessCV

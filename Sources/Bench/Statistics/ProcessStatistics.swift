@@ -19,6 +19,17 @@ public struct ProcessGroups: Sendable {
         medians = self.groups.map { Statistics.percentile($0, 0.5) }
     }
 
+    /// `samples` grouped by their process (run and index), in first-seen order, each sample
+    /// as `value` (seconds per call, or normalised).
+    public init(_ samples: [SampleRow], value: (SampleRow) -> Double = { $0.secondsPerIteration }) {
+        var order: [String] = [], groups: [String: [Double]] = [:]
+        for sample in samples {
+            if groups[sample.processKey] == nil { order.append(sample.processKey) }
+            groups[sample.processKey, default: []].append(value(sample))
+        }
+        self.init(order.map { groups[$0]! })
+    }
+
     public var count: Int { groups.count }
 
     /// The median of the per-process medians: the typical process's typical sample.
