@@ -50,12 +50,13 @@ struct ABCommand: ParsableCommand {
         options.maxSeconds = maxTime
         options.seed = seed
         options.compare = try verdict.compareOptions()
+        try verdict.checkOutputs(inputs: [])  // now, not after a run of many minutes
         let run = try ABRun(options: options) { if !quiet { FileHandle.standardError.write(Data("\($0)\n".utf8)) } }
         let outcome = try run.run()
         let comparison = outcome.comparison
         print(comparison.table, terminator: "")
         print("\(outcome.processes) processes a side; files in \(directory)")
-        try verdict.write(comparison)
+        try verdict.write(comparison, inputs: [])
         if comparison.exitCode != 0 { throw ExitCode(comparison.exitCode) }
     }
 }

@@ -37,11 +37,12 @@ struct CompareCommand: ParsableCommand {
 
     func run() throws {
         let options = try verdict.compareOptions()
-        try verdict.refuseInputs(baseline.values + current.values)
+        let inputs = baseline.values + current.values
+        try verdict.checkOutputs(inputs: inputs)
         let comparison = try Comparison.compare(baseline: ResultSet(paths: baseline.values),
                                                 current: ResultSet(paths: current.values), options: options, force: force)
         print(comparison.table, terminator: "")
-        try verdict.write(comparison)
+        try verdict.write(comparison, inputs: inputs)
         if comparison.exitCode != 0 { throw ExitCode(comparison.exitCode) }
     }
 }

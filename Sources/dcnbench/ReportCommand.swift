@@ -29,7 +29,7 @@ struct ReportCommand: ParsableCommand {
         guard let first = results.first else { throw BenchError("give at least one results CSV") }
         let defaultPlots = URL(fileURLWithPath: first).deletingLastPathComponent()
             .appendingPathComponent("plots").appendingPathComponent(URL(fileURLWithPath: first).deletingPathExtension().lastPathComponent).path
-        if let out { try OutputPaths.refuseInput(out, option: "--out", inputs: results) }  // before anything is read
+        if let out { try OutputFile.check(out, option: "--out", inputs: results) }  // before anything is read
         let report = try Report(paths: results, plots: plots ?? defaultPlots)
         guard let out else {
             print(html ? try report.html() : report.markdown(), terminator: "")
@@ -37,7 +37,7 @@ struct ReportCommand: ParsableCommand {
         }
         let target = URL(fileURLWithPath: out).standardizedFileURL.path
         let text = html ? try report.html() : report.markdown(relativeTo: URL(fileURLWithPath: target).deletingLastPathComponent().path)
-        try Data(text.utf8).write(to: URL(fileURLWithPath: target), options: .atomic)
+        try OutputFile.write(Data(text.utf8), to: target, option: "--out", inputs: results)
         print("wrote \(out)")
     }
 }

@@ -28,20 +28,17 @@ struct VerdictOptions: ParsableArguments {
         return options
     }
 
-    /// Throws unless the report files are none of `inputs` or their sidecars.
-    func refuseInputs(_ inputs: [String]) throws {
+    /// Throws unless the report files may be written (see `OutputFile`): checked before the
+    /// inputs are read.
+    func checkOutputs(inputs: [String]) throws {
         for (option, target) in [("--markdown", markdown), ("--json", json)] {
-            if let target { try OutputPaths.refuseInput(target, option: option, inputs: inputs) }
+            if let target { try OutputFile.check(target, option: option, inputs: inputs) }
         }
     }
 
     /// Writes the reports asked for.
-    func write(_ comparison: Comparison) throws {
-        do {
-            if let markdown { try comparison.markdown.write(toFile: markdown, atomically: true, encoding: .utf8) }
-            if let json { try comparison.json().write(to: URL(fileURLWithPath: json)) }
-        } catch {
-            throw BenchError("cannot write the report: \(error.localizedDescription)")
-        }
+    func write(_ comparison: Comparison, inputs: [String]) throws {
+        if let markdown { try OutputFile.write(Data(comparison.markdown.utf8), to: markdown, option: "--markdown", inputs: inputs) }
+        if let json { try OutputFile.write(try comparison.json(), to: json, option: "--json", inputs: inputs) }
     }
 }

@@ -13,9 +13,9 @@ public func temporaryDirectory() throws -> URL {
     return url
 }
 
-/// Writes `rows` and their samples as a sweep's files; returns the main CSV's path.
-public func writeResult(_ rows: [(ResultRow, [SampleRow])], cpuModel: String = "test CPU", host: String = "h",
-                 context: Bool = true) throws -> String {
+/// Writes `rows` and their samples as a sweep's files, with the context of the first row's run
+/// (its host and CPU); returns the main CSV's path.
+public func writeResult(_ rows: [(ResultRow, [SampleRow])], context: Bool = true) throws -> String {
     let path = try temporaryDirectory().appendingPathComponent("r.csv").path
     let main = try CSVAppender(path: path, header: ResultRow.header)
     let paths = OutputPaths(results: path)
@@ -25,7 +25,9 @@ public func writeResult(_ rows: [(ResultRow, [SampleRow])], cpuModel: String = "
         for s in rowSamples { try samples.append(s.fields) }
     }
     if context {  // compare refuses absolute times without both contexts
-        let c = RunContext(runID: "x", dcnbenchVersion: "0", date: "d", host: host, cpuModel: cpuModel,
+        let first = rows.first?.0
+        let c = RunContext(runID: first?.runID ?? "x", dcnbenchVersion: "0", date: "d", host: first?.host ?? "h",
+                           cpuModel: first?.cpuModel ?? "test CPU",
                            machine: MachineSummary(try MachineTopology.shared()), allowedCPUs: "0", usedCPUs: nil,
                            loadAverage: [], stealTicksBefore: nil, stealTicksAfter: nil, swiftVersion: "6",
                            buildConfiguration: "debug", buildFlags: "f", gitCommit: nil, gitDirty: nil, sweep: "s",

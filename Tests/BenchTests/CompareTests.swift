@@ -195,7 +195,7 @@ struct VerdictTests {
         let samplesPath = OutputPaths(results: truncated).samples
         let lines = try String(contentsOfFile: samplesPath, encoding: .utf8).split(separator: "\n")
         try (lines.prefix(5).joined(separator: "\n") + "\n").write(toFile: samplesPath, atomically: true, encoding: .utf8)
-        #expect(message { try ResultSet(paths: [truncated]) }.contains("4 samples of run x for \(Self.point.name), the results file says 10 (truncated?)"))
+        #expect(message { try ResultSet(paths: [truncated]) }.contains("4 samples of run x for \(Self.point.name), the row says 10 (the samples file was cut"))
         // A row whose median was edited (or mixed with another run's samples) is refused.
         let edited = try temporaryDirectory().appendingPathComponent("edited.csv").path
         let goodTable = try CSVTable.read(good)

@@ -52,7 +52,11 @@ struct MergeTests {
             do { _ = try Merge.run(output: directory.appendingPathComponent(out).path, inputs: inputs); return "no error" } catch { return "\(error)" }
         }
         // The same point twice: from one file named twice, from overlapping files, with other options.
-        #expect(message("a.csv", [files[0], files[0]]) == "merge: an input is named twice")
+        #expect(message("a.csv", [files[0], files[0]]) == "merge: \(files[0]) is \(files[0]) again; give each input once")
+        let link = directory.appendingPathComponent("hard.csv").path
+        try FileManager.default.linkItem(atPath: files[0], toPath: link)
+        #expect(message("a.csv", [files[0], link]) == "merge: \(link) is \(files[0]) again; give each input once")
+        try FileManager.default.removeItem(atPath: link)
         let copy = directory.appendingPathComponent("copy.csv").path
         for suffix in [".csv", "-samples.csv", "-context.json"] {
             try FileManager.default.copyItem(atPath: files[0].replacingOccurrences(of: ".csv", with: suffix),
@@ -73,8 +77,8 @@ struct MergeTests {
         try FileManager.default.removeItem(atPath: copy.replacingOccurrences(of: ".csv", with: "-samples.csv"))
         #expect(message("e.csv", [files[1], copy]).contains("its samples file"))
         // Outputs: an input (or its sidecar), an existing file, not NAME.csv.
-        #expect(message("shard2.csv", [files[1]]).contains("is one of the inputs"))
-        #expect(message("shard2-samples.csv", [files[1]]).contains("is one of the inputs"))
+        #expect(message("shard2.csv", [files[1]]).contains("is the input \(files[1]) (same file)"))
+        #expect(message("shard2-samples.csv", [files[1]]).contains("(same file)"))
         _ = try Merge.run(output: directory.appendingPathComponent("ok.csv").path, inputs: files)
         #expect(message("ok.csv", files) == "merge: \(directory.appendingPathComponent("ok.csv").path) exists; merge into a new file")
         #expect(message("plain", files).contains("results files are named NAME.csv"))

@@ -42,19 +42,24 @@ struct ResultFileTests {
             _ = try keep.run(progress: Progress(quiet: true))
         }
         let okRow = try #require(try CSVTable.read(out).records.first { $0["variant"] == "naive" })
-        let again = try SweepRunner(runner: runner("c"), sweep: sweep, points: points + extra, output: nil, resume: out)
-        #expect(again.retried == points.map(\.name))
-        #expect(again.pending.map(\.name) == points.map(\.name))
-        // The rewritten file is still this run's: a second writer is refused meanwhile.
-        #expect(throws: BenchError.self) { try SweepRunner(runner: runner("d"), sweep: sweep, points: points, output: nil, resume: out) }
-        let rows = try again.run(progress: Progress(quiet: true))
-        #expect(rows.allSatisfy { $0.status == .ok })
+        do {  // the resumed run holds the file until its driver goes, at the end of this block
+            let again = try SweepRunner(runner: runner("c"), sweep: sweep, points: points + extra, output: nil, resume: out)
+            #expect(again.retried == points.map(\.name))
+            #expect(again.pending.map(\.name) == points.map(\.name))
+            // The rewritten file is still this run's: a second writer is refused meanwhile.
+            #expect(throws: BenchError.self) { try SweepRunner(runner: runner("d"), sweep: sweep, points: points, output: nil, resume: out) }
+            let rows = try again.run(progress: Progress(quiet: true))
+            #expect(rows.allSatisfy { $0.status == .ok })
+            // No reader takes a file its writer still holds.
+            #expect(throws: BenchError("\(out) is being written by a dcnbench run (its lock is held); wait for that run to finish, then read it")) {
+                try ResultSet(paths: [out])
+        }
+        }
         let table = try CSVTable.read(out)
         #expect(table.records.count == 3 && Set(table.records.map { $0["name"]! }).count == 3, "one row per point")
         #expect(table.records.first { $0["variant"] == "naive" } == okRow)
         let set = try ResultSet(paths: [out])  // and compare reads it: every ok row has its samples
         #expect(set.rows.count == 3)
-        withExtendedLifetime(again) {}
     }
 
     @Test("resume after an editor dropped the final newline: the next row is not glued to the last")

@@ -53,15 +53,27 @@ struct CLITests {
         #expect(zero.status == 1 && zero.err.contains("'0' is not a thread count from 1 to 4096"), "\(zero.err)")
     }
 
-    @Test("compare and report refuse to write over an input or its sidecars")
+    @Test("compare and report write no input, link, device or FIFO: refused, the target untouched")
     func reportsNeverOverwriteInputs() throws {
         let point = tinyPoints([.tiled])[0]
         let a = try writeResult([syntheticRow(point, [1e-3, 1.1e-3, 0.9e-3, 1e-3, 1e-3])])
         let before = try Data(contentsOf: URL(fileURLWithPath: a))
+        let folder = URL(fileURLWithPath: a).deletingLastPathComponent()
+        let symbolic = folder.appendingPathComponent("j.json").path, hard = folder.appendingPathComponent("h.json").path
+        let fifo = folder.appendingPathComponent("fifo.md").path
+        try FileManager.default.createSymbolicLink(atPath: symbolic, withDestinationPath: a)
+        try FileManager.default.linkItem(atPath: a, toPath: hard)
+        #expect(mkfifo(fifo, 0o644) == 0)
         for (arguments, message) in [
-            (["compare", a, a, "--json", a], "--json \(a) is one of the inputs or their sidecars; choose another file"),
-            (["compare", a, a, "--markdown", OutputPaths(results: a).samples], "--markdown \(OutputPaths(results: a).samples) is one of the inputs"),
-            (["report", a, "--out", OutputPaths(results: a).context], "is one of the inputs or their sidecars"),
+            (["compare", a, a, "--json", a], "--json \(a) is the input \(a) (same file); choose another file"),
+            (["compare", a, a, "--markdown", OutputPaths(results: a).samples], "--markdown \(OutputPaths(results: a).samples) is the input"),
+            (["report", a, "--out", OutputPaths(results: a).context], "is the input \(OutputPaths(results: a).context) (same file)"),
+            (["compare", a, a, "--json", symbolic], "--json \(symbolic) is a symbolic link; give the path of a regular file"),
+            (["compare", a, a, "--json", hard], "--json \(hard) is the input \(a) (same file)"),
+            (["report", a, "--out", "/dev/null"], "--out /dev/null is a device; give the path of a regular file"),
+            (["report", a, "--out", fifo], "--out \(fifo) is a FIFO"),
+            (["report", a, "--out", folder.path], "is a directory"),
+            (["report", a, "--out", folder.appendingPathComponent("missing/r.md").path], "the folder \(folder.path)/missing does not exist; create it first"),
         ] {
             let result = try dcnbench(arguments)
             #expect(result.status == 1, "\(arguments)")

@@ -31,12 +31,6 @@ final class RepeatedWork: ForwardRunning {
 
 @Suite("compare end to end", .serialized)
 struct CompareEndToEndTests {
-    func context(host: String, runner: PointRunner) -> RunContext {
-        RunContext(runID: "x", dcnbenchVersion: "0", date: "d", host: host, cpuModel: runner.machine.cpuModel,
-                   machine: runner.machine, allowedCPUs: "0", usedCPUs: nil, loadAverage: [], stealTicksBefore: nil,
-                   stealTicksAfter: nil, swiftVersion: "6", buildConfiguration: "debug", buildFlags: "f", gitCommit: nil,
-                   gitDirty: nil, sweep: "s", timing: TimingOptions(), cacheBytes: 1, maxMemoryBytes: 1, configID: "c", probes: nil)
-    }
 
     @Test("a kernel slowed by doing its work four times is called a regression; the unchanged one is not")
     func injectedSlowdown() throws {
@@ -61,6 +55,7 @@ struct CompareEndToEndTests {
             })
         }
         var files: [[String]] = [[], []]
+        var measured: [[[(ResultRow, [SampleRow])]]] = [[], []]
         for k in 0..<6 {
             let pair = [try runner("a\(k)", slowTiled: false), try runner("b\(k)", slowTiled: true)]
             // Same-job A/B: samples of both sides alternate, so machine drift hits both alike.
@@ -79,9 +74,11 @@ struct CompareEndToEndTests {
                     prepared[side].pool.shutdown()
                 }
             }
-            for side in 0..<2 { files[side].append(try writeResult(sides[side])) }
+            for side in 0..<2 {
+                files[side].append(try writeResult(sides[side]))
+                measured[side].append(sides[side])
+            }
         }
-        let base = try PointRunner(timing: timing, maxMemoryBytes: 1 << 30, runID: "a")
         var options = CompareOptions()
         options.normalize = true
         let comparison = try Comparison.compare(baseline: ResultSet(paths: files[0]), current: ResultSet(paths: files[1]),
@@ -112,13 +109,14 @@ struct CompareEndToEndTests {
         #expect(try dcnbench(["compare", files[0][0], files[1][0]]).status == 3)
 
         // Contexts from different machines: refused for absolute times, allowed normalised or forced.
-        let encoder = JSONEncoder()
-        for file in files[0] { try encoder.encode(context(host: "one", runner: base)).write(to: URL(fileURLWithPath: OutputPaths(results: file).context)) }
-        for file in files[1] { try encoder.encode(context(host: "two", runner: base)).write(to: URL(fileURLWithPath: OutputPaths(results: file).context)) }
-        let refused = try dcnbench(["compare", paths[0], paths[1]])
+        let moved = try zip(measured, ["one", "two"]).map { runs, host in
+            try runs.map { rows in try writeResult(rows.map { row, samples in var r = row; r.host = host; return (r, samples) }) }
+                .joined(separator: ",")
+        }
+        let refused = try dcnbench(["compare", moved[0], moved[1]])
         #expect(refused.status == 1 && refused.err.contains("the results come from different machines (one, two)"))
-        #expect(try dcnbench(["compare", paths[0], paths[1], "--force"]).status != 1, "compared, not refused")
-        let normalized = try dcnbench(["compare", paths[0], paths[1], "--normalize"])
+        #expect(try dcnbench(["compare", moved[0], moved[1], "--force"]).status != 1, "compared, not refused")
+        let normalized = try dcnbench(["compare", moved[0], moved[1], "--normalize"])
         #expect(normalized.out.contains("warning: the results come from different machines"))
     }
 }

@@ -1,23 +1,29 @@
 import Dispatch
 import Foundation
 
-/// Ctrl-C (SIGINT) as a request to stop, for as long as the value lives: the signal is ignored
-/// by the process and delivered to a dispatch source that sets a flag, which the interleaved
-/// rounds poll. `restore()` gives SIGINT its default action back.
+/// A request to stop, for as long as the value lives: Ctrl-C (SIGINT), SIGTERM (Slurm's time
+/// limit, `scancel`, `kill`) and SIGHUP (a dropped SSH session) are ignored by the process and
+/// delivered to dispatch sources that set a flag, which the interleaved rounds poll, so that
+/// the rows are written with the samples taken. `restore()` gives the signals their default
+/// action back.
 final class Interrupt: @unchecked Sendable {
+    static let signals = [SIGINT, SIGTERM, SIGHUP]
     private let lock = NSLock()
     private var flag = false
-    private let source: DispatchSourceSignal
+    private var sources: [DispatchSourceSignal] = []
 
     init() {
-        signal(SIGINT, SIG_IGN)
-        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.setEventHandler { [unowned self] in
-            lock.lock()
-            flag = true
-            lock.unlock()
+        for number in Self.signals {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [unowned self] in
+                lock.lock()
+                flag = true
+                lock.unlock()
+            }
+            source.resume()
+            sources.append(source)
         }
-        source.resume()
     }
 
     var requested: Bool {
@@ -27,7 +33,7 @@ final class Interrupt: @unchecked Sendable {
     }
 
     func restore() {
-        source.cancel()
-        signal(SIGINT, SIG_DFL)
+        for source in sources { source.cancel() }
+        for number in Self.signals { signal(number, SIG_DFL) }
     }
 }

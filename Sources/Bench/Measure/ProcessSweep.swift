@@ -175,7 +175,7 @@ public final class ProcessSweep {
         let allSamples = assembled.flatMap(\.samples)
         context.stealTicksAfter = RunContext.stealTicks()
         context.usedCPUs = CPUSet(rows.flatMap { (try? CPUSet(list: $0.pusUsed))?.indices ?? [] }).description
-        try OutputPaths.atomicWrite(try CSVTable.document(SampleRow.header, allSamples.map(\.fields)), to: paths.samples)
+        try OutputFile.write(try CSVTable.document(SampleRow.header, allSamples.map(\.fields)), to: paths.samples, option: "the samples file")
         try SweepRunner.write(context, to: paths.context)
         try lock.replace(with: try CSVTable.document(ResultRow.header, rows.map(\.fields)))
         try? FileManager.default.removeItem(atPath: folder)

@@ -69,25 +69,36 @@ public final class SweepRunner {
         do {
             if resume != nil {
                 try OutputPaths.repairLastLine(results)
-                try OutputPaths.repairLastLine(samplesPath)
-                let table = try CSVTable.read(results)
-                guard table.header == ResultRow.header else {
+                try OutputPaths.dropUnterminatedLine(samplesPath)
+                let file = try ResultFile(results, use: .resume)
+                guard file.header == ResultRow.header else {
                     throw BenchError("\(results): its columns are not this dcnbench's (schema \(ResultRow.schemaVersion)); start a new file")
                 }
-                let rows = try table.records.enumerated().map { try ResultRow(record: $1, source: "\(results) record \($0 + 2)") }
-                if let other = rows.first(where: { $0.configID != configID }) {
+                if let peer = file.peers.first { throw BenchError("\(results) holds peer rows (\(peer.name)); --resume continues a dcnbench sweep") }
+                let runs = file.runIDs
+                guard runs.count <= 1 else {
+                    throw BenchError("\(results) holds \(runs.count) runs (a merged file); --resume continues one run: resume the file it was merged from, then merge again")
+                }
+                if let other = file.rows.first(where: { $0.configID != configID }) {
                     throw BenchError("\(results) was measured with other options or on another machine (config \(other.configID), this run \(configID)): resume it with the same timing options here, or start a new file")
                 }
-                runID = rows.first?.runID ?? runner.runID
-                // A point skipped (over a limit) or in error (could not run) is measured again:
-                // the file is rewritten without its row, under the lock, before anything is
-                // appended. Such rows have no samples, so the samples file keeps every line.
+                runID = runs.first ?? runner.runID
+                // Taken out of the file, under the lock, before anything is appended: rows whose
+                // samples disagree with them (a kill between samples and row, a cut or emptied
+                // samples file), and, among the selected points, those skipped (over a limit), in
+                // error (could not run) or interrupted before their samples were all taken, which
+                // are measured again. Samples of no remaining row go with them.
+                let selected = Set(points.map(\.name)), inconsistent = Set(file.inconsistent)
                 let retry: Set<ResultRow.Status> = [.skipped, .error]
-                let selected = Set(points.map(\.name))
-                retried = rows.filter { retry.contains($0.status) && selected.contains($0.point.name) }.map(\.point.name)
-                let again = Set(retried)
-                let kept = rows.filter { !again.contains($0.point.name) }
-                if !retried.isEmpty {
+                let removed = Set(file.rows.filter { row in
+                    inconsistent.contains(row.point.name)
+                        || (selected.contains(row.point.name) && (retry.contains(row.status) || row.error.hasPrefix(Self.interruptedNote)))
+                }.map(\.point.name))
+                retried = file.rows.map(\.point.name).filter { removed.contains($0) && selected.contains($0) }
+                let kept = file.rows.filter { !removed.contains($0.point.name) }
+                if !removed.isEmpty || file.strays > 0 {
+                    let keptSamples = kept.flatMap { file.samples[$0.point.name] ?? [] }
+                    try OutputFile.write(try CSVTable.document(SampleRow.header, keptSamples.map(\.fields)), to: samplesPath, option: "--resume")
                     try lock.replace(with: try CSVTable.document(ResultRow.header, kept.map(\.fields)))
                 }
                 for row in kept {
@@ -109,6 +120,10 @@ public final class SweepRunner {
             throw error
         }
     }
+
+    /// How the row of a point whose interleaved rounds were stopped begins its `error`: such a
+    /// row keeps the samples it has, and `--resume` measures the point again.
+    static let interruptedNote = "interrupted after"
 
     /// Points the run will measure (those not already in a resumed file).
     public var pending: [BenchPoint] { points.filter { done[$0.name] == nil } }
@@ -218,9 +233,9 @@ public final class SweepRunner {
             if let error = failed[p.point.name] { row.status = .error; row.error = error }
             if interrupt.requested && row.status == .ok {
                 if p.samples.isEmpty { row.status = .error }
-                row.error = "interrupted after \(rounds) round\(rounds == 1 ? "" : "s"): \(p.samples.count) of \(runner.timing.samples) samples"
+                row.error = "\(Self.interruptedNote) \(rounds) round\(rounds == 1 ? "" : "s"): \(p.samples.count) of \(runner.timing.samples) samples"
             }
-            try record(row, row.status == .ok ? p.samples : [])
+            try record(row, row.statistics != nil ? p.samples : [])  // a row always travels with the samples its statistics declare
             progress.finish(row, index: todo.count - prepared.count + offset)
             p.pool.shutdown()
         }
@@ -260,8 +275,6 @@ public final class SweepRunner {
     static func write(_ context: RunContext, to path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        do { try encoder.encode(context).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            throw BenchError("cannot write \(path): \(error.localizedDescription)")
-        }
+        try OutputFile.write(try encoder.encode(context), to: path, option: "the context file")
     }
 }

@@ -5,10 +5,16 @@ final class FileLock {
     private var descriptor: Int32
     private let path: String
 
-    init(_ path: String) throws {
+    /// `createNew`: the file must not exist yet (created and locked in one step); `option`
+    /// names what asked, for the errors. Links are never followed.
+    init(_ path: String, createNew: Bool = false, option: String = "--out") throws {
         self.path = path
-        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw BenchError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (createNew ? O_EXCL : 0), 0o644)
+        guard descriptor >= 0 else {
+            if errno == EEXIST { throw BenchError("\(option): \(path) exists; write into a new file") }
+            if errno == ELOOP { throw BenchError("\(option) \(path) is a symbolic link; give the path of a regular file") }
+            throw BenchError("cannot open \(path): \(String(cString: strerror(errno)))")
+        }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             close(descriptor)
             throw BenchError("\(path) is being written by another dcnbench run; wait for it, or choose another --out")

@@ -19,38 +19,51 @@ public enum Merge {
     public static func run(output: String, inputs: [String]) throws -> Summary {
         guard inputs.count >= 1 else { throw BenchError("merge needs at least one input results file") }
         let paths = try OutputPaths(checking: output, option: "merge")
-        try OutputPaths.refuseInput(output, option: "merge", inputs: inputs)
+        for path in [paths.results, paths.samples, paths.context] { try OutputFile.check(path, option: "merge", inputs: inputs) }
         let fm = FileManager.default
         for existing in [paths.results, paths.samples, paths.context] where fm.fileExists(atPath: existing) {
             throw BenchError("merge: \(existing) exists; merge into a new file")
         }
-        if Set(inputs.map { URL(fileURLWithPath: $0).standardizedFileURL.path }).count != inputs.count {
-            throw BenchError("merge: an input is named twice")
+        // The output is created and locked in one step, before the inputs are read: a sweep or
+        // a second merge that starts on it meanwhile is refused instead of overwritten.
+        let lock = try FileLock(paths.results, createNew: true, option: "merge")
+        do {
+            let summary = try merge(inputs: inputs, into: paths, lock: lock)
+            return summary
+        } catch {
+            try? fm.removeItem(atPath: paths.samples)
+            try? fm.removeItem(atPath: paths.context)
+            try? fm.removeItem(atPath: paths.results)
+            throw error
         }
+    }
 
-        var header: [String]?, version: String?, firstInput = ""
+    private static func merge(inputs: [String], into paths: OutputPaths, lock: FileLock) throws -> Summary {
+        var seenFiles: [String: String] = [:]  // device:inode → input
+        var header: [String]?, version: Int?, firstInput = ""
         var records: [[String: String]] = []
         var owner: [String: (input: String, config: String)] = [:]
-        var samples: [[String: String]] = []
+        var samples: [SampleRow] = []
         var contexts: [RunContext] = []
         for input in inputs {
-            let table = try CSVTable.read(input)
-            try ResultRow.checkColumns(of: table, path: input)
-            let versions = Set(table.records.map { $0["schema_version"] ?? "" })
-            guard versions.count <= 1 else { throw BenchError("merge: \(input) mixes schema versions \(versions.sorted())") }
-            if let v = versions.first {
+            var status = stat()
+            if stat(input, &status) == 0 {
+                let key = "\(status.st_dev):\(status.st_ino)"
+                if let earlier = seenFiles[key] { throw BenchError("merge: \(input) is \(earlier) again; give each input once") }
+                seenFiles[key] = input
+            }
+            let file = try ResultFile(input, requireContext: true)
+            if let v = file.schemaVersion {
                 if let version, v != version {
                     throw BenchError("merge: \(firstInput) has schema_version \(version), \(input) \(v): merge files of one schema (measure again with one dcnbench)")
                 }
                 if version == nil { (version, firstInput) = (v, input) }
             }
-            if let header, header != table.header {
+            if let header, header != file.header {
                 throw BenchError("merge: \(input) has other columns than \(firstInput)")
             }
-            header = header ?? table.header
-            var runOf: [String: String] = [:]
-            for (index, record) in table.records.enumerated() {
-                let row = try ResultRow(record: record, source: "\(input) record \(index + 2)")
+            header = header ?? file.header
+            for row in file.rows {
                 let name = row.point.name
                 if let first = owner[name] {
                     let how = first.config == row.configID ? "with the same configuration (overlapping shards?)"
@@ -58,47 +71,21 @@ public enum Merge {
                     throw BenchError("merge: \(name) is in both \(first.input) and \(input), measured \(how): a merged file holds one row per point")
                 }
                 owner[name] = (input, row.configID)
-                runOf[name] = row.runID
-                records.append(record)
+                samples += file.samples[name] ?? []
             }
-            // Samples: each row's own run's, as many as the row declares (as compare reads them).
-            let sidecars = OutputPaths(results: input)
-            let declared = table.records.reduce(0) { $0 + (Int($1["samples"] ?? "") ?? 0) }
-            if declared > 0 {
-                guard fm.fileExists(atPath: sidecars.samples) else { throw BenchError("merge: \(input): its samples file \(sidecars.samples) is missing") }
-                let sampleTable = try CSVTable.read(sidecars.samples)
-                guard SampleRow.readableHeaders.contains(sampleTable.header) else {
-                    throw BenchError("merge: \(sidecars.samples): columns are not a samples file of schema \(ResultRow.schemaVersion)")
-                }
-                let own = sampleTable.records.filter { record in record["name"].flatMap { runOf[$0] } == record["run_id"] }
-                guard own.count == declared else {
-                    throw BenchError("merge: \(sidecars.samples) holds \(own.count) samples of its rows' runs, \(input) declares \(declared) (truncated?)")
-                }
-                samples += own
-            }
-            guard fm.fileExists(atPath: sidecars.context) else {
-                throw BenchError("merge: \(input): its context file \(sidecars.context) is missing (where and how it ran)")
-            }
-            for context in try RunContext.load(sidecars.context) where !contexts.contains(where: { $0.runID == context.runID }) {
+            if let peer = file.peers.first { throw BenchError("merge: \(input) holds peer rows (\(peer.name)); merge merges dcnbench runs") }
+            records += file.records
+            for context in file.contexts where !contexts.contains(where: { $0.runID == context.runID }) {
                 contexts.append(context)
             }
         }
         guard let header, !records.isEmpty else { throw BenchError("merge: the inputs hold no rows") }
-
-        // Written under the lock a sweep takes; the results file last.
-        let lock = try FileLock(paths.results)
-        do {
-            try OutputPaths.atomicWrite(try csv(SampleRow.header, samples), to: paths.samples)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try OutputPaths.atomicWrite(try encoder.encode(contexts), to: paths.context)
-            try lock.replace(with: try csv(header, records))
-        } catch {
-            try? fm.removeItem(atPath: paths.results)
-            try? fm.removeItem(atPath: paths.samples)
-            try? fm.removeItem(atPath: paths.context)
-            throw error
-        }
+        // The sidecars first, the results file last (in place, under the lock).
+        try OutputFile.write(try CSVTable.document(SampleRow.header, samples.map(\.fields)), to: paths.samples, option: "merge")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try OutputFile.write(try encoder.encode(contexts), to: paths.context, option: "merge")
+        try lock.replace(with: try csv(header, records))
         return Summary(rows: records.count, samples: samples.count, runs: contexts.count)
     }
 

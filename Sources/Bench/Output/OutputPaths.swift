@@ -51,25 +51,15 @@ public struct OutputPaths: Equatable, Sendable {
         }
     }
 
-    /// Throws unless `target` (the file an `option` writes) is none of `inputs` (results CSVs)
-    /// nor their samples or context files: a report never overwrites what it reads.
-    public static func refuseInput(_ target: String, option: String, inputs: [String]) throws {
-        let standard = { (path: String) in URL(fileURLWithPath: path).standardizedFileURL.path }
-        let taken = inputs.flatMap { path -> [String] in
-            let p = OutputPaths(results: path)
-            return [p.results, p.samples, p.context].map(standard)
-        }
-        if taken.contains(standard(target)) {
-            throw BenchError("\(option) \(target) is one of the inputs or their sidecars; choose another file")
-        }
-    }
-
-    /// Writes `data` beside `path` and renames it into place: a reader sees the old file or the
-    /// new one, whole.
-    static func atomicWrite(_ data: Data, to path: String) throws {
-        do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            throw BenchError("cannot write \(path): \(error.localizedDescription)")
-        }
+    /// Drops a last line without its newline: every record is written whole with its newline,
+    /// so such a line was cut mid-write, and a sample cut inside its last field would still
+    /// parse, with a wrong value.
+    static func dropUnterminatedLine(_ path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path), let last = data.last, last != UInt8(ascii: "\n") else { return }
+        let keep = data.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        try handle.truncate(atOffset: UInt64(keep))
     }
 
     /// `results/<host>-<UTC date and time>-<sweep>.csv`.

@@ -12,8 +12,7 @@ public struct Report {
         var figures: [String] = []  // image paths
     }
 
-    /// The rows every table is made from: ours parsed as `ResultRow`s, the peers' (variant
-    /// `peer:NAME`, written by scripts/peers) kept as plain records.
+    /// The rows every table is made from: ours and the peers' (`ResultFile`), measured ones only.
     struct Row {
         var name: String, variant: String, shape: String, threads: Int
         var weights: String, layout: String, placement: String
@@ -30,49 +29,38 @@ public struct Report {
     public init(paths: [String], plots: String?) throws {
         guard !paths.isEmpty else { throw BenchError("report needs at least one results CSV") }
         var rows: [Row] = []
+        var context: RunContext?
         for path in paths {
-            let table = try CSVTable.read(path)
-            guard table.records.first?["schema_version"].flatMap(Int.init) != nil else {
-                throw BenchError("\(path): no rows, or not a dcnbench results CSV")
+            let file = try ResultFile(path)
+            if path == paths[0] { context = file.contexts.first }
+            for row in file.rows where row.status == .ok {
+                guard let median = row.statistics?.median, let gflops = row.gflops else { continue }
+                rows.append(Row(name: row.point.name, variant: row.point.variant.rawValue, shape: Self.shape(row.point),
+                                threads: row.point.threads, weights: row.point.weights.rawValue,
+                                layout: row.point.layout.rawValue, placement: row.point.placement.description,
+                                median: median, gflops: gflops, pctPeak: row.percentOfPeak))
             }
-            try ResultRow.checkColumns(of: table, path: path)
-            for (index, record) in table.records.enumerated() where record["status"] == "ok" {
-                let source = "\(path) record \(index + 2)"
-                let name = record["name"] ?? ""
-                if (record["variant"] ?? "").hasPrefix("peer:") {
-                    guard let threads = Int(record["threads"] ?? ""), let median = Double(record["median_s"] ?? ""),
-                          let gflops = Double(record["gflops"] ?? ""), median > 0, gflops.isFinite else {
-                        throw BenchError("\(source): a peer row without threads, median_s or gflops")
-                    }
-                    let parts = name.split(separator: "/").map(String.init)
-                    // A backward is a shape of its own, as for our rows.
-                    let direction = parts.count > 1 && parts[1] != "fwd" ? " \(parts[1])" : ""
-                    rows.append(Row(name: name, variant: record["variant"]!,
-                                    shape: parts.count >= 13 ? parts[2...12].joined(separator: "/") + direction : name,
-                                    threads: threads, weights: record["weights"] ?? "call", layout: record["layout"] ?? "nchw",
-                                    placement: record["placement"] ?? "", median: median, gflops: gflops, pctPeak: nil))
-                } else {
-                    let row = try ResultRow(record: record, source: source)
-                    guard let median = row.statistics?.median, let gflops = row.gflops else { continue }
-                    rows.append(Row(name: row.point.name, variant: row.point.variant.rawValue,
-                                    shape: row.point.shapeName + (row.point.direction == .fwd ? "" : " \(row.point.direction.rawValue)"),
-                                    threads: row.point.threads, weights: row.point.weights.rawValue,
-                                    layout: row.point.layout.rawValue, placement: row.point.placement.description,
-                                    median: median, gflops: gflops, pctPeak: row.percentOfPeak))
-                }
+            for peer in file.peers where peer.status == .ok {
+                guard let median = peer.median, let gflops = peer.gflops else { continue }
+                rows.append(Row(name: peer.name, variant: peer.design, shape: Self.shape(peer.point), threads: peer.point.threads,
+                                weights: peer.point.weights.rawValue, layout: peer.point.layout.rawValue,
+                                placement: peer.point.placement.description, median: median, gflops: gflops, pctPeak: nil))
             }
         }
         guard !rows.isEmpty else { throw BenchError("\(paths.joined(separator: ", ")): no measured rows") }
         self.rows = rows
         sources = paths
-        let contextPath = OutputPaths(results: paths[0]).context
-        context = FileManager.default.fileExists(atPath: contextPath)
-            ? try RunContext.load(contextPath).first : nil
+        self.context = context
         var figures: [String] = []
         if let plots, let names = try? FileManager.default.contentsOfDirectory(atPath: plots) {
             figures = names.filter { $0.hasSuffix(".svg") }.sorted().map { (plots as NSString).appendingPathComponent($0) }
         }
         self.figures = figures
+    }
+
+    /// A backward is a shape of its own.
+    static func shape(_ point: BenchPoint) -> String {
+        point.shapeName + (point.direction == .fwd ? "" : " \(point.direction.rawValue)")
     }
 
     /// The design of a row as the tables name it: variant, threads, placement, and the layout
@@ -174,7 +162,7 @@ public struct Report {
             for t in s.text { out += t + "\n\n" }
             if !s.table.isEmpty {
                 func line(_ cells: [String]) -> String {
-                    "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |"
+                    "| " + cells.map(Self.markdownCell).joined(separator: " | ") + " |"
                 }
                 out += line(s.table[0]) + "\n" + line(s.table[0].map { _ in "---" }) + "\n"
                 out += s.table.dropFirst().map(line).joined(separator: "\n") + "\n"
@@ -202,7 +190,7 @@ public struct Report {
         th, td { border: 1px solid #999; padding: 0.25em 0.6em; text-align: right; }
         th:first-child, td:first-child { text-align: left; }
         th { background: #e8e8e8; }
-        figure svg { max-width: 100%; height: auto; }
+        figure img { max-width: 100%; height: auto; }
         </style></head><body>
         <h1>dcnbench results</h1>
         <ul>\(sources.map { "<li><code>\(esc($0))</code></li>" }.joined())</ul>
@@ -217,12 +205,25 @@ public struct Report {
                 out += "\n</table>\n"
             }
             for figure in s.figures {
-                var svg = try String(contentsOfFile: figure, encoding: .utf8)
-                if let start = svg.range(of: "<svg") { svg = String(svg[start.lowerBound...]) }  // drop the XML prologue
-                out += "<figure>\(svg)<figcaption>\(esc((figure as NSString).lastPathComponent))</figcaption></figure>\n"
+                // As an image, never inline markup: a browser runs no script of an SVG shown by
+                // <img>, so a figure cannot carry code into the page.
+                let svg: Data
+                do { svg = try Data(contentsOf: URL(fileURLWithPath: figure)) } catch {
+                    throw BenchError("cannot read the figure \(figure): \(error.localizedDescription)")
+                }
+                let name = esc((figure as NSString).lastPathComponent)
+                out += "<figure><img alt=\"\(name)\" src=\"data:image/svg+xml;base64,\(svg.base64EncodedString())\">"
+                    + "<figcaption>\(name)</figcaption></figure>\n"
             }
         }
         return out + "</body></html>\n"
+    }
+
+    /// A table cell's text as Markdown: pipes escaped, line breaks (a hand-edited CPU model)
+    /// made spaces so the table stays one line per row.
+    static func markdownCell(_ text: String) -> String {
+        text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\r\n", with: " ")
+            .replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\r", with: " ")
     }
 
     /// `path` relative to the folder `base` (both made absolute), for links in a Markdown file.
