@@ -58,6 +58,23 @@ struct ReportTests {
         #expect(throws: BenchError("report needs at least one results CSV")) { try Report(paths: [], plots: nil) }
     }
 
+    @Test("what a file brings cannot change the page: figures shown as images, never inlined; line breaks kept out of tables")
+    func hostileContent() throws {
+        var (row, samples) = syntheticRow(tinyPoints([.tiled])[0], [1e-3, 1e-3, 1e-3], cpuModel: "EPYC\n| evil | row |")
+        row.gflops = 1
+        let path = try writeResult([(row, samples)])
+        let plots = try temporaryDirectory()
+        let svg = #"<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>"#
+        try svg.write(to: plots.appendingPathComponent("a.svg"), atomically: true, encoding: .utf8)
+        let report = try Report(paths: [path], plots: plots.path)
+        let html = try report.html()
+        #expect(!html.contains("<script") && !html.contains("onload"))
+        #expect(html.contains("<img alt=\"a.svg\" src=\"data:image/svg+xml;base64,\(Data(svg.utf8).base64EncodedString())\">"))
+        let markdown = report.markdown()
+        let cpuLine = try #require(markdown.split(separator: "\n").first { $0.hasPrefix("| CPU |") })
+        #expect(cpuLine == #"| CPU | EPYC \| evil \| row \| |"#)
+    }
+
     @Test("links to figures are relative to the report's folder")
     func relativeLinks() {
         #expect(Report.relativePath("/a/results/plots/x/sizes.svg", from: "/a/results/reports") == "../plots/x/sizes.svg")

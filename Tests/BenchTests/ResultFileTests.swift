@@ -53,7 +53,7 @@ struct ResultFileTests {
             // No reader takes a file its writer still holds.
             #expect(throws: BenchError("\(out) is being written by a dcnbench run (its lock is held); wait for that run to finish, then read it")) {
                 try ResultSet(paths: [out])
-        }
+            }
         }
         let table = try CSVTable.read(out)
         #expect(table.records.count == 3 && Set(table.records.map { $0["name"]! }).count == 3, "one row per point")
@@ -198,5 +198,107 @@ struct ResultFileTests {
             try text.write(to: file, atomically: true, encoding: .utf8)
             #expect(throws: BenchError.self, "\(bad)") { try SweepFile.load(file.path, cores: 2) }
         }
+    }
+
+    /// A sweep of the two tiny points into a new file; returns its path.
+    func measured(_ id: String = "a") throws -> String {
+        let out = try temporaryDirectory().appendingPathComponent("run.csv").path
+        _ = try SweepRunner(runner: runner(id), sweep: sweep, points: tinyPoints(), output: out, resume: nil).run(progress: Progress(quiet: true))
+        return out
+    }
+
+    func resumed(_ out: String, _ id: String = "b") throws -> SweepRunner {
+        try SweepRunner(runner: runner(id), sweep: sweep, points: tinyPoints(), output: nil, resume: out)
+    }
+
+    @Test("resume makes a consistent file of one left by a kill between samples and row, a cut sample, or a lost samples file")
+    func resumeRepairs() throws {
+        let names = tinyPoints().map(\.name)
+        // A kill between a point's samples and its row: its samples are there, its row is not.
+        let orphaned = try measured()
+        let paths = OutputPaths(results: orphaned)
+        let lines = try String(contentsOfFile: orphaned, encoding: .utf8).split(separator: "\n")
+        try (lines.dropLast().joined(separator: "\n") + "\n").write(toFile: orphaned, atomically: true, encoding: .utf8)
+        // A sample line cut inside its last field: it still parses, with a wrong value.
+        let cut = try measured()
+        let cutSamples = OutputPaths(results: cut).samples
+        var text = try String(contentsOfFile: cutSamples, encoding: .utf8)
+        text.removeLast(3)
+        try text.write(toFile: cutSamples, atomically: true, encoding: .utf8)
+        // The samples file deleted, and emptied.
+        let deleted = try measured(), emptied = try measured()
+        try FileManager.default.removeItem(atPath: OutputPaths(results: deleted).samples)
+        try Data().write(to: URL(fileURLWithPath: OutputPaths(results: emptied).samples))
+        // As they are, the cut and lost samples are refused; the orphaned ones belong to no row.
+        for file in [cut, deleted, emptied] {
+            #expect(throws: BenchError.self, "refused as it is: \(file)") { try ResultSet(paths: [file]) }
+        }
+        for (file, again) in [(orphaned, [names[1]]), (cut, [names[1]]), (deleted, names), (emptied, names)] {
+            do {
+                let driver = try resumed(file)
+                #expect(driver.pending.map(\.name) == again, "\(file)")
+                _ = try driver.run(progress: Progress(quiet: true))
+            }
+            let set = try ResultSet(paths: [file])
+            #expect(set.rows.count == 2 && set.samples.values.allSatisfy { $0.count == 3 }, "\(file)")
+            _ = try Merge.run(output: URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent("m.csv").path, inputs: [file])
+        }
+        #expect(try CSVTable.read(paths.samples).records.count == 6, "the orphaned samples are gone, the new ones there")
+    }
+
+    @Test("resume refuses a merged file and a dry run's file; it measures again the rows an interrupt cut short")
+    func resumeRefusals() throws {
+        let directory = try temporaryDirectory()
+        let shards = try (0..<2).map { k -> String in
+            let out = directory.appendingPathComponent("s\(k).csv").path
+            _ = try SweepRunner(runner: runner("r\(k)"), sweep: sweep, points: [tinyPoints()[k]], output: out, resume: nil).run(progress: Progress(quiet: true))
+            return out
+        }
+        let merged = directory.appendingPathComponent("merged.csv").path
+        _ = try Merge.run(output: merged, inputs: shards)
+        #expect(throws: BenchError("\(merged) holds 2 runs (a merged file); --resume continues one run: resume the file it was merged from, then merge again")) {
+            try resumed(merged)
+        }
+        // A dry run and a timed run are different configurations.
+        var dry = quickTiming
+        dry.dryRun = true
+        let untimed = directory.appendingPathComponent("dry.csv").path
+        _ = try SweepRunner(runner: try PointRunner(timing: dry, maxMemoryBytes: 1 << 30, runID: "d"), sweep: sweep, points: tinyPoints(),
+                            output: untimed, resume: nil).run(progress: Progress(quiet: true))
+        #expect(throws: BenchError.self) { try resumed(untimed) }
+        // A row of an interleaved run stopped by a signal keeps its samples, and is measured again on resume.
+        let stopped = try measured()
+        let table = try CSVTable.read(stopped)
+        var records = table.records
+        records[0]["error"] = "interrupted after 1 round: 1 of 3 samples"
+        try CSVTable.document(table.header, records.map { r in table.header.map { r[$0]! } }).write(to: URL(fileURLWithPath: stopped))
+        #expect(try resumed(stopped).pending.map(\.name) == [tinyPoints()[0].name])
+    }
+
+    @Test("inputs that contradict themselves are refused: a context of no row, an edited host, an edited median")
+    func contradictions() throws {
+        let out = try measured("run-7f3a")
+        let paths = OutputPaths(results: out)
+        let original = try Data(contentsOf: URL(fileURLWithPath: out))
+        let context = try Data(contentsOf: URL(fileURLWithPath: paths.context))
+        let runID = try #require(try CSVTable.read(out).records.first?["run_id"])
+        func refused(_ what: String, _ message: String) {
+            for read in [{ _ = try ResultSet(paths: [out]) }, { _ = try Report(paths: [out], plots: nil) }] {
+                do { try read(); Issue.record("\(what): accepted") } catch { #expect("\(error)".contains(message), "\(what): \(error)") }
+            }
+        }
+        try String(decoding: context, as: UTF8.self).replacingOccurrences(of: runID, with: "someone-else").write(toFile: paths.context, atomically: true, encoding: .utf8)
+        refused("context of another run", "the context of run someone-else belongs to no row")
+        try context.write(to: URL(fileURLWithPath: paths.context))
+        let table = try CSVTable.read(out)
+        for (column, value, message) in [("host", "elsewhere", "says host 'elsewhere'"), ("median_s", "-1e-05", "says median_s -1e-05"),
+                                         ("median_s", "0", "says median_s 0.0")] {
+            var records = table.records
+            records[0][column] = value
+            try CSVTable.document(table.header, records.map { r in table.header.map { r[$0]! } }).write(to: URL(fileURLWithPath: out))
+            refused("\(column) \(value)", message)
+        }
+        try original.write(to: URL(fileURLWithPath: out))
+        #expect(try ResultSet(paths: [out]).rows.count == 2)
     }
 }

@@ -13,8 +13,9 @@ func dcnbench(_ arguments: [String], in directory: URL? = nil) throws -> (status
 
 @Suite("dcnbench command line")
 struct CLITests {
-    @Test("Ctrl-C during --interleave keeps every point's samples so far, marked, instead of losing them all")
-    func interleaveInterrupted() throws {
+    @Test("Ctrl-C, SIGTERM (Slurm, scancel) or SIGHUP during --interleave keeps every point's samples so far, marked",
+          arguments: [SIGINT, SIGTERM, SIGHUP])
+    func interleaveInterrupted(signalNumber: Int32) throws {
         let directory = try temporaryDirectory()
         let out = directory.appendingPathComponent("i.csv").path
         let process = Process()
@@ -30,7 +31,7 @@ struct CLITests {
         let context = OutputPaths(results: out).context
         for _ in 0..<300 where !FileManager.default.fileExists(atPath: context) { usleep(20_000) }
         usleep(300_000)
-        process.interrupt()
+        kill(process.processIdentifier, signalNumber)
         process.waitUntilExit()
         #expect(process.terminationStatus == 1)
         let rows = try CSVTable.read(out).records

@@ -53,7 +53,7 @@ public struct CSVTable {
 
     /// One record as CSV text (quoted where RFC 4180 needs it), without the line break.
     /// A whole file: the header and the records, each line ended.
-    static func document(_ header: [String], _ records: [[String]]) throws -> Data {
+    public static func document(_ header: [String], _ records: [[String]]) throws -> Data {
         let lines = try ([header] + records).map { try line($0) }
         return Data((lines.joined(separator: "\n") + "\n").utf8)
     }

@@ -106,8 +106,14 @@ public struct ResultFile {
         guard !declared.isEmpty else { return }
         let fm = FileManager.default
         var found: [String: [SampleRow]] = [:]
-        if fm.fileExists(atPath: paths.samples) {
+        let size = (try? fm.attributesOfItem(atPath: paths.samples)[.size] as? Int) ?? nil
+        if let size, size > 0 {
             let table = try CSVTable.read(paths.samples)
+            // Every sample is written whole with its line end: a last line without one was cut
+            // mid-write, and may still parse, with a wrong value (resume drops it first).
+            if use == .input, fm.contents(atPath: paths.samples)?.last != UInt8(ascii: "\n") {
+                throw BenchError("\(paths.samples): its last line is cut (no line end): the run was killed while writing it; continue it with --resume \(paths.results)")
+            }
             guard SampleRow.readableHeaders.contains(table.header) else {
                 throw BenchError("\(paths.samples): columns are not a samples file of schema \(ResultRow.readableVersionsText)")
             }
@@ -119,7 +125,7 @@ public struct ResultFile {
                 found[sample.name, default: []].append(sample)
             }
         } else if use == .input {
-            throw BenchError("\(paths.results): its samples file \(paths.samples) is missing; a results file travels with its -samples.csv and -context.json")
+            throw BenchError("\(paths.results): its samples file \(paths.samples) is missing or empty; a results file travels with its -samples.csv and -context.json")
         }
         for row in declared {
             let list = found[row.point.name] ?? []

@@ -155,7 +155,7 @@ public struct RunContext: Codable, Equatable, Sendable {
     /// The part of the context that makes two measurements comparable: `--resume` reuses rows
     /// only with the same id.
     static func configID(timing: TimingOptions, machine: MachineSummary, cacheBytes: Int) -> String {
-        let key = "\(dcnbenchVersion)|\(buildConfiguration)|\(buildFlags)|\(swiftVersion)|\(machine.cpuModel)|\(machine.allowedCPUs)|\(cacheBytes)|\(timing.minSampleSeconds)|\(timing.samples)|\(timing.warmupSeconds)|\(timing.maxSecondsPerPoint)|\(timing.interleave)|\(timing.instructions)|\(timing.referenceSteps)"
+        let key = "\(dcnbenchVersion)|\(buildConfiguration)|\(buildFlags)|\(swiftVersion)|\(machine.cpuModel)|\(machine.allowedCPUs)|\(cacheBytes)|\(timing.minSampleSeconds)|\(timing.samples)|\(timing.warmupSeconds)|\(timing.maxSecondsPerPoint)|\(timing.interleave)|\(timing.instructions)|\(timing.dryRun)|\(timing.referenceSteps)"
         return String(stableHash(key), radix: 16)
     }
 }
