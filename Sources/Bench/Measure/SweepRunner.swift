@@ -67,7 +67,12 @@ public final class SweepRunner {
         let created = !fm.fileExists(atPath: results)
         lock = try FileLock(results)
         do {
-            if resume != nil {
+            if resume != nil, ((try? fm.attributesOfItem(atPath: results)[.size] as? Int) ?? nil) == 0 {
+                // Killed before its header: nothing was measured, and the sidecars (if any) are
+                // that start's. Begin again.
+                for stale in [samplesPath, paths.context] where fm.fileExists(atPath: stale) { try fm.removeItem(atPath: stale) }
+                runID = runner.runID
+            } else if resume != nil {
                 try OutputPaths.repairLastLine(results)
                 try OutputPaths.dropUnterminatedLine(samplesPath)
                 let file = try ResultFile(results, use: .resume)

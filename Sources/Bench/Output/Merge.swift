@@ -21,12 +21,18 @@ public enum Merge {
         let paths = try OutputPaths(checking: output, option: "merge")
         for path in [paths.results, paths.samples, paths.context] { try OutputFile.check(path, option: "merge", inputs: inputs) }
         let fm = FileManager.default
-        for existing in [paths.results, paths.samples, paths.context] where fm.fileExists(atPath: existing) {
+        // An empty results file is what a merge or sweep killed before its first record leaves
+        // behind: nothing in it or its sidecars is usable, and a new merge replaces them.
+        let leftover = ((try? fm.attributesOfItem(atPath: paths.results)[.size] as? Int) ?? nil) == 0
+        for existing in [paths.results, paths.samples, paths.context] where !leftover && fm.fileExists(atPath: existing) {
             throw BenchError("merge: \(existing) exists; merge into a new file")
         }
-        // The output is created and locked in one step, before the inputs are read: a sweep or
-        // a second merge that starts on it meanwhile is refused instead of overwritten.
-        let lock = try FileLock(paths.results, createNew: true, option: "merge")
+        // The output is created (or the leftover taken) and locked before the inputs are read:
+        // a sweep or a second merge that starts on it meanwhile is refused, not overwritten.
+        let lock = try FileLock(paths.results, createNew: !leftover, option: "merge")
+        if leftover, ((try? fm.attributesOfItem(atPath: paths.results)[.size] as? Int) ?? nil) != 0 {
+            throw BenchError("merge: \(paths.results) was written meanwhile; merge into a new file")
+        }
         do {
             let summary = try merge(inputs: inputs, into: paths, lock: lock)
             return summary

@@ -82,7 +82,9 @@ public struct ResultFile {
             }
         }
         try readSamples(use: use)
-        try readContexts(required: requireContext)
+        // A resumed run writes its context anew; a file without rows (a run killed before its
+        // first) has no row for its context to contradict.
+        if use == .input && !records.isEmpty { try readContexts(required: requireContext) }
     }
 
     private static func twice(_ name: String, _ source: String) -> BenchError {
