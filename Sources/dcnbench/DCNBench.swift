@@ -14,6 +14,26 @@ struct DCNBench: ParsableCommand {
                       RunPointCommand.self]
     )
 
+    /// `--threads -1` as `--threads=-1`: ArgumentParser reads a value that starts with a dash as
+    /// the next option and says "Missing value", where the option's own check should say what
+    /// it takes. Only an option name followed by a negative number (or a shard like -1/2).
+    static func joiningNegativeValues(_ arguments: [String]) -> [String] {
+        var result: [String] = []
+        var i = 0
+        while i < arguments.count {
+            let argument = arguments[i]
+            if argument.hasPrefix("--"), !argument.contains("="), i + 1 < arguments.count,
+               arguments[i + 1].range(of: #"^-[0-9.]"#, options: .regularExpression) != nil {
+                result.append("\(argument)=\(arguments[i + 1])")
+                i += 2
+            } else {
+                result.append(argument)
+                i += 1
+            }
+        }
+        return result
+    }
+
     /// Like ArgumentParser's, except that usage errors exit 1 (not 64), so that scripts see one
     /// code for every kind of bad input and compare's verdict codes stay unambiguous.
     static func main() {
@@ -25,7 +45,7 @@ struct DCNBench: ParsableCommand {
             Foundation.exit(1)
         }
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(joiningNegativeValues(Array(CommandLine.arguments.dropFirst())))
             try command.run()
         } catch let code as ExitCode {
             Foundation.exit(code.rawValue)

@@ -20,7 +20,8 @@ struct RunPointCommand: ParsableCommand {
     @Option(help: "Kernel calls.") var calls = 1
 
     func run() throws {
-        guard calls >= 0 else { throw BenchError("--calls must be at least 0") }
+        // A few calls are what an instruction count needs; a typo must not run for days.
+        guard calls >= 0, calls <= 10_000 else { throw BenchError("--calls must be from 0 to 10000") }
         let runner = try PointRunner(timing: TimingOptions(), maxMemoryBytes: Int.max, runID: "run-point")
         try runner.call(try BenchPoint(name: name), times: calls)
     }

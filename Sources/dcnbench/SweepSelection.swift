@@ -32,7 +32,7 @@ struct SweepSelection: ParsableArguments {
     var placement: ValueList<Placement>?
 
     @Option(help: "Input/output layouts: nchw, nhwc.", transform: ValueList.named) var layouts: ValueList<TensorLayout>?
-    @Option(help: "When the weights are given: call (with every call), prepared (once, before the calls).", transform: ValueList.named)
+    @Option(help: "When the weights are given: call (with every call), prepared (once, before the calls). Default: call (a preset keeps its prepared block unless --variants is given).", transform: ValueList.named)
     var weights: ValueList<WeightsMode>?
     @Option(help: "Passes timed: fwd, bwd (every gradient; naive and blockedGather), fwd+bwd.", transform: ValueList.named)
     var directions: ValueList<Direction>?

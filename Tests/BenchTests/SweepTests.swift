@@ -84,12 +84,12 @@ struct SweepTests {
         let points = try Preset.default.sweep(cores: 2, pus: 2).applying(o).points
         // 4 shapes × (tiled t1 close/spread + blockedGather t1,t2 × close/spread) = 4 × 6, in
         // NCHW, from the preset's channels-last block (its layout is not overridden) in NHWC, and
-        // from its prepared-weights block with prepared weights (the variants are overridden in
-        // every block), and from its backward block blockedGather's 4 backward points per shape
-        // (tiled has no backward).
-        #expect(points.count == 4 * 6 * 3 + 4 * 4)
+        // from its backward block blockedGather's 4 backward points per shape (tiled has no
+        // backward). Its prepared-weights block, its variants overridden and no --weights
+        // given, measures weights per call: the same points as the first block, counted once.
+        #expect(points.count == 4 * 6 * 2 + 4 * 4)
         #expect(points.filter { $0.direction == .bwd }.allSatisfy { $0.variant == .blockedGather })
-        #expect(points.filter { $0.weights == .prepared }.count == 4 * 6)
+        #expect(points.allSatisfy { $0.weights == .call })
         #expect(points.filter { $0.layout == .nhwc }.count == 4 * 6)
         #expect(Set(points.map { "\($0.inChannels)@\($0.height)" }) == ["64@28", "128@28", "64@56", "128@56"])
         #expect(points.allSatisfy { $0.version == .v2 })
@@ -97,6 +97,19 @@ struct SweepTests {
         #expect(throws: BenchError("--threads 0: must be at least 1")) { try Preset.smoke.sweep(cores: 2, pus: 2).applying(o) }
         o.threads = []
         #expect(throws: BenchError("--threads needs at least one value")) { try Preset.smoke.sweep(cores: 2, pus: 2).applying(o) }
+    }
+
+    @Test("weights not given mean per call, on the command line as in a sweep file")
+    func oneWeightsDefault() throws {
+        var o = Sweep.Overrides()
+        o.variants = [.blockedGather]
+        let cli = try Preset.default.sweep(cores: 2, pus: 2).applying(o).points
+        let file = try SweepFile.parse(Data(#"{"name": "f", "blocks": [{"variants": ["blockedGather"], "channels": [8], "hw": [12]}]}"#.utf8), source: "f", cores: 2).points
+        #expect(Set(cli.map(\.weights)) == [.call] && Set(file.map(\.weights)) == [.call])
+        o.weights = [.prepared]
+        #expect(Set(try Preset.default.sweep(cores: 2, pus: 2).applying(o).points.map(\.weights)) == [.prepared])
+        // Without --variants a preset keeps its own prepared block.
+        #expect(try Preset.default.sweep(cores: 2, pus: 2).points.contains { $0.weights == .prepared })
     }
 
     @Test("filters select by regular expression and refuse to match nothing")

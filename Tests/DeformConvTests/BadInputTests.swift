@@ -122,6 +122,22 @@ struct BadInputTests {
         }
     }
 
+    @Test("the reference's tolerances stay numbers with non-finite offsets: an off-image sample moves nothing", arguments: badValues)
+    func toleranceWithBadOffsets(_ bad: Float) throws {
+        let g = try DeformConvGeometry(batch: 1, inChannels: 2, height: 5, width: 5, outChannels: 2, kernel: Extent2(3, 3),
+                                       padding: Extent2(1), hasMask: true, hasBias: true)
+        let p = try Problem(g, seed: 3)
+        for k in stride(from: 0, to: p.offset.count, by: 3) { p.offset.data[k] = bad }
+        let forward = Reference(g, input: p.input, offset: p.offset, mask: p.mask, weight: p.weight, bias: p.bias)
+        #expect(forward.elements.allSatisfy { $0.tolerance.isFinite }, "forward, offset \(bad)")
+        let gradOutput = try Tensor(shape: g.outputShape, values: Array(repeating: 1, count: g.outputShape.reduce(1, *)))
+        let gradients = GradientReference(p, gradOutput: gradOutput)
+        for (gradient, count) in [(GradientSelection.weight, p.weight.count), (.offset, p.offset.count), (.mask, p.mask!.count),
+                                  (.input, p.input.count)] {
+            #expect(gradients.elements(gradient, count: count).allSatisfy { $0.tolerance.isFinite }, "\(gradient), offset \(bad)")
+        }
+    }
+
     @Test("bad offsets scattered at random give finite outputs that agree across variants")
     func scatteredBadOffsets() throws {
         let g = try DeformConvGeometry(

@@ -101,11 +101,17 @@ struct CLITests {
             (["sweep", "--preset", "smoke", "--out", "/proc/dcnbench/x.csv"], "cannot create the directory /proc/dcnbench"),
             (["sweep", "--preset", "smoke", "--max-memory", "lots"], "'--max-memory <max-memory>': 'lots': expected bytes like 8G"),
             (["verify", directory.appendingPathComponent("missing").path], "cannot read"),
+            (["sweep", "--variants", "tiled", "--directions", "bwd"], "select no point (e.g. a variant without"),
+            (["sweep", "--variants", "naive", "--threads", "2"], "select no point"),
+            (["sweep", "--preset", "smoke", "--threads", "-1"], "--threads -1: must be at least 1"),
+            (["sweep", "--preset", "smoke", "--shard", "-1/2"], "--shard"),
+            (["sweep", "--preset", "smoke", "--padding", "16777216"], "padding.h/stride.h/dilation.h (16777216/1/1) give"),
+            (["run-point", "tiled/fwd/v2/N1/C4/K4/6x6/k3x3/s1/p1/d1/g1/og1/t1/close", "--calls", "9223372036854775807"], "--calls must be from 0 to 10000"),
         ]
         for (arguments, message) in cases {
             let out = directory.appendingPathComponent("out.csv")
             let args = arguments.contains("--out") ? arguments : arguments + ["--out", out.path]
-            let result = try dcnbench(arguments.first == "verify" ? arguments : args, in: directory)
+            let result = try dcnbench(arguments.first == "sweep" ? args : arguments, in: directory)
             #expect(result.status == 1, "\(arguments): exit \(result.status)")
             #expect(result.err.contains(message), "\(arguments): \(result.err)")
             #expect(!FileManager.default.fileExists(atPath: out.path), "\(arguments) left \(out.path)")

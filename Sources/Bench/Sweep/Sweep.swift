@@ -204,7 +204,10 @@ public struct Sweep: Equatable, Sendable {
             if let v = o.threads { b.threads = v }
             if let v = o.placements { b.placements = v }
             if let v = o.layouts { b.layouts = v }
-            if let v = o.weights { b.weights = v }
+            // Weights not given: call, as in a sweep file's block without `weights`. A preset's
+            // prepared-weights block belongs to its variant; with other variants asked for, it
+            // must not turn them all into prepared runs of their own.
+            if let v = o.weights { b.weights = v } else if o.variants != nil { b.weights = [.call] }
             if let v = o.directions { b.directions = v }
             return b
         }
@@ -215,6 +218,11 @@ public struct Sweep: Equatable, Sendable {
     /// compile or matches nothing.
     public func points(matching regex: String?) throws -> [BenchPoint] {
         let all = points
+        // Axes can combine to nothing (the naive kernel has no threads; tiled no backward): an
+        // empty selection is an error, as a filter that matches nothing is.
+        guard !all.isEmpty else {
+            throw BenchError("the axes of sweep '\(name)' select no point (e.g. a variant without the thread count, direction or layout asked for; see `dcnbench list`): widen them")
+        }
         guard let regex else { return all }
         let pattern: NSRegularExpression
         do { pattern = try NSRegularExpression(pattern: regex) } catch {

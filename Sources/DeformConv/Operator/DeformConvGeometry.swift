@@ -104,12 +104,14 @@ public struct DeformConvGeometry: Hashable, Sendable, Codable, CustomStringConve
         let outHeight = try outExtent("h", height, kernel.h, stride.h, padding.h, dilation.h)
         let outWidth = try outExtent("w", width, kernel.w, stride.w, padding.w, dilation.w)
         // Sampling coordinates o·s − p + i·d must stay exact in Float too.
-        for (axis, last) in [("h", (outHeight - 1) * stride.h + (kernel.h - 1) * dilation.h),
-                             ("w", (outWidth - 1) * stride.w + (kernel.w - 1) * dilation.w)]
+        // The output's extent comes from the input, padding, kernel, stride and dilation together:
+        // the message names them all, with the values, rather than blame one.
+        for (axis, out, last, p, s, d) in [("h", outHeight, (outHeight - 1) * stride.h + (kernel.h - 1) * dilation.h, padding.h, stride.h, dilation.h),
+                                           ("w", outWidth, (outWidth - 1) * stride.w + (kernel.w - 1) * dilation.w, padding.w, stride.w, dilation.w)]
         where last > Self.maxExtent {
             throw DeformConvError.invalidGeometry(
-                field: "stride.\(axis)",
-                reason: "with dilation and output size gives sampling coordinates up to \(last), past \(Self.maxExtent)")
+                field: "padding.\(axis)/stride.\(axis)/dilation.\(axis)",
+                reason: "(\(p)/\(s)/\(d)) give \(out) outputs whose sampling coordinates reach \(last), past \(Self.maxExtent) (the integers float32 holds exactly): make them smaller")
         }
 
         self.batch = batch

@@ -19,6 +19,13 @@ public struct ReferenceEvaluator {
         /// Summands, (C_in/G)·kh·kw.
         public var terms: Int
 
+        /// (|y| + |x|)·Σ_k |I_k| of one sample: 0 when no corner is on the image (an off-image
+        /// or non-finite coordinate reads zero whatever its value), never ∞·0 = NaN, so a
+        /// tolerance is always a number.
+        static func coordinateTerm(y: Double, x: Double, cornerSum: Double) -> Double {
+            cornerSum == 0 ? 0 : (abs(y) + abs(x)) * cornerSum
+        }
+
         /// Largest float32 error accepted against the exact value:
         /// 8u·√(T+1)·magnitude + u·coordinateSensitivity, u = 2^−24 the unit roundoff.
         /// - Each of the T+1 summands (bias included) carries a handful of roundings of relative
@@ -82,7 +89,7 @@ public struct ReferenceEvaluator {
                     }
                     sum += w * m * v
                     size += abs(w * m) * absV
-                    moves += abs(w * m) * (abs(y) + abs(x)) * corners
+                    moves += abs(w * m) * Element.coordinateTerm(y: y, x: x, cornerSum: corners)
                 }
             }
         }

@@ -161,7 +161,7 @@ public struct ReferenceGradients {
                 }
                 e.value += go * p.m * v
                 e.magnitude += abs(go * p.m) * absV
-                e.coordinateSensitivity += abs(go * p.m) * (abs(p.y) + abs(p.x)) * sum
+                e.coordinateSensitivity += abs(go * p.m) * Element.coordinateTerm(y: p.y, x: p.x, cornerSum: sum)
             }
         }
         return e
@@ -186,7 +186,7 @@ public struct ReferenceGradients {
             }
             e.value += gc.value * v
             e.magnitude += gc.magnitude * absV
-            e.coordinateSensitivity += gc.magnitude * (abs(p.y) + abs(p.x)) * sum
+            e.coordinateSensitivity += gc.magnitude * Element.coordinateTerm(y: p.y, x: p.x, cornerSum: sum)
         }
         return e
     }
@@ -212,7 +212,7 @@ public struct ReferenceGradients {
             }
             e.value += p.m * gc.value * d
             e.magnitude += abs(p.m) * gc.magnitude * absD
-            e.coordinateSensitivity += abs(p.m) * gc.magnitude * (abs(p.y) + abs(p.x)) * sum
+            e.coordinateSensitivity += abs(p.m) * gc.magnitude * Element.coordinateTerm(y: p.y, x: p.x, cornerSum: sum)
         }
         return e
     }
