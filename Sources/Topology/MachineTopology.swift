@@ -13,10 +13,28 @@ public final class MachineTopology: @unchecked Sendable {
     private static let sharedResult = Result { try MachineTopology() }
 
     /// A machine described in hwloc's synthetic syntax (`pack:2 numa:2 l3:2 core:4 pu:2`): the
-    /// placements' plans for machines we do not have (nothing can be bound on it).
+    /// placements' plans for machines we do not have (nothing can be bound on it). At most
+    /// `maxSyntheticPUs` PUs: hwloc would spend minutes building a larger one.
     public static func synthetic(_ description: String) throws -> MachineTopology {
-        try MachineTopology(synthetic: description)
+        let counts = description.split(separator: " ").map { level in
+            level.split(separator: ":").dropFirst().first.flatMap { Int($0.prefix { $0.isNumber }) }
+        }
+        guard counts.allSatisfy({ $0 != nil && $0! >= 1 }) else {
+            throw TopologyError.invalidArgument(name: "synthetic topology", reason: "'\(description)': every level is TYPE:COUNT with a count of 1 or more, e.g. 'pack:2 core:4 pu:2'")
+        }
+        let pus = counts.reduce(1.0) { $0 * Double($1!) }
+        guard pus <= Double(maxSyntheticPUs) else {
+            throw TopologyError.invalidArgument(name: "synthetic topology", reason: "'\(description)' has \(Int(min(pus, 1e18))) PUs; at most \(maxSyntheticPUs)")
+        }
+        return try MachineTopology(synthetic: description)
     }
+
+    public static let maxSyntheticPUs = 65536
+
+    /// hwloc's own variable for a synthetic machine. hwloc would load it in place of this one
+    /// (and ignore it silently when it does not parse); only `dcnbench topology` takes it, and
+    /// explicitly, through `synthetic`.
+    public static let syntheticVariable = "HWLOC_SYNTHETIC"
 
     private init(synthetic: String? = nil) throws {
         let compiled = dcn_hwloc_header_api_version()
@@ -31,6 +49,9 @@ public final class MachineTopology: @unchecked Sendable {
         }
         // From here on deinit destroys the topology, also when a step below throws.
         handle = topology  // from here on deinit destroys it, also when a step below throws
+        if synthetic == nil, let leaked = ProcessInfo.processInfo.environment[Self.syntheticVariable] {
+            throw TopologyError.invalidArgument(name: Self.syntheticVariable, reason: "'\(leaked)' is set: it describes another machine, and only `dcnbench topology` plans on one (without --check-pool); unset it to measure, probe or pin on this machine")
+        }
         if let synthetic {
             guard hwloc_topology_set_synthetic(topology, synthetic) == 0 else {
                 throw TopologyError.invalidArgument(name: "synthetic topology", reason: "hwloc cannot read '\(synthetic)'")

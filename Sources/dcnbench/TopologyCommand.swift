@@ -38,7 +38,15 @@ struct TopologyCommand: ParsableCommand {
     var runs = 1000
 
     func run() throws {
-        let topology = try MachineTopology.shared()
+        let topology: MachineTopology
+        if let description = ProcessInfo.processInfo.environment[MachineTopology.syntheticVariable] {
+            guard checkPool == nil else {
+                throw BenchError("--check-pool starts threads on this machine, and \(MachineTopology.syntheticVariable) describes another: unset it")
+            }
+            topology = try MachineTopology.synthetic(description)
+        } else {
+            topology = try MachineTopology.shared()
+        }
         var report = TopologyReport(machine: MachineSummary(topology))
         if let threads {
             guard threads >= 1, threads <= Sweep.maxThreads else { throw BenchError("--threads \(threads): from 1 to \(Sweep.maxThreads)") }
