@@ -150,7 +150,7 @@ struct SweepTests {
         }
         #expect(error("{\n  \"name\": \"x\",\n  \"blocks\": [,]\n}").hasPrefix("sweep file s.json: invalid JSON at line 3"))
         #expect(error(#"{"name": "x", "blocks": [{"variants": ["fast"], "channels": [8], "hw": [8]}]}"#)
-            == "sweep file s.json: blocks[0].variants[0]: expected one of naive, tiled, dispatch, blockedGather, got fast")
+            == "sweep file s.json: blocks[0].variants[0]: expected one of naive, tiled, dispatch, blockedGather, got \"fast\"")
         #expect(error(#"{"name": "x", "blocks": [{"variants": ["naive"], "channels": [8], "hw": [8], "thread": [1]}]}"#)
             .hasPrefix("sweep file s.json: blocks[0].thread: unknown key"))
         #expect(error(#"{"name": "x", "blocks": [{"variants": ["naive"], "channels": [8], "hw": [8], "threads": [0]}]}"#)

@@ -88,6 +88,24 @@ struct CLITests {
         let directory = try temporaryDirectory()
         let badSweep = directory.appendingPathComponent("bad.json")
         try "{\n  \"name\": \"x\",\n  \"blocks\": [\n    {\"variants\": [\"naive\"],, }\n  ]\n}".write(to: badSweep, atomically: true, encoding: .utf8)
+        // Files a user edits by hand, each wrong in one way that used to be misreported.
+        func file(_ name: String, _ text: String) throws -> String {
+            let url = directory.appendingPathComponent(name)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+            return url.path
+        }
+        let block = #"{"name": "x", "blocks": [{"variants": ["tiled"], "channels": [8], "hw": [12], "threads": [THREADS]}]}"#
+        let booleanThreads = try file("b.json", block.replacingOccurrences(of: "THREADS", with: "true"))
+        let stringThreads = try file("q.json", block.replacingOccurrences(of: "THREADS", with: #""8""#))
+        let deep = try file("deep.json", String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000))
+        let results = try writeResult([syntheticRow(tinyPoints([.tiled])[0], [1e-3, 1e-3, 1e-3])])
+        let emptyContext = try writeResult([syntheticRow(tinyPoints([.tiled])[0], [1e-3, 1e-3, 1e-3])])
+        try "{}".write(toFile: OutputPaths(results: emptyContext).context, atomically: true, encoding: .utf8)
+        let trueThreshold = try file("t1.json", #"{"default": true}"#)
+        let twiceThreshold = try file("t2.json", #"{"default": 0.1, "default": 0.2}"#)
+        let brokenThreshold = try file("t3.json", #"{"default": 0.1,"#)
+        let fifo = directory.appendingPathComponent("f.csv").path
+        #expect(mkfifo(fifo, 0o644) == 0)
         let cases: [([String], String)] = [
             (["sweep", "--variants", "fast"], "'--variants <variants>': unknown kernel variant 'fast'; valid variants: naive, tiled, dispatch, blockedGather"),
             (["sweep", "--threads", "1,,2"], "'--threads <threads>': '' is not an integer"),
@@ -101,6 +119,15 @@ struct CLITests {
             (["sweep", "--preset", "smoke", "--out", "/proc/dcnbench/x.csv"], "cannot create the directory /proc/dcnbench"),
             (["sweep", "--preset", "smoke", "--max-memory", "lots"], "'--max-memory <max-memory>': 'lots': expected bytes like 8G"),
             (["verify", directory.appendingPathComponent("missing").path], "cannot read"),
+            (["sweep", "--sweep-file", booleanThreads], "blocks[0].threads[0]: expected an integer ≥ 1, got true"),
+            (["sweep", "--sweep-file", stringThreads], #"blocks[0].threads[0]: expected an integer ≥ 1, got "8""#),
+            (["sweep", "--sweep-file", deep], "nested more than 32 levels deep"),
+            (["compare", directory.path, results], "cannot read results file \(directory.path): it is a directory; give the path of a file"),
+            (["report", fifo], "cannot read results file \(fifo): it is a FIFO"),
+            (["report", emptyContext], "not a dcnbench context: .runID is missing"),
+            (["compare", results, results, "--thresholds", trueThreshold], "default must be a fraction such as 0.05, got true"),
+            (["compare", results, results, "--thresholds", twiceThreshold], "default: given twice in one object"),
+            (["compare", results, results, "--thresholds", brokenThreshold], "thresholds file \(brokenThreshold): invalid JSON"),
             (["sweep", "--variants", "tiled", "--directions", "bwd"], "select no point (e.g. a variant without"),
             (["sweep", "--variants", "naive", "--threads", "2"], "select no point"),
             (["sweep", "--preset", "smoke", "--threads", "-1"], "--threads -1: must be at least 1"),

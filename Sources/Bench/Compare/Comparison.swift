@@ -32,18 +32,15 @@ public struct CompareOptions: Sendable {
     /// Reads a thresholds file: `{"default": 0.05, "variants": {"naive": 0.2}, "points": {"NAME": 0.1},
     /// "instructions": 0.01}`; every key optional, every value a fraction in (0, 10).
     public mutating func loadThresholds(_ path: String) throws {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw BenchError("cannot read thresholds file \(path): \(error.localizedDescription)")
-        }
-        guard let top = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw BenchError("thresholds file \(path): expected a JSON object")
+        let data = try InputFile.read(path, what: "thresholds file")
+        guard let top = try JSONDocument.parse(data, source: "thresholds file \(path)") as? [String: Any] else {
+            throw BenchError("thresholds file \(path): expected a JSON object like {\"default\": 0.05}")
         }
         func fraction(_ value: Any, _ at: String) throws -> Double {
-            guard let number = value as? NSNumber, number.doubleValue > 0, number.doubleValue < 10 else {
-                throw BenchError("thresholds file \(path): \(at) must be a fraction such as 0.05, got \(value)")
+            guard let number = JSONDocument.number(value), number > 0, number < 10 else {
+                throw BenchError("thresholds file \(path): \(at) must be a fraction such as 0.05, got \(JSONDocument.describe(value))")
             }
-            return number.doubleValue
+            return number
         }
         for (key, value) in top {
             switch key {

@@ -104,14 +104,27 @@ extension RunContext {
     /// The contexts in a context file: one run's object, as a sweep writes it, or the array of
     /// every run's that a merge writes.
     public static func load(_ path: String) throws -> [RunContext] {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw BenchError("cannot read \(path): \(error.localizedDescription)")
-        }
+        let data = try InputFile.read(path, what: "context file")
+        let json = try JSONDocument.parse(data, source: "context file \(path)")
         let decoder = JSONDecoder()
-        if let one = try? decoder.decode(RunContext.self, from: data) { return [one] }
-        do { return try decoder.decode([RunContext].self, from: data) } catch {
-            throw BenchError("\(path): not a dcnbench context file: \(error)")
+        do {
+            if json is [Any] { return try decoder.decode([RunContext].self, from: data) }
+            guard json is [String: Any] else { throw BenchError("expected an object (one run) or an array (a merge's runs)") }
+            return [try decoder.decode(RunContext.self, from: data)]
+        } catch let error as DecodingError {
+            throw BenchError("context file \(path): not a dcnbench context: \(Self.explain(error)); a context is written by dcnbench, beside its results file")
+        }
+    }
+
+    /// A decoding error as a field and a reason.
+    static func explain(_ error: DecodingError) -> String {
+        func at(_ path: [CodingKey]) -> String { path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined() }
+        switch error {
+        case let .keyNotFound(key, context): return "\(at(context.codingPath + [key])) is missing"
+        case let .typeMismatch(type, context): return "\(at(context.codingPath)) is not \(type)"
+        case let .valueNotFound(type, context): return "\(at(context.codingPath)) is null, expected \(type)"
+        case let .dataCorrupted(context): return "\(at(context.codingPath)): \(context.debugDescription)"
+        @unknown default: return "\(error)"
         }
     }
 }

@@ -68,11 +68,9 @@ public struct CSVTable {
         return String(decoding: data, as: UTF8.self)
     }
 
-    public static func read(_ path: String) throws -> CSVTable {
-        let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw BenchError("cannot read \(path): \(error.localizedDescription)")
-        }
+    public static func read(_ path: String, what: String = "CSV file") throws -> CSVTable {
+        let data = try InputFile.read(path, what: what)
+        guard let text = String(data: data, encoding: .utf8) else { throw BenchError("\(path): not UTF-8 text; give a \(what)") }
         return try parse(text, source: path)
     }
 

@@ -57,7 +57,7 @@ public struct ResultFile {
         // and none can start writing it meanwhile.
         let reading = try Self.readLock(path, use: use)
         defer { if let reading { close(reading) } }
-        let table = try CSVTable.read(path)
+        let table = try CSVTable.read(path, what: "results file")
         header = table.header
         records = table.records
         if records.isEmpty && !ResultRow.requiredColumns(version: 1).allSatisfy(header.contains) {
@@ -94,7 +94,8 @@ public struct ResultFile {
     /// An input is refused while a writer holds its lock; `.resume` holds it itself.
     private static func readLock(_ path: String, use: Use) throws -> Int32? {
         guard use == .input else { return nil }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        try InputFile.check(path, what: "results file")
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { throw BenchError("cannot read \(path): \(String(cString: strerror(errno)))") }
         guard flock(fd, LOCK_SH | LOCK_NB) == 0 else {
             close(fd)
@@ -110,7 +111,7 @@ public struct ResultFile {
         var found: [String: [SampleRow]] = [:]
         let size = (try? fm.attributesOfItem(atPath: paths.samples)[.size] as? Int) ?? nil
         if let size, size > 0 {
-            let table = try CSVTable.read(paths.samples)
+            let table = try CSVTable.read(paths.samples, what: "samples file")
             // Every sample is written whole with its line end: a last line without one was cut
             // mid-write, and may still parse, with a wrong value (resume drops it first).
             if use == .input, fm.contents(atPath: paths.samples)?.last != UInt8(ascii: "\n") {

@@ -207,10 +207,7 @@ public struct Report {
             for figure in s.figures {
                 // As an image, never inline markup: a browser runs no script of an SVG shown by
                 // <img>, so a figure cannot carry code into the page.
-                let svg: Data
-                do { svg = try Data(contentsOf: URL(fileURLWithPath: figure)) } catch {
-                    throw BenchError("cannot read the figure \(figure): \(error.localizedDescription)")
-                }
+                let svg = try InputFile.read(figure, what: "figure")
                 let name = esc((figure as NSString).lastPathComponent)
                 out += "<figure><img alt=\"\(name)\" src=\"data:image/svg+xml;base64,\(svg.base64EncodedString())\">"
                     + "<figcaption>\(name)</figcaption></figure>\n"

@@ -13,62 +13,13 @@ public enum SweepFile {
         "direction",
     ]
 
-    /// The class of JSON's `true` and `false` (`__NSCFBoolean`), apart from other numbers'.
-    private static let booleanType: AnyClass = type(of: NSNumber(value: true))
-
-    /// A JSON integer (an integral number up to 10^9), not a boolean: JSONSerialization hands
-    /// both over as NSNumber, and `true` would otherwise read as 1.
-    static func integer(_ value: Any) -> Int? {
-        guard let n = value as? NSNumber, type(of: n) != Self.booleanType else { return nil }
-        let d = n.doubleValue
-        return d.rounded() == d && abs(d) <= 1e9 ? Int(d) : nil
-    }
-
-    /// The first key that appears twice in one object of `data`, valid JSON (a scan of its
-    /// tokens: objects, arrays, strings with escapes; keys compared as written).
-    static func duplicateKey(in data: Data) -> String? {
-        let bytes = [UInt8](data)
-        var stack: [(isObject: Bool, keys: Set<String>, expectingKey: Bool)] = []
-        var i = 0
-        while i < bytes.count {
-            switch bytes[i] {
-            case UInt8(ascii: "\""):
-                var j = i + 1
-                while j < bytes.count && bytes[j] != UInt8(ascii: "\"") { j += bytes[j] == UInt8(ascii: "\\") ? 2 : 1 }
-                if let top = stack.last, top.isObject, top.expectingKey {
-                    let key = String(decoding: bytes[(i + 1)..<min(j, bytes.count)], as: UTF8.self)
-                    if top.keys.contains(key) { return key }
-                    stack[stack.count - 1].keys.insert(key)
-                    stack[stack.count - 1].expectingKey = false
-                }
-                i = j
-            case UInt8(ascii: "{"): stack.append((true, [], true))
-            case UInt8(ascii: "["): stack.append((false, [], false))
-            case UInt8(ascii: "}"), UInt8(ascii: "]"): _ = stack.popLast()
-            case UInt8(ascii: ","): if stack.last?.isObject == true { stack[stack.count - 1].expectingKey = true }
-            default: break
-            }
-            i += 1
-        }
-        return nil
-    }
-
     public static func load(_ path: String, cores: Int) throws -> Sweep {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw BenchError("cannot read sweep file \(path): \(error.localizedDescription)")
-        }
-        return try parse(data, source: path, cores: cores)
+        try parse(try InputFile.read(path, what: "sweep file"), source: path, cores: cores)
     }
 
     public static func parse(_ data: Data, source: String, cores: Int) throws -> Sweep {
-        let json: Any
-        do { json = try JSONSerialization.jsonObject(with: data) } catch {
-            throw BenchError("sweep file \(source): invalid JSON\(location(of: error, in: data))")
-        }
+        let json = try JSONDocument.parse(data, source: "sweep file \(source)")
         func fail(_ path: String, _ reason: String) -> BenchError { BenchError("sweep file \(source): \(path): \(reason)") }
-        // JSONSerialization keeps the last of two equal keys: one of the values would be ignored.
-        if let key = duplicateKey(in: data) { throw fail(key, "given twice in one object") }
         guard let top = json as? [String: Any] else { throw fail("top level", "expected an object") }
         if let unknown = Set(top.keys).subtracting(["name", "blocks"]).sorted().first {
             throw fail(unknown, "unknown key (expected name, blocks)")
@@ -90,20 +41,20 @@ public enum SweepFile {
                 guard let raw = block[key] else { return nil }
                 guard let items = raw as? [Any], !items.isEmpty else { throw fail("\(at).\(key)", "expected a non-empty array") }
                 return try items.enumerated().map { i, item in
-                    guard let value = convert(item) else { throw fail("\(at).\(key)[\(i)]", "expected \(expected), got \(item)") }
+                    guard let value = convert(item) else { throw fail("\(at).\(key)[\(i)]", "expected \(expected), got \(JSONDocument.describe(item))") }
                     return value
                 }
             }
             func ints(_ key: String, min: Int = 1) throws -> [Int]? {
-                try list(key, { SweepFile.integer($0).flatMap { $0 >= min ? $0 : nil } }, "an integer ≥ \(min)")
+                try list(key, { JSONDocument.integer($0).flatMap { $0 >= min ? $0 : nil } }, "an integer ≥ \(min)")
             }
             let variants = try list("variants", { ($0 as? String).flatMap { try? KernelVariant(named: $0) } },
                                     "one of \(KernelVariant.allCases.map(\.rawValue).joined(separator: ", "))")
             guard let variants else { throw fail("\(at).variants", "missing") }
             var shapes: [Shape] = try list("shapes", { item in
                 guard let s = item as? [String: Any], Set(s.keys) == ["in_channels", "out_channels", "height", "width"],
-                      let ci = s["in_channels"].flatMap(SweepFile.integer), let co = s["out_channels"].flatMap(SweepFile.integer),
-                      let h = s["height"].flatMap(SweepFile.integer), let w = s["width"].flatMap(SweepFile.integer),
+                      let ci = s["in_channels"].flatMap(JSONDocument.integer), let co = s["out_channels"].flatMap(JSONDocument.integer),
+                      let h = s["height"].flatMap(JSONDocument.integer), let w = s["width"].flatMap(JSONDocument.integer),
                       ci > 0, co > 0, h > 0, w > 0
                 else { return nil }
                 return Shape(inChannels: ci, outChannels: co, height: h, width: w)
@@ -134,17 +85,6 @@ public enum SweepFile {
             return axes
         }
         return Sweep(name: name, blocks: parsed)
-    }
-
-    /// " at line L, column C" from Foundation's "around character N", when it says so.
-    static func location(of error: Error, in data: Data) -> String {
-        let text = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
-        guard let range = text.range(of: #"character (\d+)"#, options: .regularExpression),
-              let offset = Int(text[range].split(separator: " ")[1]) else { return ": \(text)" }
-        let prefix = data.prefix(offset)
-        let line = prefix.filter { $0 == UInt8(ascii: "\n") }.count + 1
-        let column = offset - (prefix.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0) + 1
-        return " at line \(line), column \(column)"
     }
 }
 
