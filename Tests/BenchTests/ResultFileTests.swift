@@ -266,6 +266,17 @@ struct ResultFileTests {
         _ = try SweepRunner(runner: try PointRunner(timing: dry, maxMemoryBytes: 1 << 30, runID: "d"), sweep: sweep, points: tinyPoints(),
                             output: untimed, resume: nil).run(progress: Progress(quiet: true))
         #expect(throws: BenchError.self) { try resumed(untimed) }
+        // A samples file that is a link (to another run's file) is neither repaired nor written through.
+        let linked = try measured()
+        let linkedSamples = OutputPaths(results: linked).samples
+        let victim = directory.appendingPathComponent("victim.csv").path
+        try FileManager.default.moveItem(atPath: linkedSamples, toPath: victim)
+        try FileManager.default.createSymbolicLink(atPath: linkedSamples, withDestinationPath: victim)
+        let before = try Data(contentsOf: URL(fileURLWithPath: victim))
+        #expect(throws: BenchError("--resume \(linkedSamples) is a symbolic link; give the path of a regular file (links are not followed)")) {
+            try resumed(linked)
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: victim)) == before)
         // A row of an interleaved run stopped by a signal keeps its samples, and is measured again on resume.
         let stopped = try measured()
         let table = try CSVTable.read(stopped)

@@ -73,6 +73,8 @@ public final class SweepRunner {
                 for stale in [samplesPath, paths.context] where fm.fileExists(atPath: stale) { try fm.removeItem(atPath: stale) }
                 runID = runner.runID
             } else if resume != nil {
+                // Repaired and rewritten below: never through a link or into a device.
+                for sidecar in [samplesPath, paths.context] { try OutputFile.check(sidecar, option: "--resume") }
                 try OutputPaths.repairLastLine(results)
                 try OutputPaths.dropUnterminatedLine(samplesPath)
                 let file = try ResultFile(results, use: .resume)

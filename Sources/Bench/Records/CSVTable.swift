@@ -14,6 +14,12 @@ public final class CSVAppender {
         self.path = path
         self.header = header
         let fm = FileManager.default
+        // A results or samples file is never a link (it could point at another run's file) nor
+        // a device: refused here, where it is opened for writing.
+        var status = stat()
+        if lstat(path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
+            throw BenchError("\(path) is a symbolic link or not a regular file; a sweep writes regular files only: remove it, or choose another --out")
+        }
         let existing = fm.fileExists(atPath: path) ? (try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data() : nil
         if let existing, !existing.isEmpty {
             let table = try CSVTable.read(path)
