@@ -111,15 +111,15 @@ struct RecordTests {
 
 @Suite("Documentation")
 struct DocumentationTests {
-    @Test("the README's schema table is the schema's own table: every column, in order, with its meaning")
+    @Test("the manual's schema table is the schema's own table: every column, in order, with its meaning")
     func schemaTable() throws {
         let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("README.md")
+            .deletingLastPathComponent().appendingPathComponent("docs/results-files.md")
         let text = try String(contentsOf: readme, encoding: .utf8)
         // The table headed "| column | meaning |", up to the first line outside it.
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         let start = try #require(lines.firstIndex(of: "| column | meaning |"))
         let documented = lines[start...].prefix { $0.hasPrefix("| ") }.joined(separator: "\n")
-        #expect(documented == ResultRow.markdownTable, "paste ResultRow.markdownTable into the README:\n\(ResultRow.markdownTable)")
+        #expect(documented == ResultRow.markdownTable, "paste ResultRow.markdownTable into docs/results-files.md:\n\(ResultRow.markdownTable)")
     }
 }

@@ -2,7 +2,7 @@ import DeformConv
 import Topology
 
 /// The main CSV's schema as one table: each column's name, what it means, how a row writes it and
-/// how a record sets it. The header, a row's fields, the reading of a record and the README's
+/// how a record sets it. The header, a row's fields, the reading of a record and the manual's
 /// schema table (checked by a test) all come from `columns`, so they cannot disagree.
 extension ResultRow {
     struct Column: Sendable {
@@ -177,7 +177,7 @@ extension ResultRow {
         }
     }
 
-    /// The README's schema table, row for row (a test holds the README to it).
+    /// The schema table of docs/results-files.md, row for row (a test holds the page to it).
     public static var markdownTable: String {
         (["| column | meaning |", "| --- | --- |"] + columns.map { "| `\($0.name)` | \($0.meaning) |" }).joined(separator: "\n")
     }
