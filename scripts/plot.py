@@ -11,7 +11,7 @@ Figures (each only when the rows allow it):
             one panel per DCN version;
 - scaling:  speed-up over one thread against threads, with the ideal line, per shape;
 - roofline: GFLOP/s against arithmetic intensity (FLOPs / compulsory bytes), with the peak-FLOP
-            and triad roofs of the run's probes;
+            and triad roofs of the run's probes (and the GEMM roof where the probes have it);
 - peers:    ours and the peers side by side on the same shapes and thread counts;
 - compare:  with --compare (from `dcnbench compare --json`): the ratio per point with its
             bootstrap interval, sorted, coloured by verdict.
@@ -176,6 +176,10 @@ def plot_roofline(plt, rows, contexts, out, written):
     for t, v in sorted(roofs.items()):
         ax.plot(x, np.minimum(v["GFLOP/s"], v["GB/s"] * x), "--", lw=1,
                 label=f"roof, {t} thread{'s' if t > 1 else ''}: {v['GFLOP/s']:.0f} GFLOP/s, triad {v['GB/s']:.0f} GB/s")
+        # The GEMM roof (dcnbench probe, contexts since it was added): the GEMM alone, in L2.
+        if "GEMM GFLOP/s" in v:
+            ax.plot(x, np.minimum(v["GEMM GFLOP/s"], v["GB/s"] * x), ":", lw=1,
+                    label=f"GEMM roof, {t} thread{'s' if t > 1 else ''}: {v['GEMM GFLOP/s']:.0f} GFLOP/s")
     markers = {1: "o", 2: "s"}
     for (design, threads), series in ours.groupby(["design", "threads"]):
         ax.scatter(series["intensity"], series["gflops"], marker=markers.get(int(threads), "^"), s=22,

@@ -6,10 +6,11 @@ import Topology
 struct ProbeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "probe",
-        abstract: "Measure the machine: fp32 FMA peak, STREAM triad bandwidth, pool hand-off cost.",
+        abstract: "Measure the machine: fp32 FMA peak, GEMM roof, STREAM triad bandwidth, pool hand-off cost.",
         discussion: """
         Threads are placed `close` (one per core). The peak probe runs a register-resident \
-        SIMD16 FMA loop on every worker at once; the triad streams arrays of 4x the last-level \
+        SIMD16 FMA loop on every worker at once; the GEMM roof the build's GEMM micro-kernel on \
+        operands resident in L1 (its ceiling, with nothing around it); the triad streams arrays of 4x the last-level \
         cache, first-touched by their owners; the overhead probe times empty runs of the pinned \
         pool against empty DispatchQueue.concurrentPerform calls. `sweep` runs the peak and triad \
         probes too and records them in its context (and pct_peak in its rows).
@@ -37,6 +38,7 @@ struct ProbeCommand: ParsableCommand {
         var results: [Probes.Measurement] = []
         for t in counts {
             results.append(try Probes.fmaPeak(threads: t))
+            results.append(try Probes.gemmRoof(threads: t))
             results.append(try Probes.triad(threads: t))
             results += try Probes.runOverhead(threads: t)
         }

@@ -145,6 +145,17 @@ struct CLITests {
         }
     }
 
+    @Test("probe reports the FMA peak, the GEMM roof and the triad for each thread count, as JSON")
+    func probeReport() throws {
+        let result = try dcnbench(["probe", "--threads", "1", "--json"])
+        #expect(result.status == 0, "\(result.err)")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [[String: Any]])
+        let units = Set(rows.compactMap { $0["unit"] as? String })
+        #expect(units.isSuperset(of: ["GFLOP/s", "GEMM GFLOP/s", "GB/s"]), "\(units)")
+        let gemm = try #require(rows.first { $0["unit"] as? String == "GEMM GFLOP/s" })
+        #expect((gemm["value"] as? Double ?? 0) > 0 && (gemm["placement"] as? String ?? "").contains("micro-kernel"))
+    }
+
     @Test("help on every subcommand has an example")
     func help() throws {
         for command in ["sweep", "list", "verify", "topology"] {

@@ -1,3 +1,4 @@
+import DeformConv
 import Dispatch
 import Foundation
 import Topology
@@ -31,6 +32,30 @@ public enum Probes {
         }
         let flops = Double(threads) * ReferenceKernel.flops(steps: steps)
         return Measurement(threads: threads, placement: "\(placement)", value: flops / best / 1e9, unit: "GFLOP/s")
+    }
+
+    /// The unit of the GEMM roof, apart from the FMA peak's "GFLOP/s".
+    public static let gemmUnit = "GEMM GFLOP/s"
+
+    /// The GEMM roof: every worker of a `threads`-thread pool runs `blockedGather`'s GEMM with
+    /// the build's micro-kernel on operands resident in its L2 (`MicroKernelTile.gemmRoof`) at
+    /// once; the best of `repetitions` runs. Between the FMA peak and a point's GFLOP/s it tells how much of the
+    /// gap is the GEMM itself and how much what surrounds it.
+    public static func gemmRoof(threads: Int, placement: Placement = .close, repetitions: Int = 20) throws -> Measurement {
+        let pool = try PinnedPool(threads: threads, placement: placement)
+        defer { pool.shutdown() }
+        let tile = MicroKernelTile.native, blocks = 200
+        var best = Double.infinity
+        for _ in 0..<repetitions {
+            let start = now()
+            pool.run { _ in
+                if tile.gemmRoof(blocks: blocks).isNaN { print("") }  // keeps the result live
+            }
+            best = min(best, now() - start)
+        }
+        let flops = Double(threads * blocks) * tile.gemmRoofFLOPs
+        return Measurement(threads: threads, placement: "\(placement), micro-kernel \(tile.rawValue)", value: flops / best / 1e9,
+                           unit: gemmUnit)
     }
 
     /// STREAM triad a[i] = b[i] + s·c[i] over arrays of `bytesPerArray` (default 4× the last-level

@@ -264,7 +264,7 @@ public final class SweepRunner {
             cacheBytes: runner.cacheBytes, maxMemoryBytes: runner.maxMemoryBytes, configID: runner.configID, probes: nil)
     }
 
-    /// The roofline of a run: peak and bandwidth for every thread count its points use (and can
+    /// The roofline of a run: peak, GEMM roof and bandwidth for every thread count its points use (and can
     /// place); sets the runner's peaks for `pct_peak`.
     static func probes(runner: PointRunner, points: [BenchPoint]) throws -> [Probes.Measurement] {
         var probes: [Probes.Measurement] = []
@@ -274,7 +274,7 @@ public final class SweepRunner {
                 offsetGroups: 1, threads: threads, placement: .close)) == nil else { continue }
             let peak = try Probes.fmaPeak(threads: threads)
             runner.peakGFLOPS[threads] = peak.value
-            probes += [peak, try Probes.triad(threads: threads)]
+            probes += [peak, try Probes.gemmRoof(threads: threads), try Probes.triad(threads: threads)]
         }
         return probes
     }

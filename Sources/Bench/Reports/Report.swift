@@ -88,8 +88,8 @@ public struct Report {
                          ["timing", "\(c.timing.samples) samples of ≥ \(c.timing.minSampleSeconds) s, warm-up \(c.timing.warmupSeconds) s, "
                           + "in \(c.processes?.count ?? 1) process\(c.processes?.count ?? 1 == 1 ? "" : "es")"]]
             for p in c.probes ?? [] {
-                let what = p.unit == "GFLOP/s" ? "fp32 FMA peak" : "STREAM triad"
-                table.append(["\(what), \(p.threads) thread\(p.threads == 1 ? "" : "s")", "\(Self.f(p.value)) \(p.unit)"])
+                let what = p.unit == "GFLOP/s" ? "fp32 FMA peak" : p.unit == Probes.gemmUnit ? "GEMM roof (\(p.placement))" : "STREAM triad"
+                table.append(["\(what), \(p.threads) thread\(p.threads == 1 ? "" : "s")", "\(Self.f(p.value)) \(p.unit == Probes.gemmUnit ? "GFLOP/s" : p.unit)"])
             }
             s.table = table
             result.append(s)

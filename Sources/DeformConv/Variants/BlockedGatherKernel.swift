@@ -189,29 +189,18 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
         }
     }
 
-    /// Output channels × pixels of the block = bias + packed weights · columns, group by group.
-    /// Blocked like a BLIS GEMM: for each k-slice, each packed panel's slice (in L1) is reused
-    /// by every pixel tile of the block, partial sums carried in `tile`; then `tile` is stored
-    /// transposed into the NCHW output (or as rows into NHWC), bias added.
+    /// Output channels × pixels of the block = bias + packed weights · columns, group by group:
+    /// `PackedPanelGEMM` into `tile`, then `tile` stored transposed into the NCHW output (or as
+    /// rows into NHWC), bias added.
     private func multiply<Kernel: MicroKernel>(_: Kernel.Type, _ p: ForwardProblem, n: Int, first: Int, pixels: Int,
                                                columns: UnsafeMutablePointer<Float>, panels: UnsafePointer<Float>,
                                                tile: UnsafeMutablePointer<Float>) {
         let depth = p.groupIn * p.taps
         let ldb = ChannelsLast.paddedGroupOut(p.geometry)
         for group in 0..<p.geometry.groups {
-            for k0 in stride(from: 0, to: depth, by: Kernel.kSlice) {
-                let k = min(Kernel.kSlice, depth - k0)
-                for co in stride(from: 0, to: ldb, by: Kernel.columns) {
-                    let panelSlice = ChannelsLast.panel(p.geometry, panels, group: group, firstColumn: co) + k0 * Kernel.columns
-                    for q in stride(from: 0, to: pixels, by: Kernel.rows) {
-                        Kernel.run(
-                            rows: min(Kernel.rows, pixels - q), cols: Kernel.columns, k: k,
-                            a: columns + q * rowLength + group * depth + k0, lda: rowLength,
-                            b: panelSlice, ldb: Kernel.columns,
-                            c: tile + q * ldb + co, ldc: ldb, accumulate: k0 > 0, rowBias: nil)
-                    }
-                }
-            }
+            PackedPanelGEMM.multiply(Kernel.self, pixels: pixels, depth: depth, width: ldb,
+                                     a: columns + group * depth, lda: rowLength,
+                                     panels: ChannelsLast.panel(p.geometry, panels, group: group, firstColumn: 0), tile: tile)
             if layout == .nchw {
                 for j in 0..<p.groupOut {
                     let co = group * p.groupOut + j
