@@ -29,7 +29,8 @@ count() { grep -c '^write(' "$work/count.log" || true; }
 check() {
   local case=$1 file=$2
   local rows
-  rows=$("$bin" merge "$work/check-$RANDOM.csv" "$file" 2>&1) || fail "$case" "merge refuses the file: $rows"
+  rm -f "$work"/check*
+  rows=$("$bin" merge "$work/check.csv" "$file" 2>&1) || fail "$case" "merge refuses the file: $rows"
   [[ $rows == "merged $points rows,"* ]] || fail "$case" "expected $points rows: $rows"
   "$bin" report "$file" >/dev/null 2>"$work/err" || fail "$case" "report refuses the file: $(cat "$work/err")"
   local status=0
