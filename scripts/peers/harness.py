@@ -1,12 +1,11 @@
 """The measuring side of the peer harness, standard library only (tested without the peers).
 
-Fairness rules it enforces (README, "Against the peers"):
+Fairness rules it enforces (docs/performance/zen4-2026-11-26.md, "Against the peers"):
 - a peer process measures one thread count T, and starts already pinned to T CPUs
   (`taskset -c`, done by compare-peers.sh) before any peer library is imported: runtimes that
   size their thread pool when they start (OpenVINO's TBB arena, torch's OpenMP) keep the mask
   they saw then, so narrowing and widening one process's mask between points under-threads
-  them (measured: OpenVINO v2 64->64 @56^2 at 2 threads, 57 GFLOP/s after a 1-thread point in
-  the same process, 118 alone);
+  them (docs/design-measurements.md);
 - each point records its CPU utilization (process CPU time / wall time / T over the timed
   samples, as dcnbench's own rows do) and the PUs of its busy threads (a thread is busy when it
   ran for at least `BUSY_SHARE` of the samples' wall time). A point under `MIN_UTILIZATION` is

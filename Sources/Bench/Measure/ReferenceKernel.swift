@@ -5,8 +5,8 @@ import DeformConv
 /// FMA-peak probe: independent `SIMD16<Float>` FMA chains, register-resident, the same kind of
 /// work as the kernels' inner loop. As many chains as the register file holds with the two
 /// operands beside them, and enough to cover two FMA pipes' latency: 8 with 32 vector registers
-/// (AVX-512: 8 zmm), 6 with 16 (AVX2: 12 ymm; 8 chains there spill, and measured 84 GFLOP/s
-/// instead of 114 on a Zen 3 core). 2^18 steps × 8 × 16 × 2 = 67 MFLOP, about 0.26 ms on a Zen 5 core.
+/// (AVX-512: 8 zmm), 6 with 16 (AVX2: 12 ymm; 8 chains there spill, see
+/// docs/design-measurements.md). 2^18 steps × 8 × 16 × 2 = 67 MFLOP, well under a millisecond.
 public enum ReferenceKernel {
     public static let steps = 1 << 18
     /// Independent SIMD16 chains per step (see above).

@@ -37,8 +37,7 @@ public enum MicroKernelTile: String, Sendable, CaseIterable {
 
     /// The tile for the instruction set the kernels were compiled for (`-target-cpu native` in
     /// Package.swift): 8×32 with 32 vector registers, 6×16 otherwise. On a 16-register AVX2 core
-    /// the 8×32 tile needs 32 ymm accumulators and spills (measured on a Zen 3 EPYC: blockedGather
-    /// 64→64 @56², one thread, 26 GFLOP/s with 8×32).
+    /// the 8×32 tile needs 32 ymm accumulators and spills (docs/design-measurements.md).
     public static let native: MicroKernelTile = dcn_target_vector_registers() >= 32 ? .tile8x32 : .tile6x16
 
     /// The micro-kernel itself, for its sizes (the hot paths switch once and call it statically).

@@ -12,7 +12,7 @@ public struct ForwardOptions: Sendable {
     public var dispatchWorkers: Int
     /// `blockedGather` multiplies the weights as given, instead of packing them each call, when
     /// N·H_out·W_out is below this: with few output pixels packing costs more than it saves
-    /// (measured: 512→512 @7², 49 pixels). 0 always packs; `Int.max` never does.
+    /// (docs/design-measurements.md). 0 always packs; `Int.max` never does.
     public var fewPixels: Int
     /// The GEMM micro-kernel of `tiled`, `dispatch` and `blockedGather`: by default the one sized
     /// for the register file the kernels were compiled for.

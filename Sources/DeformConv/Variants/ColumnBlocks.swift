@@ -15,11 +15,10 @@ struct ColumnBlocks {
     let columnFloats: Int
     let microKernel: MicroKernelTile
     private let geometry: DeformConvGeometry
-    /// Channels sampled per pass over a tap's pixels: 16 (measured on Zen 3, 64@56 one thread:
-    /// 4 → 32, 8 → 41, 16 → 46 GFLOP/s), but 4 when the planes are a multiple of 4 KiB apart,
-    /// since then every plane's line of an input row maps to the same set of the 8-way L1 (and,
-    /// at 64 KiB, of the L2): cachegrind, 32@128² per call, L2 misses 16 → 10.0 M, 8 → 0.64 M,
-    /// 4 → 0.34 M (instructions +5%).
+    /// Channels sampled per pass over a tap's pixels: 16 (fewer passes over the plan), but 4 when
+    /// the planes are a multiple of 4 KiB apart, since then every plane's line of an input row
+    /// maps to the same set of the 8-way L1 (and, at 64 KiB, of the L2) and 16 planes thrash it.
+    /// The measurements behind both: docs/design-measurements.md.
     private let channelsPerRun: Int
 
     /// Blocks for `workers` concurrent workers taking every `workers`-th block: see `balancedTile`.
