@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The CI performance check, against the baselines committed in results/:
+# The CI performance check, against the baselines committed in baselines/:
 #  1. the gate: instructions per call of the smoke preset's single-thread points, counted under
 #     valgrind (deterministic), must not grow by more than 1% (compare exit 2 fails CI), and no
 #     baseline point may be missing from the run;
@@ -16,7 +16,7 @@ echo "== instruction-count gate (smoke, 1 thread, valgrind) =="
 bash scripts/instructions.sh --preset smoke --out "$tmp/instructions.csv" --quiet >/dev/null
 portable="$(DCNBENCH_PORTABLE=1 swift build -c release --scratch-path .build-portable --show-bin-path)/dcnbench"
 status=0
-"$portable" compare results/ci-baseline-instructions.csv "$tmp/instructions.csv" --markdown "$tmp/instructions.md" \
+"$portable" compare baselines/ci-baseline-instructions.csv "$tmp/instructions.csv" --markdown "$tmp/instructions.md" \
   --json "$tmp/instructions.json" || status=$?
 if [ "$status" -eq 2 ] || [ "$status" -eq 1 ]; then
   echo "performance gate FAILED (compare exit $status): instructions per call grew beyond the tolerance" >&2
@@ -35,4 +35,4 @@ echo "== timing report (smoke, 3 processes, normalised by the in-run reference k
 swift build -c release --product dcnbench >&2
 bin="$(swift build -c release --show-bin-path)/dcnbench"
 "$bin" sweep --preset smoke --processes 3 --out "$tmp/smoke.csv" --quiet >/dev/null
-"$bin" compare --normalize results/ci-baseline.csv "$tmp/smoke.csv" || echo "(timing verdicts are reported, not enforced: exit $?)"
+"$bin" compare --normalize baselines/ci-baseline.csv "$tmp/smoke.csv" || echo "(timing verdicts are reported, not enforced: exit $?)"

@@ -13,8 +13,9 @@ import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PLOT = os.path.join(ROOT, "scripts", "plot.py")
-SMOKE = os.path.join(ROOT, "results", "ci-baseline.csv")  # small: the smoke preset, 2 shapes, 1-2 threads
-PEERS = os.path.join(ROOT, "results", "peers-zen4")
+FIXTURES = os.path.join(ROOT, "Tests", "Fixtures")
+SMOKE = os.path.join(FIXTURES, "smoke.csv")  # small: the smoke preset, 2 shapes, 1-2 threads
+PEERS = os.path.join(FIXTURES, "peers-zen4")
 
 
 def png_size(path):
@@ -85,7 +86,7 @@ class PlotTests(unittest.TestCase):
 
 class ReportTests(unittest.TestCase):
     def test_markdown_has_its_tables(self):
-        r = subprocess.run([dcnbench(), "report", os.path.join(ROOT, "results", "zen4-default.csv")],
+        r = subprocess.run([dcnbench(), "report", os.path.join(FIXTURES, "zen4-default.csv")],
                            cwd=ROOT, capture_output=True, text=True)
         self.assertEqual(r.returncode, 0, r.stderr)
         for heading in ["## Machine and build", "## Fastest design per shape", "| shape | fastest | GFLOP/s |"]:

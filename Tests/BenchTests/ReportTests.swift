@@ -3,11 +3,11 @@ import BenchTestSupport
 import Foundation
 import Testing
 
-/// `dcnbench report` on the committed results: the tables a reader pastes, from the same rows.
+/// `dcnbench report` on fixtures (committed runs in Tests/Fixtures): the tables a reader pastes, from the same rows.
 @Suite("Report")
 struct ReportTests {
     static let results = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("results")
+        .deletingLastPathComponent().appendingPathComponent("Tests/Fixtures")
 
     @Test("the default sweep: context, one summary row per shape with its fastest design, HTML with the same tables")
     func defaultSweep() throws {
