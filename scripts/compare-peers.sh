@@ -46,15 +46,16 @@ echo "== outputs: each peer against ours (dcnbench verify, max abs diff)" >&2
 checks=$(mktemp -d)
 trap 'rm -rf "$checks"' EXIT
 : > "$out/checks.txt"
+"$bin" list --variants blockedGather --versions v2 --channels 64 --hw 28 --offset-groups 2 --threads 1 \
+  --layouts nchw --weights call --directions fwd --json > "$checks/point.json"
 for peer in "${peers[@]}"; do
-  peer_bench "$peer" 1 --check-dir "$checks/$peer" >&2
+  peer_bench "$peer" 1 --points "$checks/point.json" --check-dir "$checks/$peer" >&2
   "$bin" verify "$checks/$peer" | grep "(all cases)" | sed "s/^(all cases)/$peer vs ours:/" | tee -a "$out/checks.txt" || true
 done
 
-"$bin" list --sweep-file sweeps/peers.json --variants blockedGather > "$out/points.txt"
-# The thread count is the 14th field of a point name (optional suffixes follow the placement).
-threads=$(awk -F/ '{ sub(/^t/, "", $14); print $14 }' "$out/points.txt" | sort -nu)
-for t in $threads; do awk -F/ -v t="t$t" '$14 == t' "$out/points.txt" > "$out/points-t$t.txt"; done
+# The points, their fields and FLOPs as dcnbench gives them (the contract: no script parses a name).
+"$bin" list --sweep-file sweeps/peers.json --variants blockedGather --json > "$out/points.json"
+threads=$(python3 -c 'import json, sys; print(*sorted({p["threads"] for p in json.load(open(sys.argv[1]))["points"]}))' "$out/points.json")
 files=()
 for round in $(seq 1 "$rounds"); do
   echo "== round $round/$rounds: dcnbench" >&2
@@ -63,8 +64,7 @@ for round in $(seq 1 "$rounds"); do
   for peer in "${peers[@]}" "${dense[@]}"; do
     for t in $threads; do
       echo "== round $round/$rounds: $peer, $t threads" >&2
-      peer_bench "$peer" "$t" --points "$out/points-t$t.txt" --header-from "$out/ours-r$round.csv" \
-        --out "$out/$peer-t$t-r$round.csv"
+      peer_bench "$peer" "$t" --points "$out/points.json" --out "$out/$peer-t$t-r$round.csv"
       files+=("$out/$peer-t$t-r$round.csv")
     done
   done

@@ -15,15 +15,18 @@ struct ListCommand: ParsableCommand {
           dcnbench list
           dcnbench list --preset default
           dcnbench list --preset sizes --filter blockedGather
+          dcnbench list --sweep-file sweeps/peers.json --variants blockedGather --json
         """
     )
 
     @OptionGroup var selection: SweepSelection
+    @Flag(help: "The points as JSON: each one's fields (the results file's column names), shape, design, FLOPs and output size, and the results file's columns.")
+    var json = false
 
     func run() throws {
         let topology = try MachineTopology.shared()
         let cores = topology.corePUs.count, pus = topology.pus.count
-        if selection.isEmpty {
+        if selection.isEmpty && !json {
             print("Variants:")
             for v in KernelVariant.allCases { print("  \(v.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0))\(v.summary)") }
             print("Presets (points on this machine: \(cores) cores, \(pus) PUs):")
@@ -33,7 +36,12 @@ struct ListCommand: ParsableCommand {
             }
             return
         }
-        for point in try selection.points(cores: cores, pus: pus).points { print(point.name) }
+        let points = try selection.points(cores: cores, pus: pus).points
+        if json {
+            print(String(decoding: try PointListing(points).json(), as: UTF8.self))
+        } else {
+            for point in points { print(point.name) }
+        }
     }
 }
 

@@ -72,6 +72,13 @@ struct SweepRunnerTests {
         #expect(try CSVTable.read(out).records.count == 2, "the refused resume left the file as it was")
     }
 
+    @Test("the GEMM roof runs blockedGather's GEMM with the build's micro-kernel and reports GFLOP/s apart from the FMA peak")
+    func gemmRoof() throws {
+        let roof = try Probes.gemmRoof(threads: 1, blocks: 1, repetitions: 1)
+        #expect(roof.unit == Probes.gemmUnit && roof.unit != "GFLOP/s")
+        #expect(roof.value > 0 && roof.value.isFinite && roof.placement.contains("micro-kernel \(MicroKernelTile.native.rawValue)"))
+    }
+
     @Test("the memory guard skips a point instead of allocating it")
     func memoryGuard() throws {
         let runner = try PointRunner(timing: quickTiming, maxMemoryBytes: 1000, runID: "m")

@@ -145,15 +145,22 @@ struct CLITests {
         }
     }
 
-    @Test("probe reports the FMA peak, the GEMM roof and the triad for each thread count, as JSON")
-    func probeReport() throws {
-        let result = try dcnbench(["probe", "--threads", "1", "--json"])
+    @Test("list --json: each point's fields under the column names, with shape, design, FLOPs and output size")
+    func listJSON() throws {
+        let result = try dcnbench(["list", "--preset", "smoke", "--filter", "blockedGather/bwd", "--json"])
         #expect(result.status == 0, "\(result.err)")
-        let rows = try #require(try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [[String: Any]])
-        let units = Set(rows.compactMap { $0["unit"] as? String })
-        #expect(units.isSuperset(of: ["GFLOP/s", "GEMM GFLOP/s", "GB/s"]), "\(units)")
-        let gemm = try #require(rows.first { $0["unit"] as? String == "GEMM GFLOP/s" })
-        #expect((gemm["value"] as? Double ?? 0) > 0 && (gemm["placement"] as? String ?? "").contains("micro-kernel"))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [String: Any])
+        #expect(object["columns"] as? [String] == ResultRow.header && object["schema_version"] as? Int == ResultRow.schemaVersion)
+        let points = try #require(object["points"] as? [[String: Any]])
+        #expect(!points.isEmpty)
+        for entry in points {
+            let name = try #require(entry["name"] as? String)
+            let point = try BenchPoint(name: name)
+            let geometry = try point.geometry()
+            #expect(entry["in_channels"] as? Int == point.inChannels && entry["direction"] as? String == "bwd")
+            #expect(entry["flops"] as? Double == point.flops(geometry) && entry["design"] as? String == "blockedGather bwd")
+            #expect(entry["output_elements"] as? Int == geometry.outputShape.reduce(1, *) && entry["shape"] as? String == point.shapeName)
+        }
     }
 
     @Test("help on every subcommand has an example")

@@ -21,6 +21,7 @@ Fairness rules it enforces (docs/performance/zen4-2026-11-26.md, "Against the pe
 """
 import re
 import os
+import json
 import statistics
 import time
 
@@ -30,21 +31,31 @@ MIN_UTILIZATION = 0.8
 BUSY_SHARE = 0.1
 
 
-def parse_point(name):
-    """A dcnbench point name (`dcnbench list`) of an NCHW point, forward or backward, with weights
-    given per call or (a `/prepared` suffix) once: its fields as a dict."""
-    p = name.split("/")
-    if not (len(p) == 15 or (len(p) == 16 and p[15] == "prepared")) or p[1] not in ("fwd", "bwd"):
-        raise SystemExit(f"not a forward or backward NCHW point name (15 fields, or 16 ending in /prepared): {name!r}")
-    try:
-        h, w = map(int, p[6].split("x"))
-        kh, kw = map(int, p[7][1:].split("x"))
-        return dict(variant=p[0], version=p[2], N=int(p[3][1:]), Cin=int(p[4][1:]), Cout=int(p[5][1:]), H=h, W=w,
-                    kh=kh, kw=kw, s=int(p[8][1:]), p=int(p[9][1:]), d=int(p[10][1:]), g=int(p[11][1:]),
-                    og=int(p[12][2:]), t=int(p[13][1:]), placement=p[14],
-                    weights="prepared" if len(p) == 16 else "call", direction=p[1])
-    except ValueError:
-        raise SystemExit(f"not a point name: {name!r}")
+def points(path):
+    """The points of a `dcnbench list --json` file, each as the peers take it (`point`), with the
+    results file's columns and schema version: the contract with dcnbench, which owns every field
+    (no point name is taken apart and no FLOP count recomputed here)."""
+    with open(path) as f:
+        listing = json.load(f)
+    if not isinstance(listing, dict) or not {"schema_version", "columns", "points"} <= set(listing):
+        raise SystemExit(f"{path}: not the output of `dcnbench list --json` (schema_version, columns, points)")
+    return listing["schema_version"], listing["columns"], [point(entry) for entry in listing["points"]]
+
+
+def point(entry):
+    """One point of `dcnbench list --json` under the short names the peers' builders use."""
+    keys = dict(name="name", variant="variant", version="version", N="batch", Cin="in_channels", Cout="out_channels",
+                H="height", W="width", kh="kernel_h", kw="kernel_w", s="stride", p="padding", d="dilation", g="groups",
+                og="offset_groups", t="threads", placement="placement", layout="layout", weights="weights",
+                direction="direction", ho="out_height", wo="out_width", flops="flops")
+    missing = [k for k in keys.values() if k not in entry]
+    if missing:
+        raise SystemExit(f"not a point of `dcnbench list --json`: {entry.get('name', entry)!r} lacks {', '.join(missing)}")
+    pt = {short: entry[long] for short, long in keys.items()}
+    if pt["layout"] != "nchw" or pt["direction"] not in ("fwd", "bwd"):
+        raise SystemExit(f"the peers take NCHW forward or backward points, not {pt['name']!r}")
+    pt["fields"] = entry  # every field, under the results file's column names
+    return pt
 
 
 def require_pinned(threads):

@@ -3,15 +3,16 @@
 writes rows in dcnbench's CSV schema (variant = peer:NAME), so the peers sit beside our kernels in
 one table.
 
-  taskset -c 0-1 peer_bench.py --peer openvino --threads 2 --points points-t2.txt --header-from ours.csv --out X.csv
-  taskset -c 0 peer_bench.py --peer onnxruntime --threads 1 --check-dir /tmp/check   # a golden-format case for `dcnbench verify`
+  dcnbench list --sweep-file sweeps/peers.json --variants blockedGather --json > points.json
+  taskset -c 0-1 peer_bench.py --peer openvino --threads 2 --points points.json --out X.csv
+  taskset -c 0 peer_bench.py --peer onnxruntime --threads 1 --points check.json --check-dir /tmp/check   # a golden-format case for `dcnbench verify`
 
 One process measures one thread count T, and must be started pinned to exactly T CPUs (it
 refuses otherwise), so the peer's thread pool is created under the mask it runs with; the peer
-is told to use T threads (see harness.py). Points are dcnbench point names (`dcnbench list`),
-all of thread count T. Timing: warm-up, iterations calibrated to >= --min-sample-time,
---samples samples; GFLOP/s = 2*N*Cout*(Cin/G)*kh*kw*Hout*Wout / median, as dcnbench computes
-it. Each row records the CPU utilization and the PUs of its busy threads; the process exits 3
+is told to use T threads (see harness.py). Points come from `dcnbench list --json` (their
+fields, output size and FLOPs, and the results file's columns, all as dcnbench gives them); those
+of thread count T are measured. Timing: warm-up, iterations calibrated to >= --min-sample-time,
+--samples samples; GFLOP/s = the point's FLOPs / median. Each row records the CPU utilization and the PUs of its busy threads; the process exits 3
 after writing its rows when a point is under-threaded (harness.check_utilization).
 """
 import argparse, csv, json, os, socket, sys, time
@@ -23,9 +24,7 @@ np = None  # numpy, imported only once the process is known to be pinned (its BL
 
 
 def out_size(pt):
-    ho = (pt["H"] + 2 * pt["p"] - pt["d"] * (pt["kh"] - 1) - 1) // pt["s"] + 1
-    wo = (pt["W"] + 2 * pt["p"] - pt["d"] * (pt["kw"] - 1) - 1) // pt["s"] + 1
-    return ho, wo
+    return pt["ho"], pt["wo"]  # from dcnbench list --json
 
 
 def tensors(pt, seed=7):
@@ -239,40 +238,35 @@ def main():
     ap.add_argument("--peer", required=True, choices=sorted(PEERS))
     ap.add_argument("--threads", type=int, required=True, help="the thread count T of every point (the process "
                                                                 "must be started pinned to T CPUs)")
-    ap.add_argument("--points", help="file of dcnbench point names, one per line, all with thread count T")
-    ap.add_argument("--out", help="CSV to write (dcnbench's schema)")
-    ap.add_argument("--header-from", help="a dcnbench CSV whose header to use")
+    ap.add_argument("--points", required=True, help="`dcnbench list --json` output; its points of thread count T are measured")
+    ap.add_argument("--out", help="CSV to write (dcnbench's schema, the listing's columns)")
     ap.add_argument("--samples", type=int, default=10)
     ap.add_argument("--min-sample-time", type=float, default=0.02)
-    ap.add_argument("--check-dir", help="write a golden-format case with the peer's output (64->64 @ 28x28, v2, og 2)")
+    ap.add_argument("--check-dir", help="write a golden-format case with the peer's output on the listing's first point")
     a = ap.parse_args()
     pus = harness.require_pinned(a.threads)
+    schema, header, listed = harness.points(a.points)
     global np
     import numpy as np
 
     if a.check_dir:
-        pt = harness.parse_point(f"peer/fwd/v2/N1/C64/K64/28x28/k3x3/s1/p1/d1/g1/og2/t{a.threads}/close")
+        if not listed:
+            ap.error(f"{a.points} lists no point")
+        pt = listed[0]
         data = tensors(pt, seed=11)
         run, label = PEERS[a.peer](pt, a.threads)
         write_check(a.check_dir, pt, run(*data), data)
         print(f"{label}: wrote {a.check_dir}")
         return
-    if not (a.points and a.out and a.header_from):
-        ap.error("--points, --out and --header-from are needed to measure")
+    if not a.out:
+        ap.error("--out is needed to measure")
     if a.samples < 2 or a.min_sample_time <= 0 or a.min_sample_time > 10:
         ap.error("--samples must be at least 2 and --min-sample-time in (0, 10] seconds")
-    with open(a.header_from) as f:
-        reader = csv.DictReader(f)
-        header = reader.fieldnames
-        schema = next(reader)["schema_version"]  # the rows written beside ours claim ours' schema
-    with open(a.points) as f:
-        names = [l.strip() for l in f if l.strip()]
-    points = [(name, harness.parse_point(name)) for name in names]
-    points = [(name, pt) for name, pt in points if pt["weights"] == "call" or a.peer in PREPARED]
-    points = [(name, pt) for name, pt in points if pt["direction"] == "fwd" or a.peer in BACKWARD]
-    wrong = [name for name, pt in points if pt["t"] != a.threads]
-    if wrong:
-        raise SystemExit(f"{len(wrong)} points are not of --threads {a.threads}, e.g. {wrong[0]}")
+    points = [pt for pt in listed if pt["t"] == a.threads]
+    points = [pt for pt in points if pt["weights"] == "call" or a.peer in PREPARED]
+    points = [pt for pt in points if pt["direction"] == "fwd" or a.peer in BACKWARD]
+    if not points:
+        ap.error(f"{a.points} lists no point of {a.threads} threads that {a.peer} measures")
     host = socket.gethostname().split(".")[0]
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "unknown")
     run_id = f"{a.peer}-t{a.threads}-{time.time_ns()}"
@@ -280,20 +274,15 @@ def main():
     with open(a.out, "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=header)
         writer.writeheader()
-        for name, pt in points:
+        for pt in points:
             run, label = PEERS[a.peer](pt, a.threads)
             m = harness.measure(run, tensors(pt), a.threads, samples=a.samples, min_sample_time=a.min_sample_time)
-            ho, wo = out_size(pt)
-            # A backward's two GEMMs count twice the forward's multiply-adds, as dcnbench's rows do.
-            flops = (2 if pt["direction"] == "bwd" else 1) * 2 * pt["N"] * pt["Cout"] * (pt["Cin"] // pt["g"]) * pt["kh"] * pt["kw"] * ho * wo
+            flops = pt["flops"]  # dcnbench's count (a backward counts twice the forward's)
             stats = m.stats()
-            peer_name = f"peer:{a.peer}/" + "/".join(name.split("/")[1:])
-            row = {k: "" for k in header}
+            # A point's name begins with its variant (`dcnbench list`); a peer's row names the peer there.
+            peer_name = f"peer:{a.peer}/" + pt["name"][len(pt["variant"]) + 1:]
+            row = {k: pt["fields"].get(k, "") for k in header}  # the point's own columns
             row.update({"schema_version": schema, "run_id": run_id, "name": peer_name, "variant": f"peer:{a.peer}",
-                        "version": pt["version"], "batch": pt["N"], "in_channels": pt["Cin"], "out_channels": pt["Cout"],
-                        "height": pt["H"], "width": pt["W"], "kernel_h": pt["kh"], "kernel_w": pt["kw"], "stride": pt["s"],
-                        "padding": pt["p"], "dilation": pt["d"], "groups": pt["g"], "offset_groups": pt["og"],
-                        "threads": pt["t"], "placement": pt["placement"], "layout": "nchw", "weights": pt["weights"], "direction": pt["direction"],
                         "status": "ok", "error": label,
                         "samples": len(m.samples), "iterations_per_sample": m.iterations,
                         **{k: repr(float(v)) for k, v in stats.items()},

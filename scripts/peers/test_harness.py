@@ -8,9 +8,12 @@ in the same process) it runs one thread at 2, and the utilization check must cat
 compare-peers.sh runs it (a process started on T CPUs) it must run T threads.
 """
 import hashlib
+import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import unittest
 
@@ -149,13 +152,30 @@ class PinningTests(unittest.TestCase):
         with self.assertRaises(SystemExit):
             harness.one_pu_per_core(len(CPUS) + 1)
 
-    def test_point_names(self):
-        pt = harness.parse_point("blockedGather/fwd/v2/N8/C64/K32/56x28/k3x2/s2/p1/d1/g2/og4/t2/close")
-        self.assertEqual((pt["N"], pt["Cin"], pt["Cout"], pt["H"], pt["W"], pt["kh"], pt["kw"], pt["g"], pt["og"], pt["t"]),
-                         (8, 64, 32, 56, 28, 3, 2, 2, 4, 2))
-        for bad in ["blockedGather/fwd+bwd/v2/N8/C64/K32/56x28/k3x2/s2/p1/d1/g2/og4/t2/close", "a/fwd/b"]:
+    def test_points_from_the_listing(self):
+        # An entry as `dcnbench list --json` writes it: fields, output size and FLOPs given, not derived.
+        entry = dict(name="blockedGather/fwd/v2/N8/C64/K32/56x28/k3x2/s2/p1/d1/g2/og4/t2/close", variant="blockedGather",
+                     version="v2", batch=8, in_channels=64, out_channels=32, height=56, width=28, kernel_h=3, kernel_w=2,
+                     stride=2, padding=1, dilation=1, groups=2, offset_groups=4, threads=2, placement="close",
+                     layout="nchw", weights="call", direction="fwd", out_height=28, out_width=15, flops=1.5e9,
+                     shape="v2/N8/C64/K32/56x28/k3x2/s2/p1/d1/g2/og4", design="blockedGather", output_elements=107520)
+        folder = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, folder)
+        path = os.path.join(folder, "points.json")
+        with open(path, "w") as f:
+            json.dump({"schema_version": 4, "columns": ["schema_version", "name"], "points": [entry]}, f)
+        schema, columns, points = harness.points(path)
+        pt = points[0]
+        self.assertEqual((schema, columns), (4, ["schema_version", "name"]))
+        self.assertEqual((pt["N"], pt["Cin"], pt["Cout"], pt["H"], pt["W"], pt["kh"], pt["kw"], pt["g"], pt["og"], pt["t"],
+                          pt["ho"], pt["wo"], pt["flops"]), (8, 64, 32, 56, 28, 3, 2, 2, 4, 2, 28, 15, 1.5e9))
+        for bad in [dict(entry, layout="nhwc"), dict(entry, direction="fwd+bwd"), {k: v for k, v in entry.items() if k != "flops"}]:
             with self.assertRaises(SystemExit):
-                harness.parse_point(bad)
+                harness.point(bad)
+        with open(path, "w") as f:
+            json.dump(["blockedGather/fwd/v2"], f)
+        with self.assertRaises(SystemExit):
+            harness.points(path)
 
 
 class StatsTests(unittest.TestCase):

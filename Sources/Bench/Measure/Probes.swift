@@ -41,10 +41,11 @@ public enum Probes {
     /// the build's micro-kernel on operands resident in its L2 (`MicroKernelTile.gemmRoof`) at
     /// once; the best of `repetitions` runs. Between the FMA peak and a point's GFLOP/s it tells how much of the
     /// gap is the GEMM itself and how much what surrounds it.
-    public static func gemmRoof(threads: Int, placement: Placement = .close, repetitions: Int = 20) throws -> Measurement {
+    public static func gemmRoof(threads: Int, placement: Placement = .close, blocks: Int = 200,
+                                repetitions: Int = 20) throws -> Measurement {
         let pool = try PinnedPool(threads: threads, placement: placement)
         defer { pool.shutdown() }
-        let tile = MicroKernelTile.native, blocks = 200
+        let tile = MicroKernelTile.native
         var best = Double.infinity
         for _ in 0..<repetitions {
             let start = now()

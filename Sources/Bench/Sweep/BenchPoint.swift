@@ -91,6 +91,13 @@ public struct BenchPoint: Hashable, Sendable {
             + (weights == .call ? "" : "/\(weights)")
     }
 
+    /// What computes the point: the variant, with its layout, weights and direction where they
+    /// are not NCHW, per call and forward (`blockedGather nhwc prepared`, `naive bwd`).
+    public var design: String {
+        variant.rawValue + (layout == .nchw ? "" : " \(layout)") + (weights == .call ? "" : " \(weights)")
+            + (direction == .fwd ? "" : " \(direction.rawValue)")
+    }
+
     /// The problem without variant, threads and placement: rows with equal shape names compute
     /// the same thing.
     public var shapeName: String {
