@@ -29,7 +29,7 @@ import re, sys
 # Swift mangled names of the DeformConv module (10DeformConv) by the part they implement, tried in
 # this order (a name also mangles its parameters types: the gather takes a SamplingPlan).
 parts = [("corner gather", r"KernelC6gather|CornerSet|ColumnBlocksV3run"),
-         ("GEMM and output store", r"C8multiply|MicroKernel|BlockedGEMM|multiplyGivenWeights"),
+         ("GEMM and output store", r"C8multiply|MicroKernel|BlockedGEMM|PackedPanelGEMM|multiplyGivenWeights"),
          ("NHWC transpose", r"ChannelsLastO9transpose"), ("weight packing", r"ChannelsLastO4pack"),
          ("sampling plan", r"SamplingPlanV|BilinearTap"),
          # e.g. what Swift inlined into the forward closure: the column transpose of the few-pixel path
