@@ -60,7 +60,7 @@ for phase in sweep resume; do
   for fault in signal=KILL error=ENOSPC; do
     for ((n = 1; n <= total; n++)); do
       prepare
-      run strace -qq -o /dev/null -e trace=write -e "inject=write:$fault:when=$n" >/dev/null 2>&1 || true
+      (run strace -qq -o /dev/null -e trace=write -e "inject=write:$fault:when=$n") >/dev/null 2>&1 || true
       # Continue the run: --resume where the file was created, a new start otherwise.
       if [[ -e $dir/r.csv ]]; then
         "$bin" "${sweep[@]}" --resume "$dir/r.csv" >/dev/null 2>"$work/err" \
@@ -88,8 +88,8 @@ total=$(count)
 for fault in signal=KILL error=ENOSPC; do
   for ((n = 1; n <= total; n++)); do
     rm -f "$dir"/m*
-    strace -qq -o /dev/null -e trace=write -e "inject=write:$fault:when=$n" \
-      "$bin" merge "$dir/m.csv" "$dir/s1.csv" "$dir/s2.csv" >/dev/null 2>&1 || true
+    (strace -qq -o /dev/null -e trace=write -e "inject=write:$fault:when=$n" \
+      "$bin" merge "$dir/m.csv" "$dir/s1.csv" "$dir/s2.csv") >/dev/null 2>&1 || true
     [[ $(cat "$dir"/s* | sha256sum) == "$before" ]] || fail "merge, $fault at write $n" "an input changed"
     if [[ -s $dir/m.csv ]]; then
       check "merge, $fault at write $n" "$dir/m.csv"

@@ -59,7 +59,7 @@ struct SweepCommand: ParsableCommand {
         timing.dryRun = dryRun
         timing.instructions = instructions
         timing.probes = !noProbes
-        let memory = try maxMemory ?? defaultMaxMemoryBytes()
+        let memory = maxMemory ?? defaultMaxMemoryBytes()
         let runID = String(stableRunID(), radix: 16)
         let runner = try PointRunner(timing: timing, maxMemoryBytes: memory, runID: runID, layoutSeed: seed)
         let rows: [ResultRow], paths: OutputPaths
