@@ -17,8 +17,10 @@ let kernelFlags: [SwiftSetting] = portable ? [] : [.unsafeFlags(["-target-cpu", 
 // The same target for the C probe that tells the kernels which register file they were built for
 // and which features the build needs; DWARF 4 because valgrind 3.19 (Debian 12) cannot read
 // clang's default DWARF 5 and gives up.
-let targetCFlags: [CSetting] = [.unsafeFlags(portable ? ["-gdwarf-4"] : ["-march=\(targetCPU)", "-gdwarf-4"]),
-                                .define("DCN_TARGET_CPU", to: "\"\(portable ? "portable" : targetCPU)\"")]
+let targetCFlags: [CSetting] = [
+    .unsafeFlags(portable ? ["-gdwarf-4"] : ["-march=\(targetCPU)", "-gdwarf-4"]),
+    .define("DCN_TARGET_CPU", to: "\"\(portable ? "portable" : targetCPU)\""),
+]
 
 let package = Package(
     name: "dcnbench",
@@ -39,19 +41,25 @@ let package = Package(
         // Portable whatever the target (it must run on any CPU); DWARF 4 for valgrind, as above.
         .target(name: "CCPUID", cSettings: [.unsafeFlags(["-gdwarf-4"])]),
         .target(name: "CTargetFeatures", dependencies: ["CCPUID"], cSettings: targetCFlags),
-        .target(name: "DeformConv", dependencies: ["CTargetFeatures"], exclude: ["README.md"], swiftSettings: kernelFlags),
+        .target(
+            name: "DeformConv", dependencies: ["CTargetFeatures"], exclude: ["README.md"], swiftSettings: kernelFlags),
         .target(name: "DeformConvReference", dependencies: ["DeformConv"], exclude: ["README.md"]),
         .target(name: "Topology", dependencies: ["CHwloc", "CCPUID"], exclude: ["README.md"]),
         .target(
             name: "Bench",
-            dependencies: ["DeformConv", "DeformConvReference", "Topology", "CTargetFeatures", .product(name: "CSV", package: "CSV.swift")],
+            dependencies: [
+                "DeformConv", "DeformConvReference", "Topology", "CTargetFeatures",
+                .product(name: "CSV", package: "CSV.swift"),
+            ],
             exclude: ["README.md"],
             swiftSettings: kernelFlags + (portable ? [] : [.define("DCNBENCH_NATIVE")])
         ),
         .executableTarget(
             name: "dcnbench",
-            dependencies: ["Bench", "DeformConv", "Topology", "CTargetFeatures",
-                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "Bench", "DeformConv", "Topology", "CTargetFeatures",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             exclude: ["README.md"]
         ),
         .testTarget(
@@ -61,11 +69,15 @@ let package = Package(
         ),
         // What the Bench and command-line tests share (temporary folders, synthetic results,
         // quick timing): a library of test helpers, built only for the tests.
-        .target(name: "BenchTestSupport", dependencies: ["Bench", "DeformConv", "DeformConvReference", "Topology"],
-                path: "Tests/BenchTestSupport"),
+        .target(
+            name: "BenchTestSupport", dependencies: ["Bench", "DeformConv", "DeformConvReference", "Topology"],
+            path: "Tests/BenchTestSupport"),
         .testTarget(name: "TopologyTests", dependencies: ["Topology"]),
-        .testTarget(name: "BenchTests", dependencies: ["Bench", "BenchTestSupport", "DeformConv", "DeformConvReference", "Topology"]),
+        .testTarget(
+            name: "BenchTests",
+            dependencies: ["Bench", "BenchTestSupport", "DeformConv", "DeformConvReference", "Topology"]),
         // The executable driven as a user would: the only tests that need it built.
-        .testTarget(name: "dcnbenchTests", dependencies: ["Bench", "BenchTestSupport", "DeformConv", "Topology", "dcnbench"]),
+        .testTarget(
+            name: "dcnbenchTests", dependencies: ["Bench", "BenchTestSupport", "DeformConv", "Topology", "dcnbench"]),
     ]
 )

@@ -21,7 +21,8 @@ public struct CPUFeatures: OptionSet, Sendable, CustomStringConvertible {
 
     static let names: [(CPUFeatures, String)] = [
         (.sse42, "SSE4.2"), (.avx, "AVX"), (.avx2, "AVX2"), (.fma, "FMA"), (.bmi2, "BMI2"), (.f16c, "F16C"),
-        (.avx512f, "AVX512F"), (.avx512dq, "AVX512DQ"), (.avx512bw, "AVX512BW"), (.avx512vl, "AVX512VL"), (.avx512cd, "AVX512CD"),
+        (.avx512f, "AVX512F"), (.avx512dq, "AVX512DQ"), (.avx512bw, "AVX512BW"), (.avx512vl, "AVX512VL"),
+        (.avx512cd, "AVX512CD"),
     ]
 
     /// What this CPU has and the OS enables (cpuid and xgetbv).
@@ -37,9 +38,11 @@ public enum BuildTarget {
     public static func problem(target: String, required: CPUFeatures, available: CPUFeatures) -> String? {
         let missing = required.subtracting(available)
         guard !missing.isEmpty else { return nil }
-        let fix = available.isSuperset(of: [.avx2, .fma, .bmi2, .avx, .f16c])
+        let fix =
+            available.isSuperset(of: [.avx2, .fma, .bmi2, .avx, .f16c])
             ? "rebuild with DCNBENCH_TARGET_CPU=x86-64-v3 (every AVX2 machine) or =native on this machine"
             : "rebuild with DCNBENCH_TARGET_CPU=native on this machine, or DCNBENCH_PORTABLE=1"
-        return "this dcnbench was built for the CPU target '\(target)' and uses \(missing), which this CPU lacks (it has: \(available)): it would stop on an illegal instruction; \(fix)"
+        return
+            "this dcnbench was built for the CPU target '\(target)' and uses \(missing), which this CPU lacks (it has: \(available)): it would stop on an illegal instruction; \(fix)"
     }
 }

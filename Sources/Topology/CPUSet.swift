@@ -1,4 +1,5 @@
 import CHwloc
+import Foundation
 
 /// A set of CPUs (hwloc's OS indices of PUs): a value type over `hwloc_bitmap_t`, copied on
 /// write and freed with its last copy. Prints in hwloc's list syntax, e.g. `0-3,8`.
@@ -36,9 +37,9 @@ public struct CPUSet: Hashable, Sendable, CustomStringConvertible {
         for item in list.split(separator: ",", omittingEmptySubsequences: false) {
             let bounds = item.split(separator: "-", omittingEmptySubsequences: false)
             guard (1...2).contains(bounds.count),
-                  let low = Int(bounds[0]), let high = Int(bounds[bounds.count - 1]),
-                  bounds.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
-                  low <= high, high <= Self.maxIndex
+                let low = Int(bounds[0]), let high = Int(bounds[bounds.count - 1]),
+                bounds.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+                low <= high, high <= Self.maxIndex
             else { throw invalid }
             for i in low...high { insert(i) }
         }
@@ -55,8 +56,12 @@ public struct CPUSet: Hashable, Sendable, CustomStringConvertible {
 
     public var count: Int { Int(hwloc_bitmap_weight(storage.bitmap)) }
     public var isEmpty: Bool { hwloc_bitmap_iszero(storage.bitmap).asBool }
-    public func contains(_ index: Int) -> Bool { index >= 0 && hwloc_bitmap_isset(storage.bitmap, UInt32(index)).asBool }
-    public func isSubset(of other: CPUSet) -> Bool { hwloc_bitmap_isincluded(storage.bitmap, other.storage.bitmap).asBool }
+    public func contains(_ index: Int) -> Bool {
+        index >= 0 && hwloc_bitmap_isset(storage.bitmap, UInt32(index)).asBool
+    }
+    public func isSubset(of other: CPUSet) -> Bool {
+        hwloc_bitmap_isincluded(storage.bitmap, other.storage.bitmap).asBool
+    }
 
     /// The indices in increasing order (hwloc_bitmap_foreach, a macro, does not import).
     public var indices: [Int] {
@@ -76,7 +81,9 @@ public struct CPUSet: Hashable, Sendable, CustomStringConvertible {
         return String(cString: text)
     }
 
-    public static func == (a: CPUSet, b: CPUSet) -> Bool { hwloc_bitmap_isequal(a.storage.bitmap, b.storage.bitmap).asBool }
+    public static func == (a: CPUSet, b: CPUSet) -> Bool {
+        hwloc_bitmap_isequal(a.storage.bitmap, b.storage.bitmap).asBool
+    }
     public func hash(into hasher: inout Hasher) { hasher.combine(indices) }
 }
 
@@ -89,5 +96,3 @@ func newBitmap() -> hwloc_bitmap_t {
 extension Int32 {
     var asBool: Bool { self != 0 }
 }
-
-import Foundation

@@ -20,7 +20,8 @@ enum CallerBindings {
         let thread = UInt(pthread_self())
         let current = newBitmap()
         defer { hwloc_bitmap_free(current) }
-        let original = hwloc_get_cpubind(topology.handle, current, dcn_hwloc_cpubind_thread()) == 0
+        let original =
+            hwloc_get_cpubind(topology.handle, current, dcn_hwloc_cpubind_thread()) == 0
             ? CPUSet(copying: current) : nil
         guard hwloc_set_cpubind(topology.handle, set.bitmap, dcn_hwloc_cpubind_thread()) == 0 else {
             throw TopologyError.bindFailed(worker: 0, cpuset: set.description, reason: errnoText(errno))

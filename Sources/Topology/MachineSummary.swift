@@ -39,26 +39,31 @@ public struct MachineSummary: Codable, Hashable, Sendable, CustomStringConvertib
         hwlocAPIVersion = topology.hwlocAPIVersion
         packages = max(topology.objects(HWLOC_OBJ_PACKAGE).count, 1)
         numaNodes = topology.objects(HWLOC_OBJ_NUMANODE).map {
-            NUMANode(osIndex: Int($0.pointee.os_index),
-                     memoryBytes: $0.pointee.attr.pointee.numanode.local_memory,
-                     cpus: CPUSet(copying: $0.pointee.cpuset).description)
+            NUMANode(
+                osIndex: Int($0.pointee.os_index),
+                memoryBytes: $0.pointee.attr.pointee.numanode.local_memory,
+                cpus: CPUSet(copying: $0.pointee.cpuset).description)
         }
         cores = topology.corePUs.count
         pus = topology.pus.count
-        let cacheTypes: [hwloc_obj_type_t] = [HWLOC_OBJ_L1CACHE, HWLOC_OBJ_L1ICACHE, HWLOC_OBJ_L2CACHE,
-                                              HWLOC_OBJ_L3CACHE, HWLOC_OBJ_L4CACHE, HWLOC_OBJ_L5CACHE]
+        let cacheTypes: [hwloc_obj_type_t] = [
+            HWLOC_OBJ_L1CACHE, HWLOC_OBJ_L1ICACHE, HWLOC_OBJ_L2CACHE,
+            HWLOC_OBJ_L3CACHE, HWLOC_OBJ_L4CACHE, HWLOC_OBJ_L5CACHE,
+        ]
         caches = cacheTypes.compactMap { type in
             let objects = topology.objects(type)
             guard let first = objects.first else { return nil }
             let attr = first.pointee.attr.pointee.cache
-            let kind = switch attr.type {
-            case HWLOC_OBJ_CACHE_DATA: "data"
-            case HWLOC_OBJ_CACHE_INSTRUCTION: "instruction"
-            default: "unified"
-            }
-            return Cache(level: Int(attr.depth), kind: kind, sizeBytes: attr.size, lineBytes: Int(attr.linesize),
-                         associativity: Int(attr.associativity), instances: objects.count,
-                         pusPerInstance: Int(hwloc_bitmap_weight(first.pointee.cpuset)))
+            let kind =
+                switch attr.type {
+                case HWLOC_OBJ_CACHE_DATA: "data"
+                case HWLOC_OBJ_CACHE_INSTRUCTION: "instruction"
+                default: "unified"
+                }
+            return Cache(
+                level: Int(attr.depth), kind: kind, sizeBytes: attr.size, lineBytes: Int(attr.linesize),
+                associativity: Int(attr.associativity), instances: objects.count,
+                pusPerInstance: Int(hwloc_bitmap_weight(first.pointee.cpuset)))
         }
         allowedCPUs = topology.allowedCPUs.description
     }
@@ -84,8 +89,11 @@ public struct MachineSummary: Codable, Hashable, Sendable, CustomStringConvertib
             lines.append("NUMA node \(node.osIndex): \(size(node.memoryBytes)), PUs \(node.cpus)")
         }
         for c in caches {
-            let ways = c.associativity == -1 ? "fully associative" : c.associativity == 0 ? "? ways" : "\(c.associativity)-way"
-            lines.append("L\(c.level) \(c.kind): \(size(c.sizeBytes)) x \(c.instances), \(c.lineBytes) B lines, \(ways), shared by \(c.pusPerInstance) PU\(c.pusPerInstance == 1 ? "" : "s")")
+            let ways =
+                c.associativity == -1 ? "fully associative" : c.associativity == 0 ? "? ways" : "\(c.associativity)-way"
+            lines.append(
+                "L\(c.level) \(c.kind): \(size(c.sizeBytes)) x \(c.instances), \(c.lineBytes) B lines, \(ways), shared by \(c.pusPerInstance) PU\(c.pusPerInstance == 1 ? "" : "s")"
+            )
         }
         return lines.joined(separator: "\n")
     }

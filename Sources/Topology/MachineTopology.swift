@@ -20,11 +20,16 @@ public final class MachineTopology: @unchecked Sendable {
             level.split(separator: ":").dropFirst().first.flatMap { Int($0.prefix { $0.isNumber }) }
         }
         guard counts.allSatisfy({ $0 != nil && $0! >= 1 }) else {
-            throw TopologyError.invalidArgument(name: "synthetic topology", reason: "'\(description)': every level is TYPE:COUNT with a count of 1 or more, e.g. 'pack:2 core:4 pu:2'")
+            throw TopologyError.invalidArgument(
+                name: "synthetic topology",
+                reason:
+                    "'\(description)': every level is TYPE:COUNT with a count of 1 or more, e.g. 'pack:2 core:4 pu:2'")
         }
         let pus = counts.reduce(1.0) { $0 * Double($1!) }
         guard pus <= Double(maxSyntheticPUs) else {
-            throw TopologyError.invalidArgument(name: "synthetic topology", reason: "'\(description)' has \(Int(min(pus, 1e18))) PUs; at most \(maxSyntheticPUs)")
+            throw TopologyError.invalidArgument(
+                name: "synthetic topology",
+                reason: "'\(description)' has \(Int(min(pus, 1e18))) PUs; at most \(maxSyntheticPUs)")
         }
         return try MachineTopology(synthetic: description)
     }
@@ -50,11 +55,16 @@ public final class MachineTopology: @unchecked Sendable {
         // From here on deinit destroys the topology, also when a step below throws.
         handle = topology  // from here on deinit destroys it, also when a step below throws
         if synthetic == nil, let leaked = ProcessInfo.processInfo.environment[Self.syntheticVariable] {
-            throw TopologyError.invalidArgument(name: Self.syntheticVariable, reason: "'\(leaked)' is set: it describes another machine, and only `dcnbench topology` plans on one (without --check-pool); unset it to measure, probe or pin on this machine")
+            throw TopologyError.invalidArgument(
+                name: Self.syntheticVariable,
+                reason:
+                    "'\(leaked)' is set: it describes another machine, and only `dcnbench topology` plans on one (without --check-pool); unset it to measure, probe or pin on this machine"
+            )
         }
         if let synthetic {
             guard hwloc_topology_set_synthetic(topology, synthetic) == 0 else {
-                throw TopologyError.invalidArgument(name: "synthetic topology", reason: "hwloc cannot read '\(synthetic)'")
+                throw TopologyError.invalidArgument(
+                    name: "synthetic topology", reason: "hwloc cannot read '\(synthetic)'")
             }
         }
         // Restrict to the process's binding: CPUs outside it are invisible to every policy.
@@ -107,7 +117,9 @@ public final class MachineTopology: @unchecked Sendable {
         }
         let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
         let line = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
-        return line.map { $0.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "" } ?? "unknown"
+        return line.map {
+            $0.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        } ?? "unknown"
     }
 
     /// The hwloc API version at run time (HWLOC_API_VERSION of the library, e.g. 2.8.0 for the

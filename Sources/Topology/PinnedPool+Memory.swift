@@ -7,7 +7,9 @@ extension PinnedPool {
     /// them), so that `firstTouch` then places each worker's share on its own node. Free with
     /// `deallocate(_:)`.
     public func allocate(bytes: Int) throws -> UnsafeMutableRawBufferPointer {
-        guard bytes > 0 else { throw TopologyError.invalidArgument(name: "allocation size", reason: "must be positive, got \(bytes)") }
+        guard bytes > 0 else {
+            throw TopologyError.invalidArgument(name: "allocation size", reason: "must be positive, got \(bytes)")
+        }
         let topology = try MachineTopology.shared()
         if topology.objects(HWLOC_OBJ_NUMANODE).count > 1, bindings.allSatisfy({ $0 != nil }) {
             let cpus = CPUSet(bindings.flatMap { $0!.indices })
@@ -15,9 +17,14 @@ extension PinnedPool {
             defer { hwloc_bitmap_free(nodes) }
             hwloc_cpuset_to_nodeset(topology.handle, cpus.bitmap, nodes)
             // Where binding is refused, plain hwloc memory (so `deallocate` frees either with hwloc_free).
-            guard let memory = hwloc_alloc_membind(topology.handle, bytes, nodes, HWLOC_MEMBIND_FIRSTTOUCH,
-                                                   dcn_hwloc_membind_byNodeset()) ?? hwloc_alloc(topology.handle, bytes)
-            else { throw TopologyError.invalidArgument(name: "allocation", reason: "hwloc could not allocate \(bytes) bytes") }
+            guard
+                let memory = hwloc_alloc_membind(
+                    topology.handle, bytes, nodes, HWLOC_MEMBIND_FIRSTTOUCH,
+                    dcn_hwloc_membind_byNodeset()) ?? hwloc_alloc(topology.handle, bytes)
+            else {
+                throw TopologyError.invalidArgument(
+                    name: "allocation", reason: "hwloc could not allocate \(bytes) bytes")
+            }
             return UnsafeMutableRawBufferPointer(start: memory, count: bytes)
         }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
@@ -28,7 +35,8 @@ extension PinnedPool {
     public func deallocate(_ memory: UnsafeMutableRawBufferPointer) {
         guard let base = memory.baseAddress else { return }
         if let topology = try? MachineTopology.shared(), topology.objects(HWLOC_OBJ_NUMANODE).count > 1,
-           bindings.allSatisfy({ $0 != nil }) {
+            bindings.allSatisfy({ $0 != nil })
+        {
             hwloc_free(topology.handle, base, memory.count)
         } else {
             memory.deallocate()

@@ -130,11 +130,14 @@ public final class PinnedPool: @unchecked Sendable {
 
     /// What the last `run` measured.
     public var lastRun: PoolRun {
-        PoolRun(wallSeconds: state.lastWallSeconds, workers: (0..<threadCount).map { w in
-            let slot = state.slot(w).pointee
-            return PoolRun.Worker(cpuSeconds: slot.cpuSeconds, startPU: Int(slot.startPU), endPU: Int(slot.endPU),
-                                  lastPU: Int(slot.lastPU), binding: bindings[w])
-        })
+        PoolRun(
+            wallSeconds: state.lastWallSeconds,
+            workers: (0..<threadCount).map { w in
+                let slot = state.slot(w).pointee
+                return PoolRun.Worker(
+                    cpuSeconds: slot.cpuSeconds, startPU: Int(slot.startPU), endPU: Int(slot.endPU),
+                    lastPU: Int(slot.lastPU), binding: bindings[w])
+            })
     }
 
     /// Kernel thread ids of the workers (worker 0: the calling thread), for tests and reports.
@@ -235,7 +238,9 @@ final class PoolState: @unchecked Sendable {
         spinRounds = PinnedPool.spinRounds(bindings: bindings, allowedPUs: topology.allowedCPUs.count)
         slotStride = max(64, MemoryLayout<Slot>.stride)
         raw = .allocate(byteCount: slotStride * bindings.count, alignment: 64)
-        for w in 0..<bindings.count { (raw + w * slotStride).initializeMemory(as: Slot.self, repeating: Slot(), count: 1) }
+        for w in 0..<bindings.count {
+            (raw + w * slotStride).initializeMemory(as: Slot.self, repeating: Slot(), count: 1)
+        }
         locations = bindings.map { _ in newBitmap() }
     }
 

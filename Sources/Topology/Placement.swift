@@ -30,7 +30,8 @@ public enum Placement: Hashable, Sendable, CustomStringConvertible {
             }
             guard expanded == set.indices else {
                 throw TopologyError.invalidArgument(
-                    name: "placement '\(text)'", reason: "list each PU once, in increasing order (thread i is bound to the i-th PU)")
+                    name: "placement '\(text)'",
+                    reason: "list each PU once, in increasing order (thread i is bound to the i-th PU)")
             }
             self = .pus(set.indices)
         default:
@@ -78,25 +79,31 @@ public enum Placement: Hashable, Sendable, CustomStringConvertible {
             // With SMT, every core's first PU before any core's second: one thread per core
             // while they fit, then siblings (PUs in logical order would pair threads on core 0).
             let cores = topology.corePUs
-            let places = smt ? (0..<(cores.map(\.count).max() ?? 0)).flatMap { k in cores.compactMap { k < $0.count ? [$0[k]] : nil } }
-                             : cores
+            let places =
+                smt
+                ? (0..<(cores.map(\.count).max() ?? 0)).flatMap { k in cores.compactMap { k < $0.count ? [$0[k]] : nil }
+                }
+                : cores
             guard threads <= places.count else {
-                throw TopologyError.tooManyThreads(threads: threads, available: places.count, unit: smt ? "PU" : "core", policy: "close")
+                throw TopologyError.tooManyThreads(
+                    threads: threads, available: places.count, unit: smt ? "PU" : "core", policy: "close")
             }
             return places.prefix(threads).map { CPUSet([$0[0]]) }
         case .spread:
             let placeType = smt ? HWLOC_OBJ_PU : HWLOC_OBJ_CORE
             let available = smt ? topology.pus.count : topology.corePUs.count
             guard threads <= available else {
-                throw TopologyError.tooManyThreads(threads: threads, available: available, unit: smt ? "PU" : "core", policy: "spread")
+                throw TopologyError.tooManyThreads(
+                    threads: threads, available: available, unit: smt ? "PU" : "core", policy: "spread")
             }
             var root: hwloc_obj_t? = hwloc_get_root_obj(topology.handle)
             var sets: [hwloc_cpuset_t?] = (0..<threads).map { _ in newBitmap() }
             defer { sets.forEach { hwloc_bitmap_free($0) } }
             let status = sets.withUnsafeMutableBufferPointer { buffer in
                 // Descend no deeper than cores (or PUs with SMT), so no two threads share a core.
-                hwloc_distrib(topology.handle, &root, 1, buffer.baseAddress, UInt32(threads),
-                              hwloc_get_type_depth(topology.handle, placeType), 0)
+                hwloc_distrib(
+                    topology.handle, &root, 1, buffer.baseAddress, UInt32(threads),
+                    hwloc_get_type_depth(topology.handle, placeType), 0)
             }
             guard status == 0 else {
                 throw TopologyError.invalidArgument(name: "spread placement", reason: "hwloc_distrib failed")

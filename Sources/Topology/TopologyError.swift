@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything that can go wrong placing threads, each with what to do about it.
 public enum TopologyError: Error, Equatable, Sendable, CustomStringConvertible {
     /// hwloc at run time is a different major API than the headers we were built with.
@@ -20,15 +22,21 @@ public enum TopologyError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .apiMismatch(compiled, runtime):
-            return String(format: "hwloc API mismatch: built against 0x%05x, running with 0x%05x; rebuild against the installed hwloc", compiled, runtime)
+            return String(
+                format:
+                    "hwloc API mismatch: built against 0x%05x, running with 0x%05x; rebuild against the installed hwloc",
+                compiled, runtime)
         case let .loadFailed(step, reason):
             return "hwloc could not load the topology (\(step)): \(reason)"
         case let .tooManyThreads(threads, available, unit, policy):
-            return "\(threads) threads under placement '\(policy)' but only \(available) allowed \(unit)\(available == 1 ? "" : "s"); use fewer threads, or placement 'none' to run unbound"
+            return
+                "\(threads) threads under placement '\(policy)' but only \(available) allowed \(unit)\(available == 1 ? "" : "s"); use fewer threads, or placement 'none' to run unbound"
         case let .notAllowed(pus, allowed):
-            return "PU\(pus.count == 1 ? "" : "s") \(pus.map(String.init).joined(separator: ",")) not in the allowed set \(allowed)"
+            return
+                "PU\(pus.count == 1 ? "" : "s") \(pus.map(String.init).joined(separator: ",")) not in the allowed set \(allowed)"
         case let .listLength(pus, threads):
-            return "the PU list names \(pus) PU\(pus == 1 ? "" : "s") for \(threads) thread\(threads == 1 ? "" : "s"); give one PU per thread"
+            return
+                "the PU list names \(pus) PU\(pus == 1 ? "" : "s") for \(threads) thread\(threads == 1 ? "" : "s"); give one PU per thread"
         case let .bindFailed(worker, cpuset, reason):
             return "hwloc could not bind worker \(worker) to \(cpuset): \(reason)"
         case let .invalidArgument(name, reason):
@@ -38,8 +46,6 @@ public enum TopologyError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 }
-
-import Foundation
 
 /// The text of errno `code`.
 func errnoText(_ code: Int32) -> String {

@@ -8,10 +8,14 @@ struct DCNBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dcnbench",
         abstract: "Deformable convolution on the CPU: kernels, pinned threads, benchmarks.",
-        discussion: "Exit codes: 0 success; 1 a usage or input error, or a failed point or check; compare also uses 2, 3 and 4 (see `dcnbench compare --help`).",
+        discussion:
+            "Exit codes: 0 success; 1 a usage or input error, or a failed point or check; compare also uses 2, 3 and 4 (see `dcnbench compare --help`).",
         version: "0.1.0",
-        subcommands: [SweepCommand.self, ABCommand.self, MergeCommand.self, CompareCommand.self, ReportCommand.self, ListCommand.self, VerifyCommand.self, TopologyCommand.self, ProbeCommand.self,
-                      RunPointCommand.self]
+        subcommands: [
+            SweepCommand.self, ABCommand.self, MergeCommand.self, CompareCommand.self, ReportCommand.self,
+            ListCommand.self, VerifyCommand.self, TopologyCommand.self, ProbeCommand.self,
+            RunPointCommand.self,
+        ]
     )
 
     /// `--threads -1` as `--threads=-1`: ArgumentParser reads a value that starts with a dash as
@@ -23,7 +27,8 @@ struct DCNBench: ParsableCommand {
         while i < arguments.count {
             let argument = arguments[i]
             if argument.hasPrefix("--"), !argument.contains("="), i + 1 < arguments.count,
-               arguments[i + 1].range(of: #"^-[0-9.]"#, options: .regularExpression) != nil {
+                arguments[i + 1].range(of: #"^-[0-9.]"#, options: .regularExpression) != nil
+            {
                 result.append("\(argument)=\(arguments[i + 1])")
                 i += 2
             } else {
@@ -39,8 +44,10 @@ struct DCNBench: ParsableCommand {
     static func main() {
         // Before any code built for the target runs: a CPU without its features would stop on
         // an illegal instruction somewhere, with no word on why.
-        if let problem = BuildTarget.problem(target: String(cString: dcn_target_cpu()),
-                                             required: CPUFeatures(rawValue: UInt32(dcn_required_features())), available: .host) {
+        if let problem = BuildTarget.problem(
+            target: String(cString: dcn_target_cpu()),
+            required: CPUFeatures(rawValue: UInt32(dcn_required_features())), available: .host)
+        {
             FileHandle.standardError.write(Data("Error: \(problem)\n".utf8))
             Foundation.exit(1)
         }
@@ -56,7 +63,11 @@ struct DCNBench: ParsableCommand {
                 print(message)
                 Foundation.exit(0)
             }
-            FileHandle.standardError.write(Data((message.hasPrefix("Error:") || message.contains("Usage:") ? message : "Error: \(message)").utf8 + [10]))
+            FileHandle.standardError.write(
+                Data(
+                    (message.hasPrefix("Error:") || message.contains("Usage:") ? message : "Error: \(message)").utf8 + [
+                        10
+                    ]))
             Foundation.exit(1)
         }
     }

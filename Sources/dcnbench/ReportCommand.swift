@@ -7,17 +7,17 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Write one page about a run to paste into an issue or PR: machine, fastest designs, peers, figures.",
         discussion: """
-        RESULTS are main CSVs of `dcnbench sweep` and, for the peer section, the CSVs of \
-        scripts/compare-peers.sh (rounds are pooled: best median per point). The first one's \
-        -context.json gives the machine and build. Figures are those of scripts/plot.py in \
-        --plots (default results/plots/<first CSV's name>, beside the results folder), linked \
-        from Markdown or inlined as SVG with --html (one self-contained file).
+            RESULTS are main CSVs of `dcnbench sweep` and, for the peer section, the CSVs of \
+            scripts/compare-peers.sh (rounds are pooled: best median per point). The first one's \
+            -context.json gives the machine and build. Figures are those of scripts/plot.py in \
+            --plots (default results/plots/<first CSV's name>, beside the results folder), linked \
+            from Markdown or inlined as SVG with --html (one self-contained file).
 
-        Examples:
-          dcnbench report results/zen4-default.csv --out report.md
-          dcnbench report results/zen4-default.csv --html --out report.html
-          dcnbench report results/peers-zen4/ours-r*.csv results/peers-zen4/*-t?-r?.csv --plots results/plots/peers-zen4
-        """
+            Examples:
+              dcnbench report results/zen4-default.csv --out report.md
+              dcnbench report results/zen4-default.csv --html --out report.html
+              dcnbench report results/peers-zen4/ours-r*.csv results/peers-zen4/*-t?-r?.csv --plots results/plots/peers-zen4
+            """
     )
 
     @Argument(help: "Result CSVs.") var results: [String]
@@ -28,7 +28,9 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         guard let first = results.first else { throw BenchError("give at least one results CSV") }
         let defaultPlots = URL(fileURLWithPath: first).deletingLastPathComponent()
-            .appendingPathComponent("plots").appendingPathComponent(URL(fileURLWithPath: first).deletingPathExtension().lastPathComponent).path
+            .appendingPathComponent("plots").appendingPathComponent(
+                URL(fileURLWithPath: first).deletingPathExtension().lastPathComponent
+            ).path
         if let out { try OutputFile.check(out, option: "--out", inputs: results) }  // before anything is read
         let report = try Report(paths: results, plots: plots ?? defaultPlots)
         guard let out else {
@@ -36,7 +38,10 @@ struct ReportCommand: ParsableCommand {
             return
         }
         let target = URL(fileURLWithPath: out).standardizedFileURL.path
-        let text = html ? try report.html() : report.markdown(relativeTo: URL(fileURLWithPath: target).deletingLastPathComponent().path)
+        let text =
+            html
+            ? try report.html()
+            : report.markdown(relativeTo: URL(fileURLWithPath: target).deletingLastPathComponent().path)
         try OutputFile.write(Data(text.utf8), to: target, option: "--out", inputs: results)
         print("wrote \(out)")
     }

@@ -7,12 +7,12 @@ struct RunPointCommand: ParsableCommand {
         commandName: "run-point",
         abstract: "Set up one point and call its kernel K times (for instruction counting).",
         discussion: """
-        Used by `dcnbench sweep --instructions`, which runs it under valgrind with K = 1 and 2; \
-        the difference of the two counts is one call.
+            Used by `dcnbench sweep --instructions`, which runs it under valgrind with K = 1 and 2; \
+            the difference of the two counts is one call.
 
-        Examples:
-          dcnbench run-point tiled/fwd/v2/N1/C8/K8/12x12/k3x3/s1/p1/d1/g1/og1/t1/close --calls 2
-        """,
+            Examples:
+              dcnbench run-point tiled/fwd/v2/N1/C8/K8/12x12/k3x3/s1/p1/d1/g1/og1/t1/close --calls 2
+            """,
         shouldDisplay: false
     )
 

@@ -8,26 +8,26 @@ struct SweepCommand: ParsableCommand {
         commandName: "sweep",
         abstract: "Measure kernel variants over a grid of problems, thread counts and placements.",
         discussion: """
-        Writes three files: OUT.csv (a row per point, appended as each finishes), OUT-samples.csv \
-        (every timed sample) and OUT-context.json (machine, build, timing settings). Each point \
-        is first checked against a float64 reference on a sample of outputs; a mismatch gives \
-        status=wrong and no timing. --processes K measures every point in K fresh processes, \
-        one after another (their files in OUT-processes/ until the last is done), each with its \
-        own --seed-drawn layout: what `compare` needs for a verdict (3 or more; 1 process \
-        shows how fast, never whether a change made it slower). Ctrl-C loses at most the point being measured (with \
-        --interleave it ends the rounds and every point keeps the samples it has); --resume \
-        continues a file (same options only), measuring again the points it holds as skipped \
-        or error. One run writes a file at a time.
+            Writes three files: OUT.csv (a row per point, appended as each finishes), OUT-samples.csv \
+            (every timed sample) and OUT-context.json (machine, build, timing settings). Each point \
+            is first checked against a float64 reference on a sample of outputs; a mismatch gives \
+            status=wrong and no timing. --processes K measures every point in K fresh processes, \
+            one after another (their files in OUT-processes/ until the last is done), each with its \
+            own --seed-drawn layout: what `compare` needs for a verdict (3 or more; 1 process \
+            shows how fast, never whether a change made it slower). Ctrl-C loses at most the point being measured (with \
+            --interleave it ends the rounds and every point keeps the samples it has); --resume \
+            continues a file (same options only), measuring again the points it holds as skipped \
+            or error. One run writes a file at a time.
 
-        Examples:
-          dcnbench sweep --preset smoke
-          dcnbench sweep --preset smoke --processes 5 --out results/before.csv
-          dcnbench sweep --preset default --out results/mine.csv
-          dcnbench sweep --variants tiled,blockedGather --threads 1,2 --placement close,spread --hw 28,56 --channels 64,128
-          dcnbench sweep --sweep-file sweeps/example.json --filter 'blockedGather/.*/t2/'
-          dcnbench sweep --preset smoke --dry-run
-          DCNBENCH_PORTABLE=1 swift build -c release && dcnbench sweep --preset smoke --threads 1 --instructions
-        """
+            Examples:
+              dcnbench sweep --preset smoke
+              dcnbench sweep --preset smoke --processes 5 --out results/before.csv
+              dcnbench sweep --preset default --out results/mine.csv
+              dcnbench sweep --variants tiled,blockedGather --threads 1,2 --placement close,spread --hw 28,56 --channels 64,128
+              dcnbench sweep --sweep-file sweeps/example.json --filter 'blockedGather/.*/t2/'
+              dcnbench sweep --preset smoke --dry-run
+              DCNBENCH_PORTABLE=1 swift build -c release && dcnbench sweep --preset smoke --threads 1 --instructions
+            """
     )
 
     @OptionGroup var selection: SweepSelection
@@ -35,17 +35,33 @@ struct SweepCommand: ParsableCommand {
     @Option(help: "Main CSV (default results/<host>-<UTC date>-<sweep>.csv).") var out: String?
     @Option(help: "Continue this CSV: skip points it already holds with the same configuration.") var resume: String?
     @Flag(help: "Run each point once and check it, without timing (for CI).") var dryRun = false
-    @Flag(help: "Count instructions per call of each single-thread point under valgrind instead of timing (portable build only; see scripts/instructions.sh).") var instructions = false
-    @Flag(help: "Take samples round by round over all points in random order (all points stay in memory).") var interleave = false
+    @Flag(
+        help:
+            "Count instructions per call of each single-thread point under valgrind instead of timing (portable build only; see scripts/instructions.sh)."
+    ) var instructions = false
+    @Flag(help: "Take samples round by round over all points in random order (all points stay in memory).")
+    var interleave = false
     @Option(help: "Samples per point.") var samples = 10
-    @Option(name: .customLong("min-sample-time"), help: "Seconds a sample lasts at least; iterations are calibrated to it.") var minSampleTime = 0.02
+    @Option(
+        name: .customLong("min-sample-time"), help: "Seconds a sample lasts at least; iterations are calibrated to it.")
+    var minSampleTime = 0.02
     @Option(help: "Seconds of untimed warm-up per point.") var warmup = 0.1
-    @Option(name: .customLong("max-time-per-point"), help: "Seconds after which a point stops sampling.") var maxTimePerPoint = 30.0
-    @Option(name: .customLong("max-memory"), help: "Skip points whose buffers exceed this (bytes, or with K/M/G suffix; default half of the least of the memory, ulimit -v and the cgroup limit).", transform: parseBytes) var maxMemory: Int?
-    @Option(help: "Fresh processes that measure every point, one after another (1: this process only).") var processes = 1
-    @Option(help: "Seed of the --interleave order and of where the tensors start within a page (each of --processes draws its own from it).") var seed: UInt64 = 1
+    @Option(name: .customLong("max-time-per-point"), help: "Seconds after which a point stops sampling.")
+    var maxTimePerPoint = 30.0
+    @Option(
+        name: .customLong("max-memory"),
+        help:
+            "Skip points whose buffers exceed this (bytes, or with K/M/G suffix; default half of the least of the memory, ulimit -v and the cgroup limit).",
+        transform: parseBytes) var maxMemory: Int?
+    @Option(help: "Fresh processes that measure every point, one after another (1: this process only).") var processes =
+        1
+    @Option(
+        help:
+            "Seed of the --interleave order and of where the tensors start within a page (each of --processes draws its own from it)."
+    ) var seed: UInt64 = 1
     @Flag(help: "No progress output.") var quiet = false
-    @Flag(name: .customLong("no-probes"), help: "Skip the FMA-peak and triad probes at the start (no pct_peak).") var noProbes = false
+    @Flag(name: .customLong("no-probes"), help: "Skip the FMA-peak and triad probes at the start (no pct_peak).")
+    var noProbes = false
 
     func run() throws {
         let topology = try MachineTopology.shared()
@@ -64,19 +80,23 @@ struct SweepCommand: ParsableCommand {
         let runner = try PointRunner(timing: timing, maxMemoryBytes: memory, runID: runID, layoutSeed: seed)
         let rows: [ResultRow], paths: OutputPaths
         if processes == 1 {
-            let driver = try SweepRunner(runner: runner, sweep: sweep, points: points, output: out, resume: resume, seed: seed)
+            let driver = try SweepRunner(
+                runner: runner, sweep: sweep, points: points, output: out, resume: resume, seed: seed)
             rows = try driver.run(progress: Progress(quiet: quiet))
             paths = driver.paths
         } else {
-            let driver = try ProcessSweep(runner: runner, sweep: sweep, points: points, processes: processes, seed: seed,
-                                          output: out, resume: resume, executable: Subprocess.currentExecutable,
-                                          childArguments: Self.childArguments(CommandLine.arguments))
+            let driver = try ProcessSweep(
+                runner: runner, sweep: sweep, points: points, processes: processes, seed: seed,
+                output: out, resume: resume, executable: Subprocess.currentExecutable,
+                childArguments: Self.childArguments(CommandLine.arguments))
             rows = try driver.run { if !quiet { FileHandle.standardError.write(Data("\($0)\n".utf8)) } }
             paths = driver.paths
         }
         print(Summary.table(rows), terminator: "")
         if processes == 1 {
-            print("one process: these times say how fast, not whether a change made it slower (for compare's verdicts, --processes 3 or more)")
+            print(
+                "one process: these times say how fast, not whether a change made it slower (for compare's verdicts, --processes 3 or more)"
+            )
         }
         print("wrote \(paths.results), \(paths.samples), \(paths.context)")
         let bad = rows.filter { $0.status == .wrong || $0.status == .error }
@@ -84,7 +104,9 @@ struct SweepCommand: ParsableCommand {
             throw BenchError("every point was skipped (\(rows[0].error)); nothing was measured")
         }
         if !bad.isEmpty {
-            throw BenchError("\(bad.count) point\(bad.count == 1 ? "" : "s") failed: \(bad.map { "\($0.point.name) (\($0.status.rawValue))" }.joined(separator: ", "))")
+            throw BenchError(
+                "\(bad.count) point\(bad.count == 1 ? "" : "s") failed: \(bad.map { "\($0.point.name) (\($0.status.rawValue))" }.joined(separator: ", "))"
+            )
         }
     }
 

@@ -8,18 +8,18 @@ struct TopologyCommand: ParsableCommand {
         commandName: "topology",
         abstract: "Print the machine as hwloc sees it, restricted to the CPUs this process may use.",
         discussion: """
-        With --threads T, the plan of --placement for T threads, without binding anything: \
-        thread → PU → core → package → NUMA node (where its first-touched memory goes). With \
-        --check-pool, also start a pinned pool and report the PUs its workers ran on over many \
-        runs (used by the tests to show that `taskset` restrictions are honoured). hwloc's \
-        HWLOC_SYNTHETIC describes a machine this one is not, for plans on big machines.
+            With --threads T, the plan of --placement for T threads, without binding anything: \
+            thread → PU → core → package → NUMA node (where its first-touched memory goes). With \
+            --check-pool, also start a pinned pool and report the PUs its workers ran on over many \
+            runs (used by the tests to show that `taskset` restrictions are honoured). hwloc's \
+            HWLOC_SYNTHETIC describes a machine this one is not, for plans on big machines.
 
-        Examples:
-          dcnbench topology
-          dcnbench topology --placement spread --threads 8
-          HWLOC_SYNTHETIC="pack:2 numa:2 l3:2 core:4 pu:2" dcnbench topology --placement spread --threads 8
-          taskset -c 0 dcnbench topology --json --check-pool 1
-        """
+            Examples:
+              dcnbench topology
+              dcnbench topology --placement spread --threads 8
+              HWLOC_SYNTHETIC="pack:2 numa:2 l3:2 core:4 pu:2" dcnbench topology --placement spread --threads 8
+              taskset -c 0 dcnbench topology --json --check-pool 1
+            """
     )
 
     @Flag(help: "Print JSON instead of text.")
@@ -41,7 +41,9 @@ struct TopologyCommand: ParsableCommand {
         let topology: MachineTopology
         if let description = ProcessInfo.processInfo.environment[MachineTopology.syntheticVariable] {
             guard checkPool == nil else {
-                throw BenchError("--check-pool starts threads on this machine, and \(MachineTopology.syntheticVariable) describes another: unset it")
+                throw BenchError(
+                    "--check-pool starts threads on this machine, and \(MachineTopology.syntheticVariable) describes another: unset it"
+                )
             }
             topology = try MachineTopology.synthetic(description)
         } else {
@@ -49,9 +51,12 @@ struct TopologyCommand: ParsableCommand {
         }
         var report = TopologyReport(machine: MachineSummary(topology))
         if let threads {
-            guard threads >= 1, threads <= Sweep.maxThreads else { throw BenchError("--threads \(threads): from 1 to \(Sweep.maxThreads)") }
-            report.plan = .init(threads: threads, placement: placement,
-                                threadsPlaces: try Placement(parsing: placement).plan(threads: threads, on: topology))
+            guard threads >= 1, threads <= Sweep.maxThreads else {
+                throw BenchError("--threads \(threads): from 1 to \(Sweep.maxThreads)")
+            }
+            report.plan = .init(
+                threads: threads, placement: placement,
+                threadsPlaces: try Placement(parsing: placement).plan(threads: threads, on: topology))
         }
         if let threads = checkPool {
             guard threads >= 1, threads <= Sweep.maxThreads else {
@@ -66,9 +71,10 @@ struct TopologyCommand: ParsableCommand {
                     seen[w].formUnion([worker.startPU, worker.endPU, worker.lastPU])
                 }
             }
-            report.pool = .init(threads: threads, placement: placement,
-                                bindings: pool.bindings.map { $0?.description ?? "unbound" },
-                                observedPUs: seen.map { $0.sorted() })
+            report.pool = .init(
+                threads: threads, placement: placement,
+                bindings: pool.bindings.map { $0?.description ?? "unbound" },
+                observedPUs: seen.map { $0.sorted() })
         }
         if json {
             let encoder = JSONEncoder()
@@ -80,12 +86,16 @@ struct TopologyCommand: ParsableCommand {
                 print("plan: \(plan.threads) threads, placement \(plan.placement)")
                 for (t, place) in plan.threadsPlaces.enumerated() {
                     guard let place else { print("thread \(t): unbound (the OS chooses)"); continue }
-                    print("thread \(t) → PU \(place.pu) → core \(place.core) → package \(place.package.map(String.init) ?? "-") → NUMA node \(place.numaNode.map(String.init) ?? "-")")
+                    print(
+                        "thread \(t) → PU \(place.pu) → core \(place.core) → package \(place.package.map(String.init) ?? "-") → NUMA node \(place.numaNode.map(String.init) ?? "-")"
+                    )
                 }
             }
             if let pool = report.pool {
                 for w in 0..<pool.threads {
-                    print("worker \(w): bound to \(pool.bindings[w]), ran on \(pool.observedPUs[w].map(String.init).joined(separator: ","))")
+                    print(
+                        "worker \(w): bound to \(pool.bindings[w]), ran on \(pool.observedPUs[w].map(String.init).joined(separator: ","))"
+                    )
                 }
             }
         }

@@ -31,7 +31,9 @@ extension ValueList where Element == Int {
 extension ValueList where Element == Placement {
     /// Placements may themselves hold commas (pus:0,1): then they are separated by ';'.
     static func placements(_ text: String) throws -> ValueList {
-        try ValueList(text, separator: text.contains(";") || text.contains("pus:") ? ";" : ",") { try Placement(parsing: $0) }
+        try ValueList(text, separator: text.contains(";") || text.contains("pus:") ? ";" : ",") {
+            try Placement(parsing: $0)
+        }
     }
 }
 

@@ -26,12 +26,13 @@ public func writeResult(_ rows: [(ResultRow, [SampleRow])], context: Bool = true
     }
     if context {  // compare refuses absolute times without both contexts
         let first = rows.first?.0
-        let c = RunContext(runID: first?.runID ?? "x", dcnbenchVersion: "0", date: "d", host: first?.host ?? "h",
-                           cpuModel: first?.cpuModel ?? "test CPU",
-                           machine: MachineSummary(try MachineTopology.shared()), allowedCPUs: "0", usedCPUs: nil,
-                           loadAverage: [], stealTicksBefore: nil, stealTicksAfter: nil, swiftVersion: "6",
-                           buildConfiguration: "debug", buildFlags: "f", gitCommit: nil, gitDirty: nil, sweep: "s",
-                           timing: TimingOptions(), cacheBytes: 1, maxMemoryBytes: 1, configID: "c", probes: nil)
+        let c = RunContext(
+            runID: first?.runID ?? "x", dcnbenchVersion: "0", date: "d", host: first?.host ?? "h",
+            cpuModel: first?.cpuModel ?? "test CPU",
+            machine: MachineSummary(try MachineTopology.shared()), allowedCPUs: "0", usedCPUs: nil,
+            loadAverage: [], stealTicksBefore: nil, stealTicksAfter: nil, swiftVersion: "6",
+            buildConfiguration: "debug", buildFlags: "f", gitCommit: nil, gitDirty: nil, sweep: "s",
+            timing: TimingOptions(), cacheBytes: 1, maxMemoryBytes: 1, configID: "c", probes: nil)
         try JSONEncoder().encode(c).write(to: URL(fileURLWithPath: paths.context))
     }
     return path
@@ -39,15 +40,21 @@ public func writeResult(_ rows: [(ResultRow, [SampleRow])], context: Bool = true
 
 /// A row of `point` whose samples are `times`, taken by one process (reference kernel 1 ms
 /// each, or `reference`).
-public func syntheticRow(_ point: BenchPoint, _ times: [Double], reference: [Double]? = nil, cpuModel: String = "test CPU",
-                         runID: String = "x") -> (ResultRow, [SampleRow]) {
+public func syntheticRow(
+    _ point: BenchPoint, _ times: [Double], reference: [Double]? = nil, cpuModel: String = "test CPU",
+    runID: String = "x"
+) -> (ResultRow, [SampleRow]) {
     syntheticRow(point, processes: [times], reference: reference.map { [$0] }, cpuModel: cpuModel, runID: runID)
 }
 
 /// A row of `point` whose samples are `processes[k]` taken by process k.
-public func syntheticRow(_ point: BenchPoint, processes: [[Double]], reference: [[Double]]? = nil, cpuModel: String = "test CPU",
-                         runID: String = "x") -> (ResultRow, [SampleRow]) {
-    var row = ResultRow(runID: runID, point: point, status: .ok, tensorBytes: 1, host: "h", cpuModel: cpuModel, configID: "c", timestamp: "t")
+public func syntheticRow(
+    _ point: BenchPoint, processes: [[Double]], reference: [[Double]]? = nil, cpuModel: String = "test CPU",
+    runID: String = "x"
+) -> (ResultRow, [SampleRow]) {
+    var row = ResultRow(
+        runID: runID, point: point, status: .ok, tensorBytes: 1, host: "h", cpuModel: cpuModel, configID: "c",
+        timestamp: "t")
     row.statistics = Statistics(processes.flatMap { $0 })
     if let median = ProcessGroups(processes).medianOfMedians { row.statistics?.median = median }  // as sweeps write it
     row.processes = processes.filter { !$0.isEmpty }.count
@@ -55,8 +62,9 @@ public func syntheticRow(_ point: BenchPoint, processes: [[Double]], reference: 
     var samples: [SampleRow] = []
     for (k, times) in processes.enumerated() {
         for (i, t) in times.enumerated() {
-            var sample = SampleRow(runID: runID, name: point.name, index: i, secondsPerIteration: t, iterations: 1, cpuSeconds: t,
-                                   migrated: false, referenceSeconds: reference?[k][i] ?? 1e-3)
+            var sample = SampleRow(
+                runID: runID, name: point.name, index: i, secondsPerIteration: t, iterations: 1, cpuSeconds: t,
+                migrated: false, referenceSeconds: reference?[k][i] ?? 1e-3)
             sample.process = k
             samples.append(sample)
         }
@@ -69,8 +77,10 @@ public func syntheticRow(_ point: BenchPoint, processes: [[Double]], reference: 
 /// as OpenVINO's processes fall into two clusters), each sample around its process's level with
 /// standard deviation `within` (log-normal), and every 10th sample of a process an outlier
 /// 30 % slow (an interrupt).
-public func twoLevel(_ median: Double, processes: Int, samples: Int, between: Double, within: Double,
-                     bimodal: Bool = false, rng: inout SeededGenerator) -> [[Double]] {
+public func twoLevel(
+    _ median: Double, processes: Int, samples: Int, between: Double, within: Double,
+    bimodal: Bool = false, rng: inout SeededGenerator
+) -> [[Double]] {
     (0..<processes).map { _ in
         let effect = bimodal ? (rng.next() % 2 == 0 ? 0 : log(1.5)) : between * Double(rng.normal())
         return (0..<samples).map { i in

@@ -1,10 +1,11 @@
-@testable import Bench
 import BenchTestSupport
 import DeformConv
 import DeformConvReference
 import Foundation
 import Testing
 import Topology
+
+@testable import Bench
 
 @Suite("Statistical tests")
 struct StatisticalTests {
@@ -63,13 +64,16 @@ struct StatisticalTests {
 struct VerdictTests {
     static let point = samplePoint
     /// Five processes of `count` samples around `median`, 2% between processes, `cv` within.
-    static func processes(_ median: Double, cv: Double = 0.01, count: Int = 10, k: Int = 5, seed: UInt64) -> [[Double]] {
+    static func processes(_ median: Double, cv: Double = 0.01, count: Int = 10, k: Int = 5, seed: UInt64) -> [[Double]]
+    {
         var rng = SeededGenerator(seed: seed)
         return twoLevel(median, processes: k, samples: count, between: 0.02, within: cv, rng: &rng)
     }
 
-    static func compare(_ a: [[Double]], _ b: [[Double]], options: CompareOptions = CompareOptions(),
-                        refA: [[Double]]? = nil, refB: [[Double]]? = nil) throws -> Comparison {
+    static func compare(
+        _ a: [[Double]], _ b: [[Double]], options: CompareOptions = CompareOptions(),
+        refA: [[Double]]? = nil, refB: [[Double]]? = nil
+    ) throws -> Comparison {
         let base = try ResultSet(paths: [writeResult([syntheticRow(point, processes: a, reference: refA)])])
         let current = try ResultSet(paths: [writeResult([syntheticRow(point, processes: b, reference: refB)])])
         return try Comparison.compare(baseline: base, current: current, options: options)
@@ -86,7 +90,8 @@ struct VerdictTests {
 
     @Test("one or two processes a side is inconclusive however clear the samples (exit 3)")
     func tooFewProcesses() throws {
-        let one = try Self.compare([noisy(1e-3, cv: 0.001, count: 30, seed: 3)], [noisy(2e-3, cv: 0.001, count: 30, seed: 4)])
+        let one = try Self.compare(
+            [noisy(1e-3, cv: 0.001, count: 30, seed: 3)], [noisy(2e-3, cv: 0.001, count: 30, seed: 4)])
         #expect(one.points[0].verdict == .inconclusive && one.exitCode == 3)
         #expect(one.points[0].note.hasPrefix("between-process noise unknown: 1 and 1 processes"), "\(one.table)")
         #expect(abs(one.points[0].ratio! - 2) < 0.01, "the ratio is still shown")
@@ -94,8 +99,9 @@ struct VerdictTests {
         #expect(two.points[0].verdict == .inconclusive)
         var options = CompareOptions()
         options.minProcesses = 2
-        #expect(try Self.compare(Self.processes(1e-3, k: 2, seed: 5), Self.processes(2e-3, k: 5, seed: 6), options: options)
-            .points[0].verdict == .regressed)
+        #expect(
+            try Self.compare(Self.processes(1e-3, k: 2, seed: 5), Self.processes(2e-3, k: 5, seed: 6), options: options)
+                .points[0].verdict == .regressed)
     }
 
     @Test("identical distributions are unchanged, saying within what (exit 0); a clear speed-up is improved (exit 4)")
@@ -131,23 +137,33 @@ struct VerdictTests {
     @Test("a run given twice on one side is refused, not counted twice")
     func runTwice() throws {
         let a = try writeResult([syntheticRow(Self.point, processes: Self.processes(1e-3, seed: 1))])
-        #expect(throws: BenchError("\(a): run x is also in \(a); each run may be given once")) { try ResultSet(paths: [a, a]) }
+        #expect(throws: BenchError("\(a): run x is also in \(a); each run may be given once")) {
+            try ResultSet(paths: [a, a])
+        }
         // Runs of other ids pool: each run's processes count apart (3 runs of 1 process = 3).
-        let runs = try (0..<3).map { k in try writeResult([syntheticRow(Self.point, noisy(1e-3, cv: 0.01, count: 5, seed: UInt64(k)), runID: "r\(k)")]) }
-        let pooled = try Comparison.compare(baseline: ResultSet(paths: runs), current: ResultSet(paths: runs.reversed()), options: CompareOptions())
+        let runs = try (0..<3).map { k in
+            try writeResult([syntheticRow(Self.point, noisy(1e-3, cv: 0.01, count: 5, seed: UInt64(k)), runID: "r\(k)")]
+            )
+        }
+        let pooled = try Comparison.compare(
+            baseline: ResultSet(paths: runs), current: ResultSet(paths: runs.reversed()), options: CompareOptions())
         #expect(pooled.points[0].baselineProcesses == 3 && pooled.points[0].verdict == .unchanged)
     }
 
     @Test("instruction counts decide with a 1% tolerance")
     func instructions() throws {
         func row(_ count: Int) -> (ResultRow, [SampleRow]) {
-            var r = ResultRow(runID: "x", point: Self.point, status: .ok, tensorBytes: 1, host: "h", cpuModel: "m", configID: "c", timestamp: "t")
+            var r = ResultRow(
+                runID: "x", point: Self.point, status: .ok, tensorBytes: 1, host: "h", cpuModel: "m", configID: "c",
+                timestamp: "t")
             r.instructions = count
             return (r, [])
         }
         func verdict(_ a: Int, _ b: Int) throws -> Verdict {
-            try Comparison.compare(baseline: ResultSet(paths: [writeResult([row(a)])]),
-                                   current: ResultSet(paths: [writeResult([row(b)])]), options: CompareOptions()).points[0].verdict
+            try Comparison.compare(
+                baseline: ResultSet(paths: [writeResult([row(a)])]),
+                current: ResultSet(paths: [writeResult([row(b)])]), options: CompareOptions()
+            ).points[0].verdict
         }
         #expect(try verdict(1_000_000, 1_011_000) == .regressed)
         #expect(try verdict(1_000_000, 1_009_000) == .unchanged)
@@ -161,26 +177,39 @@ struct VerdictTests {
         var rng = SeededGenerator(seed: 1)
         let a = twoLevel(1e-3, processes: 8, samples: 10, between: 0.005, within: 0.005, rng: &rng)
         let b = twoLevel(1.08e-3, processes: 8, samples: 10, between: 0.005, within: 0.005, rng: &rng)
-        let base = try ResultSet(paths: [writeResult([syntheticRow(Self.point, processes: a), syntheticRow(other, processes: a)])])
+        let base = try ResultSet(paths: [
+            writeResult([syntheticRow(Self.point, processes: a), syntheticRow(other, processes: a)])
+        ])
         let current = try ResultSet(paths: [writeResult([syntheticRow(Self.point, processes: b)])])
         var options = CompareOptions()
         let file = try temporaryDirectory().appendingPathComponent("t.json")
-        try #"{"default": 0.05, "variants": {"blockedGather": 0.1}, "instructions": 0.02}"#.write(to: file, atomically: true, encoding: .utf8)
+        try #"{"default": 0.05, "variants": {"blockedGather": 0.1}, "instructions": 0.02}"#.write(
+            to: file, atomically: true, encoding: .utf8)
         try options.loadThresholds(file.path)
         let c = try Comparison.compare(baseline: base, current: current, options: options)
         #expect(c.points.first { $0.name == other.name }?.verdict == .missing)
-        #expect(c.points.first { $0.name == Self.point.name }?.verdict == .unchanged, "8% is inside blockedGather's 10%")
+        #expect(
+            c.points.first { $0.name == Self.point.name }?.verdict == .unchanged, "8% is inside blockedGather's 10%")
         options.pointTolerance[Self.point.name] = 0.02
-        #expect(try Comparison.compare(baseline: base, current: current, options: options).points
-            .first { $0.name == Self.point.name }?.verdict == .regressed)
+        #expect(
+            try Comparison.compare(baseline: base, current: current, options: options).points
+                .first { $0.name == Self.point.name }?.verdict == .regressed)
         let reversed = try Comparison.compare(baseline: current, current: base, options: options)
         #expect(reversed.points.contains { $0.verdict == .new })
         options.pointTolerance["tiled/fwd/v2/N1/C1/K1/1x1/k1x1/s1/p0/d1/g1/og1/t1/close"] = 0.5  // a typo'd name
-        #expect(throws: BenchError("the thresholds name a point in neither result: tiled/fwd/v2/N1/C1/K1/1x1/k1x1/s1/p0/d1/g1/og1/t1/close")) {
+        #expect(
+            throws: BenchError(
+                "the thresholds name a point in neither result: tiled/fwd/v2/N1/C1/K1/1x1/k1x1/s1/p0/d1/g1/og1/t1/close"
+            )
+        ) {
             try Comparison.compare(baseline: base, current: current, options: options)
         }
         try #"{"defualt": 0.05}"#.write(to: file, atomically: true, encoding: .utf8)
-        #expect(throws: BenchError("thresholds file \(file.path): unknown key 'defualt' (expected default, instructions, variants, points)")) {
+        #expect(
+            throws: BenchError(
+                "thresholds file \(file.path): unknown key 'defualt' (expected default, instructions, variants, points)"
+            )
+        ) {
             try options.loadThresholds(file.path)
         }
     }
@@ -189,22 +218,31 @@ struct VerdictTests {
     func badInputs() throws {
         let good = try writeResult([syntheticRow(Self.point, noisy(1e-3, cv: 0.01, count: 10, seed: 1))])
         let paths = OutputPaths(results: good)
-        func message(_ body: () throws -> Any) -> String { do { _ = try body(); return "no error" } catch { return "\(error)" } }
+        func message(_ body: () throws -> Any) -> String {
+            do { _ = try body(); return "no error" } catch { return "\(error)" }
+        }
         // Truncated samples file.
         let truncated = try writeResult([syntheticRow(Self.point, noisy(1e-3, cv: 0.01, count: 10, seed: 1))])
         let samplesPath = OutputPaths(results: truncated).samples
         let lines = try String(contentsOfFile: samplesPath, encoding: .utf8).split(separator: "\n")
-        try (lines.prefix(5).joined(separator: "\n") + "\n").write(toFile: samplesPath, atomically: true, encoding: .utf8)
-        #expect(message { try ResultSet(paths: [truncated]) }.contains("4 samples of run x for \(Self.point.name), the row says 10 (the samples file was cut"))
+        try (lines.prefix(5).joined(separator: "\n") + "\n").write(
+            toFile: samplesPath, atomically: true, encoding: .utf8)
+        #expect(
+            message { try ResultSet(paths: [truncated]) }.contains(
+                "4 samples of run x for \(Self.point.name), the row says 10 (the samples file was cut"))
         // A row whose median was edited (or mixed with another run's samples) is refused.
         let edited = try temporaryDirectory().appendingPathComponent("edited.csv").path
         let goodTable = try CSVTable.read(good)
         var record = goodTable.records[0]
         record["median_s"] = "-1e-05"
-        try ([try CSVTable.line(goodTable.header), try CSVTable.line(goodTable.header.map { record[$0]! })].joined(separator: "\n") + "\n")
+        try
+            ([try CSVTable.line(goodTable.header), try CSVTable.line(goodTable.header.map { record[$0]! })].joined(
+                separator: "\n") + "\n")
             .write(toFile: edited, atomically: true, encoding: .utf8)
         try FileManager.default.copyItem(atPath: paths.samples, toPath: OutputPaths(results: edited).samples)
-        #expect(message { try ResultSet(paths: [edited]) }.contains("the row of \(Self.point.name) says median_s -1e-05 over 1 process(es)"))
+        #expect(
+            message { try ResultSet(paths: [edited]) }.contains(
+                "the row of \(Self.point.name) says median_s -1e-05 over 1 process(es)"))
         // A different schema version.
         let text = try String(contentsOfFile: good, encoding: .utf8)
         let v4 = try temporaryDirectory().appendingPathComponent("v4.csv").path
@@ -226,9 +264,13 @@ struct VerdictTests {
         var other = Self.point
         other.batch = 2
         let disjoint = try writeResult([syntheticRow(other, [1e-3])])
-        #expect(message { try Comparison.compare(baseline: ResultSet(paths: [good]), current: ResultSet(paths: [disjoint]), options: CompareOptions()) }
-            == "no point appears in both results: nothing to compare")
+        #expect(
+            message {
+                try Comparison.compare(
+                    baseline: ResultSet(paths: [good]), current: ResultSet(paths: [disjoint]), options: CompareOptions()
+                )
+            }
+                == "no point appears in both results: nothing to compare")
         _ = paths
     }
 }
-

@@ -14,8 +14,9 @@ let samplePoint = BenchPoint(
 struct RecordTests {
     @Test("a row written and read back is identical, quoting included")
     func roundTrip() throws {
-        var row = ResultRow(runID: "r1", point: samplePoint, status: .ok, tensorBytes: 123_456_789, host: "box",
-                            cpuModel: "AMD EPYC 9654, 96-Core \"Genoa\"", configID: "abc", timestamp: "2026-11-25T00:00:00Z")
+        var row = ResultRow(
+            runID: "r1", point: samplePoint, status: .ok, tensorBytes: 123_456_789, host: "box",
+            cpuModel: "AMD EPYC 9654, 96-Core \"Genoa\"", configID: "abc", timestamp: "2026-11-25T00:00:00Z")
         row.error = "line one\nline two, with a comma"
         row.iterationsPerSample = 17
         row.statistics = Statistics([0.1, 0.2 / 3, 1e-300, 5e-7, .pi])
@@ -62,11 +63,14 @@ struct RecordTests {
 
     @Test("reading back refuses a bad schema or a missing column")
     func refusals() throws {
-        let row = ResultRow(runID: "r", point: samplePoint, status: .skipped, tensorBytes: 1, host: "h", cpuModel: "m",
-                            configID: "c", timestamp: "t")
+        let row = ResultRow(
+            runID: "r", point: samplePoint, status: .skipped, tensorBytes: 1, host: "h", cpuModel: "m",
+            configID: "c", timestamp: "t")
         var record = Dictionary(uniqueKeysWithValues: zip(ResultRow.header, row.fields))
         record["schema_version"] = "5"
-        #expect(throws: BenchError("f: schema_version 5, this dcnbench reads 1 to 4")) { try ResultRow(record: record, source: "f") }
+        #expect(throws: BenchError("f: schema_version 5, this dcnbench reads 1 to 4")) {
+            try ResultRow(record: record, source: "f")
+        }
         // Version 1 had no weights column: its rows are weights given per call; before 3, no
         // direction: the forward pass.
         var v1 = record
@@ -80,17 +84,25 @@ struct RecordTests {
         #expect(try ResultRow(record: v2, source: "f").point.direction == .fwd)
         record["schema_version"] = "3"
         record["direction"] = "sideways"
-        #expect(throws: BenchError("f: direction 'sideways' is not fwd, bwd or fwd+bwd")) { try ResultRow(record: record, source: "f") }
+        #expect(throws: BenchError("f: direction 'sideways' is not fwd, bwd or fwd+bwd")) {
+            try ResultRow(record: record, source: "f")
+        }
         record["direction"] = "bwd"
-        #expect(throws: BenchError("f: row '\(samplePoint.name)' does not match its own columns")) { try ResultRow(record: record, source: "f") }
+        #expect(throws: BenchError("f: row '\(samplePoint.name)' does not match its own columns")) {
+            try ResultRow(record: record, source: "f")
+        }
         record["direction"] = "fwd"
         record["weights"] = "once"
-        #expect(throws: BenchError("f: weights 'once' is not call or prepared")) { try ResultRow(record: record, source: "f") }
+        #expect(throws: BenchError("f: weights 'once' is not call or prepared")) {
+            try ResultRow(record: record, source: "f")
+        }
         record["weights"] = "call"
         // Schema 4's process count must fit the samples (none without samples).
         record["schema_version"] = "4"
         record["processes"] = "2"
-        #expect(throws: BenchError("f: row '\(samplePoint.name)' has 2 processes for 0 samples")) { try ResultRow(record: record, source: "f") }
+        #expect(throws: BenchError("f: row '\(samplePoint.name)' has 2 processes for 0 samples")) {
+            try ResultRow(record: record, source: "f")
+        }
         record["processes"] = "0"
         record["samples"] = "3"
         #expect(throws: BenchError("f: row '\(samplePoint.name)' has 3 samples but incomplete statistics")) {
@@ -120,6 +132,8 @@ struct DocumentationTests {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         let start = try #require(lines.firstIndex(of: "| column | meaning |"))
         let documented = lines[start...].prefix { $0.hasPrefix("| ") }.joined(separator: "\n")
-        #expect(documented == ResultRow.markdownTable, "paste ResultRow.markdownTable into docs/results-files.md:\n\(ResultRow.markdownTable)")
+        #expect(
+            documented == ResultRow.markdownTable,
+            "paste ResultRow.markdownTable into docs/results-files.md:\n\(ResultRow.markdownTable)")
     }
 }

@@ -1,7 +1,8 @@
-@testable import Bench
 import BenchTestSupport
 import Foundation
 import Testing
+
+@testable import Bench
 
 /// `dcnbench report` on fixtures (committed runs in Tests/Fixtures): the tables a reader pastes, from the same rows.
 @Suite("Report")
@@ -32,16 +33,23 @@ struct ReportTests {
     @Test("peer rows give the peer section, pairing prepared weights only with the peers' constant-weight forms")
     func peers() throws {
         let folder = Self.results.appendingPathComponent("peers-zen4")
-        let report = try Report(paths: ["ours-r1.csv", "openvino-t1-r1.csv"].map { folder.appendingPathComponent($0).path }, plots: nil)
+        let report = try Report(
+            paths: ["ours-r1.csv", "openvino-t1-r1.csv"].map { folder.appendingPathComponent($0).path }, plots: nil)
         let section = try #require(report.peerSection)
-        #expect(section.table[0] == ["shape", "T", "ours (fastest)", "GFLOP/s", "openvino GFLOP/s", "ours / openvino",
-                                     "openvino prepared GFLOP/s", "ours / openvino prepared"])
-        let line = try #require(section.table.first { $0[0] == "v2/N1/C256/K256/14x14/k3x3/s1/p1/d1/g1/og1" && $0[1] == "1" })
+        #expect(
+            section.table[0] == [
+                "shape", "T", "ours (fastest)", "GFLOP/s", "openvino GFLOP/s", "ours / openvino",
+                "openvino prepared GFLOP/s", "ours / openvino prepared",
+            ])
+        let line = try #require(
+            section.table.first { $0[0] == "v2/N1/C256/K256/14x14/k3x3/s1/p1/d1/g1/og1" && $0[1] == "1" })
         let rows = report.rows.filter { $0.shape == line[0] && $0.threads == 1 }
-        let ours = try #require(rows.filter { !$0.variant.hasPrefix("peer:") && $0.weights == "call" }.min { $0.median < $1.median })
+        let ours = try #require(
+            rows.filter { !$0.variant.hasPrefix("peer:") && $0.weights == "call" }.min { $0.median < $1.median })
         let ov = try #require(rows.first { $0.variant == "peer:openvino" && $0.weights == "call" })
         #expect(line[5] == Report.f(ov.median / ours.median, 2) + "×")
-        let prepared = try #require(rows.filter { !$0.variant.hasPrefix("peer:") && $0.weights == "prepared" }.min { $0.median < $1.median })
+        let prepared = try #require(
+            rows.filter { !$0.variant.hasPrefix("peer:") && $0.weights == "prepared" }.min { $0.median < $1.median })
         let ovConst = try #require(rows.first { $0.variant == "peer:openvino" && $0.weights == "prepared" })
         #expect(line[7] == Report.f(ovConst.median / prepared.median, 2) + "×")
     }
@@ -51,16 +59,21 @@ struct ReportTests {
         let dir = try temporaryDirectory()
         let empty = dir.appendingPathComponent("empty.csv").path
         try "schema_version,name\n".write(toFile: empty, atomically: true, encoding: .utf8)
-        #expect(throws: BenchError("\(empty): no rows, or not a dcnbench results CSV")) { try Report(paths: [empty], plots: nil) }
+        #expect(throws: BenchError("\(empty): no rows, or not a dcnbench results CSV")) {
+            try Report(paths: [empty], plots: nil)
+        }
         let cut = dir.appendingPathComponent("cut.csv").path
         try "schema_version,name\n2,x\n".write(toFile: cut, atomically: true, encoding: .utf8)
         #expect(throws: BenchError.self) { try Report(paths: [cut], plots: nil) }
         #expect(throws: BenchError("report needs at least one results CSV")) { try Report(paths: [], plots: nil) }
     }
 
-    @Test("what a file brings cannot change the page: figures shown as images, never inlined; line breaks kept out of tables")
+    @Test(
+        "what a file brings cannot change the page: figures shown as images, never inlined; line breaks kept out of tables"
+    )
     func hostileContent() throws {
-        var (row, samples) = syntheticRow(tinyPoints([.tiled])[0], [1e-3, 1e-3, 1e-3], cpuModel: "EPYC\n| evil | row |")
+        var (row, samples) = syntheticRow(
+            tinyPoints([.tiled])[0], [1e-3, 1e-3, 1e-3], cpuModel: "EPYC\n| evil | row |")
         row.gflops = 1
         let path = try writeResult([(row, samples)])
         let plots = try temporaryDirectory()
@@ -69,7 +82,9 @@ struct ReportTests {
         let report = try Report(paths: [path], plots: plots.path)
         let html = try report.html()
         #expect(!html.contains("<script") && !html.contains("onload"))
-        #expect(html.contains("<img alt=\"a.svg\" src=\"data:image/svg+xml;base64,\(Data(svg.utf8).base64EncodedString())\">"))
+        #expect(
+            html.contains(
+                "<img alt=\"a.svg\" src=\"data:image/svg+xml;base64,\(Data(svg.utf8).base64EncodedString())\">"))
         let markdown = report.markdown()
         let cpuLine = try #require(markdown.split(separator: "\n").first { $0.hasPrefix("| CPU |") })
         #expect(cpuLine == #"| CPU | EPYC \| evil \| row \| |"#)
@@ -77,7 +92,8 @@ struct ReportTests {
 
     @Test("links to figures are relative to the report's folder")
     func relativeLinks() {
-        #expect(Report.relativePath("/a/results/plots/x/sizes.svg", from: "/a/results/reports") == "../plots/x/sizes.svg")
+        #expect(
+            Report.relativePath("/a/results/plots/x/sizes.svg", from: "/a/results/reports") == "../plots/x/sizes.svg")
         #expect(Report.relativePath("/a/b.svg", from: "/a") == "b.svg")
     }
 }

@@ -11,28 +11,37 @@ import Topology
 struct ResultFileTests {
     let sweep = Sweep(name: "t", blocks: [])
 
-    func runner(_ id: String) throws -> PointRunner { try PointRunner(timing: quickTiming, maxMemoryBytes: 1 << 30, runID: id) }
+    func runner(_ id: String) throws -> PointRunner {
+        try PointRunner(timing: quickTiming, maxMemoryBytes: 1 << 30, runID: id)
+    }
 
     @Test("a second run on a file being written is refused, new or resumed, and the first run's file stays whole")
     func oneWriterAtATime() throws {
         let out = try temporaryDirectory().appendingPathComponent("run.csv").path
-        let first = try SweepRunner(runner: runner("a"), sweep: sweep, points: tinyPoints([.tiled]), output: out, resume: nil)
+        let first = try SweepRunner(
+            runner: runner("a"), sweep: sweep, points: tinyPoints([.tiled]), output: out, resume: nil)
         let busy = BenchError("\(out) is being written by another dcnbench run; wait for it, or choose another --out")
-        #expect(throws: busy) { try SweepRunner(runner: runner("b"), sweep: sweep, points: tinyPoints([.tiled]), output: out, resume: nil) }
+        #expect(throws: busy) {
+            try SweepRunner(runner: runner("b"), sweep: sweep, points: tinyPoints([.tiled]), output: out, resume: nil)
+        }
         _ = try first.run(progress: Progress(quiet: true))
-        #expect(throws: busy) { try SweepRunner(runner: runner("c"), sweep: sweep, points: tinyPoints(), output: nil, resume: out) }
+        #expect(throws: busy) {
+            try SweepRunner(runner: runner("c"), sweep: sweep, points: tinyPoints(), output: nil, resume: out)
+        }
         let table = try CSVTable.read(out)
         #expect(table.records.count == 1 && table.records.allSatisfy { $0.count == ResultRow.header.count })
         withExtendedLifetime(first) {}
     }
 
-    @Test("resume measures again the points that were skipped or in error, one row each, and keeps the rest and the lock")
+    @Test(
+        "resume measures again the points that were skipped or in error, one row each, and keeps the rest and the lock")
     func resumeRetries() throws {
         let out = try temporaryDirectory().appendingPathComponent("run.csv").path
         let points = tinyPoints()
         // Too little memory for any point: every row skipped.
         let small = try PointRunner(timing: quickTiming, maxMemoryBytes: 1000, runID: "a")
-        let first = try SweepRunner(runner: small, sweep: sweep, points: points, output: out, resume: nil).run(progress: Progress(quiet: true))
+        let first = try SweepRunner(runner: small, sweep: sweep, points: points, output: out, resume: nil).run(
+            progress: Progress(quiet: true))
         #expect(first.allSatisfy { $0.status == .skipped })
         // An ok row of another point stays as it was (its samples too).
         let extra = tinyPoints([.naive])
@@ -43,15 +52,22 @@ struct ResultFileTests {
         }
         let okRow = try #require(try CSVTable.read(out).records.first { $0["variant"] == "naive" })
         do {  // the resumed run holds the file until its driver goes, at the end of this block
-            let again = try SweepRunner(runner: runner("c"), sweep: sweep, points: points + extra, output: nil, resume: out)
+            let again = try SweepRunner(
+                runner: runner("c"), sweep: sweep, points: points + extra, output: nil, resume: out)
             #expect(again.retried == points.map(\.name))
             #expect(again.pending.map(\.name) == points.map(\.name))
             // The rewritten file is still this run's: a second writer is refused meanwhile.
-            #expect(throws: BenchError.self) { try SweepRunner(runner: runner("d"), sweep: sweep, points: points, output: nil, resume: out) }
+            #expect(throws: BenchError.self) {
+                try SweepRunner(runner: runner("d"), sweep: sweep, points: points, output: nil, resume: out)
+            }
             let rows = try again.run(progress: Progress(quiet: true))
             #expect(rows.allSatisfy { $0.status == .ok })
             // No reader takes a file its writer still holds.
-            #expect(throws: BenchError("\(out) is being written by a dcnbench run (its lock is held); wait for that run to finish, then read it")) {
+            #expect(
+                throws: BenchError(
+                    "\(out) is being written by a dcnbench run (its lock is held); wait for that run to finish, then read it"
+                )
+            ) {
                 try ResultSet(paths: [out])
             }
         }
@@ -65,12 +81,14 @@ struct ResultFileTests {
     @Test("resume after an editor dropped the final newline: the next row is not glued to the last")
     func missingFinalNewline() throws {
         let out = try temporaryDirectory().appendingPathComponent("run.csv").path
-        _ = try SweepRunner(runner: runner("a"), sweep: sweep, points: tinyPoints([.tiled]), output: out, resume: nil).run(progress: Progress(quiet: true))
+        _ = try SweepRunner(runner: runner("a"), sweep: sweep, points: tinyPoints([.tiled]), output: out, resume: nil)
+            .run(progress: Progress(quiet: true))
         var text = try String(contentsOfFile: out, encoding: .utf8)
         #expect(text.hasSuffix("\n"))
         text.removeLast()
         try text.write(toFile: out, atomically: true, encoding: .utf8)
-        _ = try SweepRunner(runner: runner("b"), sweep: sweep, points: tinyPoints(), output: nil, resume: out).run(progress: Progress(quiet: true))
+        _ = try SweepRunner(runner: runner("b"), sweep: sweep, points: tinyPoints(), output: nil, resume: out).run(
+            progress: Progress(quiet: true))
         let table = try CSVTable.read(out)
         #expect(table.records.map { $0["variant"] } == ["tiled", "blockedGather"])
         _ = try ResultSet(paths: [out])  // and compare reads it
@@ -79,13 +97,16 @@ struct ResultFileTests {
     @Test("resume after a kill cut a samples line: the partial sample is dropped, the rest reads")
     func partialSampleLine() throws {
         let out = try temporaryDirectory().appendingPathComponent("run.csv").path
-        _ = try SweepRunner(runner: runner("a"), sweep: sweep, points: tinyPoints([.tiled]), output: out, resume: nil).run(progress: Progress(quiet: true))
+        _ = try SweepRunner(runner: runner("a"), sweep: sweep, points: tinyPoints([.tiled]), output: out, resume: nil)
+            .run(progress: Progress(quiet: true))
         let samples = OutputPaths(results: out).samples
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: samples))
         handle.seekToEndOfFile()
-        try handle.write(contentsOf: Data("2,a,blockedGather/fwd/v2/N1/C4/K4/6x6/k3x3/s1/p1/d1/g1/og1/t1/close,0,0.0".utf8))
+        try handle.write(
+            contentsOf: Data("2,a,blockedGather/fwd/v2/N1/C4/K4/6x6/k3x3/s1/p1/d1/g1/og1/t1/close,0,0.0".utf8))
         try handle.close()
-        _ = try SweepRunner(runner: runner("b"), sweep: sweep, points: tinyPoints(), output: nil, resume: out).run(progress: Progress(quiet: true))
+        _ = try SweepRunner(runner: runner("b"), sweep: sweep, points: tinyPoints(), output: nil, resume: out).run(
+            progress: Progress(quiet: true))
         let set = try ResultSet(paths: [out])
         #expect(set.samples.values.map(\.count).sorted() == [3, 3])
     }
@@ -99,17 +120,21 @@ struct ResultFileTests {
             ("/dev/null", "results files are named NAME.csv"),
         ] {
             #expect(throws: BenchError("--out \(out): \(message) (their samples and context go beside them)")) {
-                try SweepRunner(runner: runner("a"), sweep: sweep, points: tinyPoints([.tiled]), output: out, resume: nil)
+                try SweepRunner(
+                    runner: runner("a"), sweep: sweep, points: tinyPoints([.tiled]), output: out, resume: nil)
             }
         }
         let folder = directory.appendingPathComponent("x.csv")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         #expect(throws: BenchError("--out \(folder.path): not a regular file")) {
-            try SweepRunner(runner: runner("a"), sweep: sweep, points: tinyPoints([.tiled]), output: folder.path, resume: nil)
+            try SweepRunner(
+                runner: runner("a"), sweep: sweep, points: tinyPoints([.tiled]), output: folder.path, resume: nil)
         }
-        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("new").path), "nothing created")
+        #expect(
+            !FileManager.default.fileExists(atPath: directory.appendingPathComponent("new").path), "nothing created")
         let file = directory.appendingPathComponent("s.json")
-        try #"{"name": "../../../tmp/x", "blocks": [{"variants": ["tiled"], "channels": [4], "hw": [6], "threads": [1]}]}"#
+        try
+            #"{"name": "../../../tmp/x", "blocks": [{"variants": ["tiled"], "channels": [4], "hw": [6], "threads": [1]}]}"#
             .write(to: file, atomically: true, encoding: .utf8)
         #expect(throws: BenchError.self) { try SweepFile.load(file.path, cores: 2) }
     }
@@ -117,10 +142,15 @@ struct ResultFileTests {
     @Test("a new run refuses a samples or context file left by another run, and leaves no empty file")
     func staleSidecars() throws {
         let out = try temporaryDirectory().appendingPathComponent("run.csv").path
-        _ = try SweepRunner(runner: runner("a"), sweep: sweep, points: tinyPoints([.tiled]), output: out, resume: nil).run(progress: Progress(quiet: true))
+        _ = try SweepRunner(runner: runner("a"), sweep: sweep, points: tinyPoints([.tiled]), output: out, resume: nil)
+            .run(progress: Progress(quiet: true))
         try FileManager.default.removeItem(atPath: out)
         let samples = OutputPaths(results: out).samples
-        #expect(throws: BenchError("\(samples) exists from another run (its results file is gone or empty): remove it, or choose another --out")) {
+        #expect(
+            throws: BenchError(
+                "\(samples) exists from another run (its results file is gone or empty): remove it, or choose another --out"
+            )
+        ) {
             try SweepRunner(runner: runner("b"), sweep: sweep, points: tinyPoints([.tiled]), output: out, resume: nil)
         }
         #expect(!FileManager.default.fileExists(atPath: out))
@@ -135,20 +165,28 @@ struct ResultFileTests {
         // results file was deleted): 10× slower, and they must not move the median.
         let samples = try CSVAppender(path: OutputPaths(results: path).samples, header: SampleRow.header)
         for i in 0..<5 {
-            try samples.append(SampleRow(runID: "other", name: point.name, index: i, secondsPerIteration: 1e-2, iterations: 1,
-                                         cpuSeconds: 1e-2, migrated: false, referenceSeconds: 1e-3).fields)
+            try samples.append(
+                SampleRow(
+                    runID: "other", name: point.name, index: i, secondsPerIteration: 1e-2, iterations: 1,
+                    cpuSeconds: 1e-2, migrated: false, referenceSeconds: 1e-3
+                ).fields)
         }
         let set = try ResultSet(paths: [path])
         #expect(set.samples[point.name]?.count == 3)
         #expect(set.samples[point.name]?.allSatisfy { $0.runID == "x" } == true)
         // The same row twice in one file.
         let twice = try writeResult([(row, own), (row, own)])
-        #expect(throws: BenchError("\(twice) record 3: a second row for \(point.name); a results file holds one row per point")) {
+        #expect(
+            throws: BenchError(
+                "\(twice) record 3: a second row for \(point.name); a results file holds one row per point")
+        ) {
             try ResultSet(paths: [twice])
         }
         var record = Dictionary(uniqueKeysWithValues: zip(ResultRow.header, row.fields))
         record["samples"] = "-5"
-        #expect(throws: BenchError("f: column 'samples' is negative: -5")) { try ResultRow(record: record, source: "f") }
+        #expect(throws: BenchError("f: column 'samples' is negative: -5")) {
+            try ResultRow(record: record, source: "f")
+        }
     }
 
     @Test("compare refuses absolute times when a context is missing, unless forced or normalised")
@@ -156,11 +194,14 @@ struct ResultFileTests {
         let point = tinyPoints([.tiled])[0]
         let a = try writeResult([syntheticRow(point, [1e-3, 1.1e-3, 0.9e-3, 1e-3, 1e-3])])
         let b = try writeResult([syntheticRow(point, [1e-3, 1.1e-3, 0.9e-3, 1e-3, 1e-3])], context: false)
-        let message = "a context file is missing: cannot check that both runs come from the same machine and build; use --normalize, or --force to compare anyway"
+        let message =
+            "a context file is missing: cannot check that both runs come from the same machine and build; use --normalize, or --force to compare anyway"
         #expect(throws: BenchError(message)) {
-            try Comparison.compare(baseline: ResultSet(paths: [a]), current: ResultSet(paths: [b]), options: CompareOptions())
+            try Comparison.compare(
+                baseline: ResultSet(paths: [a]), current: ResultSet(paths: [b]), options: CompareOptions())
         }
-        let forced = try Comparison.compare(baseline: ResultSet(paths: [a]), current: ResultSet(paths: [b]), options: CompareOptions(), force: true)
+        let forced = try Comparison.compare(
+            baseline: ResultSet(paths: [a]), current: ResultSet(paths: [b]), options: CompareOptions(), force: true)
         #expect(forced.warnings.contains { $0.hasPrefix("a context file is missing") })
     }
 
@@ -168,25 +209,45 @@ struct ResultFileTests {
     func absurdNumbers() throws {
         var o = Sweep.Overrides()
         o.threads = [Int.max]
-        #expect(throws: BenchError("--threads \(Int.max): at most \(Sweep.maxThreads)")) { try Preset.smoke.sweep(cores: 2, pus: 2).applying(o) }
-        for (change, message) in [({ (t: inout TimingOptions) in t.minSampleSeconds = 1e300 }, "--min-sample-time must be in (0, 3600] seconds"),
-                                  ({ (t: inout TimingOptions) in t.warmupSeconds = 1e300 }, "--warmup must be in [0, 3600] seconds"),
-                                  ({ (t: inout TimingOptions) in t.maxSecondsPerPoint = .infinity }, "--max-time-per-point must be in (0, 86400] seconds")] {
+        #expect(throws: BenchError("--threads \(Int.max): at most \(Sweep.maxThreads)")) {
+            try Preset.smoke.sweep(cores: 2, pus: 2).applying(o)
+        }
+        for (change, message) in [
+            (
+                { (t: inout TimingOptions) in t.minSampleSeconds = 1e300 },
+                "--min-sample-time must be in (0, 3600] seconds"
+            ),
+            ({ (t: inout TimingOptions) in t.warmupSeconds = 1e300 }, "--warmup must be in [0, 3600] seconds"),
+            (
+                { (t: inout TimingOptions) in t.maxSecondsPerPoint = .infinity },
+                "--max-time-per-point must be in (0, 86400] seconds"
+            ),
+        ] {
             var timing = quickTiming
             change(&timing)
-            #expect(throws: BenchError(message)) { try PointRunner(timing: timing, maxMemoryBytes: 1 << 30, runID: "x") }
+            #expect(throws: BenchError(message)) {
+                try PointRunner(timing: timing, maxMemoryBytes: 1 << 30, runID: "x")
+            }
         }
     }
 
-    @Test("inputs that used to be misread: --channels alone keeps each shape's H×W, PU lists in order, booleans are not numbers, no key twice")
+    @Test(
+        "inputs that used to be misread: --channels alone keeps each shape's H×W, PU lists in order, booleans are not numbers, no key twice"
+    )
     func misreadInputs() throws {
         var o = Sweep.Overrides()
         o.channels = [8]
-        let shapes = Set(try Preset.default.sweep(cores: 2, pus: 2).applying(o).points.map { "\($0.inChannels)@\($0.height)x\($0.width)" })
+        let shapes = Set(
+            try Preset.default.sweep(cores: 2, pus: 2).applying(o).points.map {
+                "\($0.inChannels)@\($0.height)x\($0.width)"
+            })
         #expect(shapes.contains("8@50x76") && !shapes.contains("8@50x50"))
         o = Sweep.Overrides()
         o.sizes = [20]
-        let channels = Set(try Preset.default.sweep(cores: 2, pus: 2).applying(o).points.map { "\($0.inChannels)@\($0.height)x\($0.width)" })
+        let channels = Set(
+            try Preset.default.sweep(cores: 2, pus: 2).applying(o).points.map {
+                "\($0.inChannels)@\($0.height)x\($0.width)"
+            })
         #expect(channels == ["64@20x20", "128@20x20", "256@20x20", "512@20x20"])
         for list in ["pus:1,0", "pus:0,0", "pus:2-3,0"] {
             #expect(throws: (any Error).self, "\(list)") { try Placement(parsing: list) }
@@ -203,7 +264,8 @@ struct ResultFileTests {
     /// A sweep of the two tiny points into a new file; returns its path.
     func measured(_ id: String = "a") throws -> String {
         let out = try temporaryDirectory().appendingPathComponent("run.csv").path
-        _ = try SweepRunner(runner: runner(id), sweep: sweep, points: tinyPoints(), output: out, resume: nil).run(progress: Progress(quiet: true))
+        _ = try SweepRunner(runner: runner(id), sweep: sweep, points: tinyPoints(), output: out, resume: nil).run(
+            progress: Progress(quiet: true))
         return out
     }
 
@@ -211,7 +273,9 @@ struct ResultFileTests {
         try SweepRunner(runner: runner(id), sweep: sweep, points: tinyPoints(), output: nil, resume: out)
     }
 
-    @Test("resume makes a consistent file of one left by a kill between samples and row, a cut sample, or a lost samples file")
+    @Test(
+        "resume makes a consistent file of one left by a kill between samples and row, a cut sample, or a lost samples file"
+    )
     func resumeRepairs() throws {
         let names = tinyPoints().map(\.name)
         // A kill between a point's samples and its row: its samples are there, its row is not.
@@ -241,9 +305,12 @@ struct ResultFileTests {
             }
             let set = try ResultSet(paths: [file])
             #expect(set.rows.count == 2 && set.samples.values.allSatisfy { $0.count == 3 }, "\(file)")
-            _ = try Merge.run(output: URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent("m.csv").path, inputs: [file])
+            _ = try Merge.run(
+                output: URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent("m.csv").path,
+                inputs: [file])
         }
-        #expect(try CSVTable.read(paths.samples).records.count == 6, "the orphaned samples are gone, the new ones there")
+        #expect(
+            try CSVTable.read(paths.samples).records.count == 6, "the orphaned samples are gone, the new ones there")
     }
 
     @Test("resume refuses a merged file and a dry run's file; it measures again the rows an interrupt cut short")
@@ -251,20 +318,29 @@ struct ResultFileTests {
         let directory = try temporaryDirectory()
         let shards = try (0..<2).map { k -> String in
             let out = directory.appendingPathComponent("s\(k).csv").path
-            _ = try SweepRunner(runner: runner("r\(k)"), sweep: sweep, points: [tinyPoints()[k]], output: out, resume: nil).run(progress: Progress(quiet: true))
+            _ = try SweepRunner(
+                runner: runner("r\(k)"), sweep: sweep, points: [tinyPoints()[k]], output: out, resume: nil
+            ).run(progress: Progress(quiet: true))
             return out
         }
         let merged = directory.appendingPathComponent("merged.csv").path
         _ = try Merge.run(output: merged, inputs: shards)
-        #expect(throws: BenchError("\(merged) holds 2 runs (a merged file); --resume continues one run: resume the file it was merged from, then merge again")) {
+        #expect(
+            throws: BenchError(
+                "\(merged) holds 2 runs (a merged file); --resume continues one run: resume the file it was merged from, then merge again"
+            )
+        ) {
             try resumed(merged)
         }
         // A dry run and a timed run are different configurations.
         var dry = quickTiming
         dry.dryRun = true
         let untimed = directory.appendingPathComponent("dry.csv").path
-        _ = try SweepRunner(runner: try PointRunner(timing: dry, maxMemoryBytes: 1 << 30, runID: "d"), sweep: sweep, points: tinyPoints(),
-                            output: untimed, resume: nil).run(progress: Progress(quiet: true))
+        _ = try SweepRunner(
+            runner: try PointRunner(timing: dry, maxMemoryBytes: 1 << 30, runID: "d"), sweep: sweep,
+            points: tinyPoints(),
+            output: untimed, resume: nil
+        ).run(progress: Progress(quiet: true))
         #expect(throws: BenchError.self) { try resumed(untimed) }
         // A samples file that is a link (to another run's file) is neither repaired nor written through.
         let linked = try measured()
@@ -273,7 +349,11 @@ struct ResultFileTests {
         try FileManager.default.moveItem(atPath: linkedSamples, toPath: victim)
         try FileManager.default.createSymbolicLink(atPath: linkedSamples, withDestinationPath: victim)
         let before = try Data(contentsOf: URL(fileURLWithPath: victim))
-        #expect(throws: BenchError("--resume \(linkedSamples) is a symbolic link; give the path of a regular file (links are not followed)")) {
+        #expect(
+            throws: BenchError(
+                "--resume \(linkedSamples) is a symbolic link; give the path of a regular file (links are not followed)"
+            )
+        ) {
             try resumed(linked)
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: victim)) == before)
@@ -282,7 +362,8 @@ struct ResultFileTests {
         let table = try CSVTable.read(stopped)
         var records = table.records
         records[0]["error"] = "interrupted after 1 round: 1 of 3 samples"
-        try CSVTable.document(table.header, records.map { r in table.header.map { r[$0]! } }).write(to: URL(fileURLWithPath: stopped))
+        try CSVTable.document(table.header, records.map { r in table.header.map { r[$0]! } }).write(
+            to: URL(fileURLWithPath: stopped))
         #expect(try resumed(stopped).pending.map(\.name) == [tinyPoints()[0].name])
     }
 
@@ -295,18 +376,24 @@ struct ResultFileTests {
         let runID = try #require(try CSVTable.read(out).records.first?["run_id"])
         func refused(_ what: String, _ message: String) {
             for read in [{ _ = try ResultSet(paths: [out]) }, { _ = try Report(paths: [out], plots: nil) }] {
-                do { try read(); Issue.record("\(what): accepted") } catch { #expect("\(error)".contains(message), "\(what): \(error)") }
+                do { try read(); Issue.record("\(what): accepted") } catch {
+                    #expect("\(error)".contains(message), "\(what): \(error)")
+                }
             }
         }
-        try String(decoding: context, as: UTF8.self).replacingOccurrences(of: runID, with: "someone-else").write(toFile: paths.context, atomically: true, encoding: .utf8)
+        try String(decoding: context, as: UTF8.self).replacingOccurrences(of: runID, with: "someone-else").write(
+            toFile: paths.context, atomically: true, encoding: .utf8)
         refused("context of another run", "the context of run someone-else belongs to no row")
         try context.write(to: URL(fileURLWithPath: paths.context))
         let table = try CSVTable.read(out)
-        for (column, value, message) in [("host", "elsewhere", "says host 'elsewhere'"), ("median_s", "-1e-05", "says median_s -1e-05"),
-                                         ("median_s", "0", "says median_s 0.0")] {
+        for (column, value, message) in [
+            ("host", "elsewhere", "says host 'elsewhere'"), ("median_s", "-1e-05", "says median_s -1e-05"),
+            ("median_s", "0", "says median_s 0.0"),
+        ] {
             var records = table.records
             records[0][column] = value
-            try CSVTable.document(table.header, records.map { r in table.header.map { r[$0]! } }).write(to: URL(fileURLWithPath: out))
+            try CSVTable.document(table.header, records.map { r in table.header.map { r[$0]! } }).write(
+                to: URL(fileURLWithPath: out))
             refused("\(column) \(value)", message)
         }
         try original.write(to: URL(fileURLWithPath: out))

@@ -1,13 +1,15 @@
 import Bench
 import BenchTestSupport
-import DeformConvReference
 import DeformConv
+import DeformConvReference
 import Testing
 
 @Suite("Shards")
 struct ShardTests {
-    static let sweeps = [Preset.default.sweep(cores: 2, pus: 2).points, Preset.smoke.sweep(cores: 2, pus: 2).points,
-                         Preset.sizes.sweep(cores: 4, pus: 8).points]
+    static let sweeps = [
+        Preset.default.sweep(cores: 2, pus: 2).points, Preset.smoke.sweep(cores: 2, pus: 2).points,
+        Preset.sizes.sweep(cores: 4, pus: 8).points,
+    ]
 
     @Test("the shards are disjoint and together the sweep, in the sweep's order", arguments: 1...5)
     func partition(_ n: Int) throws {
@@ -52,6 +54,8 @@ struct ShardTests {
         #expect(throws: BenchError("K must be from 1 to N = 4, got 5")) { try Shard(parsing: "5/4") }
         #expect(throws: BenchError("K must be from 1 to N = 4, got 0")) { try Shard(parsing: "0/4") }
         #expect(throws: BenchError("--shard '2': expected K/N, e.g. 1/4")) { try Shard(parsing: "2") }
-        #expect(throws: BenchError("N must be from 1 to 4096, got 9223372036854775807")) { try Shard(parsing: "1/9223372036854775807") }
+        #expect(throws: BenchError("N must be from 1 to 4096, got 9223372036854775807")) {
+            try Shard(parsing: "1/9223372036854775807")
+        }
     }
 }

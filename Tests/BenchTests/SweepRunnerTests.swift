@@ -22,8 +22,11 @@ final class BrokenKernel: ForwardRunning {
     }
     var backwardWorkspaceBytes: Int { inner.backwardWorkspaceBytes }
     /// Spoils the last element of grad_weight, which the gate always samples.
-    func backward(input: Tensor, offset: Tensor, mask: Tensor?, weight: Tensor, gradOutput: Tensor, gradients: DeformConvGradients) throws {
-        try inner.backward(input: input, offset: offset, mask: mask, weight: weight, gradOutput: gradOutput, gradients: gradients)
+    func backward(
+        input: Tensor, offset: Tensor, mask: Tensor?, weight: Tensor, gradOutput: Tensor, gradients: DeformConvGradients
+    ) throws {
+        try inner.backward(
+            input: input, offset: offset, mask: mask, weight: weight, gradOutput: gradOutput, gradients: gradients)
         if let w = gradients.weight { w.data[w.count - 1] += 0.25 }
     }
 }
@@ -37,11 +40,13 @@ struct SweepRunnerTests {
         let first = tinyPoints([.tiled])
         let runner = try PointRunner(timing: quickTiming, maxMemoryBytes: 1 << 30, runID: "first")
         let sweep = Sweep(name: "t", blocks: [])
-        let rows = try SweepRunner(runner: runner, sweep: sweep, points: first, output: out, resume: nil).run(progress: Progress(quiet: true))
+        let rows = try SweepRunner(runner: runner, sweep: sweep, points: first, output: out, resume: nil).run(
+            progress: Progress(quiet: true))
         #expect(rows.count == 1 && rows[0].status == .ok && rows[0].statistics?.count == 3)
         let paths = OutputPaths(results: out)
         #expect(try CSVTable.read(paths.samples).records.count == 3)
-        let context = try JSONDecoder().decode(RunContext.self, from: Data(contentsOf: URL(fileURLWithPath: paths.context)))
+        let context = try JSONDecoder().decode(
+            RunContext.self, from: Data(contentsOf: URL(fileURLWithPath: paths.context)))
         #expect(context.runID == "first" && context.stealTicksAfter != nil && !context.machine.cpuModel.isEmpty)
 
         // The same file again without --resume: refused, and the file untouched.
@@ -66,17 +71,25 @@ struct SweepRunnerTests {
         var other = quickTiming
         other.samples = 4
         let third = try PointRunner(timing: other, maxMemoryBytes: 1 << 30, runID: "third")
-        #expect(throws: BenchError("\(out) was measured with other options or on another machine (config \(runner.configID), this run \(third.configID)): resume it with the same timing options here, or start a new file")) {
+        #expect(
+            throws: BenchError(
+                "\(out) was measured with other options or on another machine (config \(runner.configID), this run \(third.configID)): resume it with the same timing options here, or start a new file"
+            )
+        ) {
             try SweepRunner(runner: third, sweep: sweep, points: both, output: nil, resume: out)
         }
         #expect(try CSVTable.read(out).records.count == 2, "the refused resume left the file as it was")
     }
 
-    @Test("the GEMM roof runs blockedGather's GEMM with the build's micro-kernel and reports GFLOP/s apart from the FMA peak")
+    @Test(
+        "the GEMM roof runs blockedGather's GEMM with the build's micro-kernel and reports GFLOP/s apart from the FMA peak"
+    )
     func gemmRoof() throws {
         let roof = try Probes.gemmRoof(threads: 1, blocks: 1, repetitions: 1)
         #expect(roof.unit == Probes.gemmUnit && roof.unit != "GFLOP/s")
-        #expect(roof.value > 0 && roof.value.isFinite && roof.placement.contains("micro-kernel \(MicroKernelTile.native.rawValue)"))
+        #expect(
+            roof.value > 0 && roof.value.isFinite
+                && roof.placement.contains("micro-kernel \(MicroKernelTile.native.rawValue)"))
     }
 
     @Test("the memory guard skips a point instead of allocating it")
@@ -122,24 +135,34 @@ struct SweepRunnerTests {
 
     @Test("NHWC points are measured and checked through NCHW copies; a broken one is caught")
     func nhwcPoints() throws {
-        let points = SweepAxes(variants: [.tiled, .blockedGather], versions: [.v2], shapes: [Shape(channels: 5, size: 7)],
-                               threads: [1], layouts: [.nhwc]).points
+        let points = SweepAxes(
+            variants: [.tiled, .blockedGather], versions: [.v2], shapes: [Shape(channels: 5, size: 7)],
+            threads: [1], layouts: [.nhwc]
+        ).points
         let runner = try PointRunner(timing: quickTiming, maxMemoryBytes: 1 << 30, runID: "l")
         for point in points {
             #expect(point.name.hasSuffix("/nhwc"))
             let (row, samples) = runner.measure(point, medians: [:])
             #expect(row.status == .ok && samples.count == 3, "\(point.name): \(row.error)")
         }
-        let broken = try PointRunner(timing: quickTiming, maxMemoryBytes: 1 << 30, runID: "b", factory: { point, geometry, options in
-            BrokenKernel(try DeformConvolution(geometry: geometry, variant: point.variant, options: options, layout: point.layout))
-        })
+        let broken = try PointRunner(
+            timing: quickTiming, maxMemoryBytes: 1 << 30, runID: "b",
+            factory: { point, geometry, options in
+                BrokenKernel(
+                    try DeformConvolution(
+                        geometry: geometry, variant: point.variant, options: options, layout: point.layout))
+            })
         #expect(broken.measure(points[0], medians: [:]).row.status == .wrong)
     }
 
-    @Test("points with prepared weights (either layout) are measured and checked; a broken one is caught; names round-trip")
+    @Test(
+        "points with prepared weights (either layout) are measured and checked; a broken one is caught; names round-trip"
+    )
     func preparedPoints() throws {
-        let points = SweepAxes(variants: [.tiled, .blockedGather], versions: [.v2], shapes: [Shape(channels: 5, size: 7)],
-                               threads: [1], layouts: [.nchw, .nhwc], weights: [.prepared]).points
+        let points = SweepAxes(
+            variants: [.tiled, .blockedGather], versions: [.v2], shapes: [Shape(channels: 5, size: 7)],
+            threads: [1], layouts: [.nchw, .nhwc], weights: [.prepared]
+        ).points
         let runner = try PointRunner(timing: quickTiming, maxMemoryBytes: 1 << 30, runID: "p")
         for point in points {
             #expect(point.name.hasSuffix("/prepared"))
@@ -147,9 +170,13 @@ struct SweepRunnerTests {
             let (row, samples) = runner.measure(point, medians: [:])
             #expect(row.status == .ok && samples.count == 3, "\(point.name): \(row.error)")
         }
-        let broken = try PointRunner(timing: quickTiming, maxMemoryBytes: 1 << 30, runID: "b", factory: { point, geometry, options in
-            BrokenKernel(try DeformConvolution(geometry: geometry, variant: point.variant, options: options, layout: point.layout))
-        })
+        let broken = try PointRunner(
+            timing: quickTiming, maxMemoryBytes: 1 << 30, runID: "b",
+            factory: { point, geometry, options in
+                BrokenKernel(
+                    try DeformConvolution(
+                        geometry: geometry, variant: point.variant, options: options, layout: point.layout))
+            })
         let blockedGather = points.first { $0.variant == .blockedGather }!
         #expect(broken.measure(blockedGather, medians: [:]).row.status == .wrong)
         #expect(throws: BenchError.self) {
@@ -157,10 +184,14 @@ struct SweepRunnerTests {
         }
     }
 
-    @Test("backward points (both layouts, alone and after the forward) are measured and their gradients checked; a broken one is caught")
+    @Test(
+        "backward points (both layouts, alone and after the forward) are measured and their gradients checked; a broken one is caught"
+    )
     func backwardPoints() throws {
-        let points = SweepAxes(variants: [.naive, .blockedGather], versions: [.v1, .v2], shapes: [Shape(channels: 5, size: 7)],
-                               threads: [1], layouts: [.nchw, .nhwc], directions: [.bwd, .fwdBwd]).points
+        let points = SweepAxes(
+            variants: [.naive, .blockedGather], versions: [.v1, .v2], shapes: [Shape(channels: 5, size: 7)],
+            threads: [1], layouts: [.nchw, .nhwc], directions: [.bwd, .fwdBwd]
+        ).points
         #expect(points.count == 2 * 6)
         let runner = try PointRunner(timing: quickTiming, maxMemoryBytes: 1 << 30, runID: "w")
         for point in points {
@@ -171,9 +202,13 @@ struct SweepRunnerTests {
             #expect(row.tensorBytes == 2 * g.compulsoryBytes)
             #expect((row.workspaceBytes ?? 0) > 0 || point.variant == .naive)
         }
-        let broken = try PointRunner(timing: quickTiming, maxMemoryBytes: 1 << 30, runID: "b", factory: { point, geometry, options in
-            BrokenKernel(try DeformConvolution(geometry: geometry, variant: point.variant, options: options, layout: point.layout))
-        })
+        let broken = try PointRunner(
+            timing: quickTiming, maxMemoryBytes: 1 << 30, runID: "b",
+            factory: { point, geometry, options in
+                BrokenKernel(
+                    try DeformConvolution(
+                        geometry: geometry, variant: point.variant, options: options, layout: point.layout))
+            })
         for point in points where point.direction == .bwd {
             let row = broken.measure(point, medians: [:]).row
             // The forward is not run by a bwd point: the spoiled grad_weight is what the gate sees.
@@ -183,17 +218,22 @@ struct SweepRunnerTests {
 
     @Test("speed-ups refer to naive and to one thread of the same shape")
     func speedups() throws {
-        let points = SweepAxes(variants: [.naive, .blockedGather], versions: [.v1], shapes: [Shape(channels: 4, size: 6)],
-                               threads: [1, 2]).points
+        let points = SweepAxes(
+            variants: [.naive, .blockedGather], versions: [.v1], shapes: [Shape(channels: 4, size: 6)],
+            threads: [1, 2]
+        ).points
         let runner = try PointRunner(timing: quickTiming, maxMemoryBytes: 1 << 30, runID: "s")
         let dir = try temporaryDirectory()
-        let rows = try SweepRunner(runner: runner, sweep: Sweep(name: "s", blocks: []), points: points,
-                              output: dir.appendingPathComponent("s.csv").path, resume: nil).run(progress: Progress(quiet: true))
+        let rows = try SweepRunner(
+            runner: runner, sweep: Sweep(name: "s", blocks: []), points: points,
+            output: dir.appendingPathComponent("s.csv").path, resume: nil
+        ).run(progress: Progress(quiet: true))
         let naive = try #require(rows.first { $0.point.variant == .naive }?.statistics?.median)
         for row in rows where row.point.variant == .blockedGather {
             let median = try #require(row.statistics?.median)
             #expect(row.speedupVsNaive == naive / median)
-            let t1 = try #require(rows.first { $0.point.variant == .blockedGather && $0.point.threads == 1 }?.statistics?.median)
+            let t1 = try #require(
+                rows.first { $0.point.variant == .blockedGather && $0.point.threads == 1 }?.statistics?.median)
             #expect(row.speedupVsOneThread == t1 / median)
         }
     }
@@ -208,7 +248,10 @@ struct SweepRunnerTests {
         #expect(Verify.table(outcomes).contains("(all cases)"))
         // Every gradient stored is checked for the designs with a backward pass, none for the others.
         let v2Bias = try #require(outcomes.first { $0.caseName == "v2_bias" && $0.variant == .blockedGather })
-        #expect(Set(v2Bias.worstRatios.keys) == ["output", "grad_input", "grad_offset", "grad_mask", "grad_weight", "grad_bias"])
+        #expect(
+            Set(v2Bias.worstRatios.keys) == [
+                "output", "grad_input", "grad_offset", "grad_mask", "grad_weight", "grad_bias",
+            ])
         let v1 = try #require(outcomes.first { $0.caseName == "v1_basic" && $0.variant == .naive })
         #expect(Set(v1.worstRatios.keys) == ["output", "grad_input", "grad_offset", "grad_weight"])
         #expect(outcomes.filter { $0.variant == .tiled }.allSatisfy { $0.worstRatios.keys.sorted() == ["output"] })

@@ -26,22 +26,40 @@ struct BadInputTests {
             ("invalid geometry: batch must be at least 1, got 0", { try Self.geometry(batch: 0) }),
             ("invalid geometry: inChannels must be at least 1, got -3", { try Self.geometry(inChannels: -3) }),
             ("invalid geometry: height must be at least 1, got 0", { try Self.geometry(height: 0) }),
-            ("invalid geometry: width must be at most 16777216, got 16777217", { try Self.geometry(width: (1 << 24) + 1) }),
+            (
+                "invalid geometry: width must be at most 16777216, got 16777217",
+                { try Self.geometry(width: (1 << 24) + 1) }
+            ),
             ("invalid geometry: kernel.w must be at least 1, got 0", { try Self.geometry(kernel: Extent2(3, 0)) }),
             ("invalid geometry: stride.h must be at least 1, got 0", { try Self.geometry(stride: Extent2(0, 1)) }),
             ("invalid geometry: padding.w must be at least 0, got -1", { try Self.geometry(padding: Extent2(1, -1)) }),
             ("invalid geometry: dilation.h must be at least 1, got 0", { try Self.geometry(dilation: Extent2(0, 1)) }),
             ("invalid geometry: groups must be at least 1, got 0", { try Self.geometry(groups: 0) }),
             ("invalid geometry: offsetGroups must be at least 1, got 0", { try Self.geometry(offsetGroups: 0) }),
-            ("invalid geometry: inChannels (4) must be divisible by groups (3)", { try Self.geometry(outChannels: 6, groups: 3) }),
-            ("invalid geometry: outChannels (5) must be divisible by groups (2)", { try Self.geometry(outChannels: 5, groups: 2) }),
-            ("invalid geometry: inChannels (4) must be divisible by offsetGroups (3)", { try Self.geometry(offsetGroups: 3) }),
-            ("invalid geometry: kernel.h extent 9 (dilation 4) exceeds the padded input 7: the output would be empty",
-             { try Self.geometry(padding: Extent2(1), dilation: Extent2(4, 1)) }),
-            ("invalid geometry: input tensor of shape [65536, 4096, 16, 16] exceeds 2147483647 elements",
-             { try Self.geometry(batch: 65536, inChannels: 4096, height: 16, width: 16, outChannels: 1) }),
-            ("invalid geometry: offset tensor of shape [1, 18, 16384, 16384] exceeds 2147483647 elements",
-             { try Self.geometry(inChannels: 1, height: 16384, width: 16384, outChannels: 1) }),
+            (
+                "invalid geometry: inChannels (4) must be divisible by groups (3)",
+                { try Self.geometry(outChannels: 6, groups: 3) }
+            ),
+            (
+                "invalid geometry: outChannels (5) must be divisible by groups (2)",
+                { try Self.geometry(outChannels: 5, groups: 2) }
+            ),
+            (
+                "invalid geometry: inChannels (4) must be divisible by offsetGroups (3)",
+                { try Self.geometry(offsetGroups: 3) }
+            ),
+            (
+                "invalid geometry: kernel.h extent 9 (dilation 4) exceeds the padded input 7: the output would be empty",
+                { try Self.geometry(padding: Extent2(1), dilation: Extent2(4, 1)) }
+            ),
+            (
+                "invalid geometry: input tensor of shape [65536, 4096, 16, 16] exceeds 2147483647 elements",
+                { try Self.geometry(batch: 65536, inChannels: 4096, height: 16, width: 16, outChannels: 1) }
+            ),
+            (
+                "invalid geometry: offset tensor of shape [1, 18, 16384, 16384] exceeds 2147483647 elements",
+                { try Self.geometry(inChannels: 1, height: 16384, width: 16384, outChannels: 1) }
+            ),
         ]
         for (expected, body) in cases {
             #expect(Self.message(body) == expected)
@@ -57,39 +75,69 @@ struct BadInputTests {
         let noBiasGeometry = try DeformConvolution(geometry: g, variant: .naive)
         for variant in KernelVariant.allCases {
             let op = try DeformConvolution(geometry: g, variant: variant)
-            #expect(Self.message { try op.forward(input: wrongInput, offset: p.offset, mask: p.mask, weight: p.weight, bias: nil) }
-                == "tensor 'input' has shape [1, 4, 5, 6], expected [1, 4, 5, 5]")
-            #expect(Self.message { try op.forward(input: p.input, offset: wrongOffset, mask: p.mask, weight: p.weight, bias: nil) }
-                == "tensor 'offset' has shape [1, 9, 5, 5], expected [1, 18, 5, 5]")
-            #expect(Self.message { try op.forward(input: p.input, offset: p.offset, mask: nil, weight: p.weight, bias: nil) }
-                == "tensor 'mask' is required: the geometry has hasMask")
-            #expect(Self.message { try op.forward(input: p.input, offset: p.offset, mask: p.mask, weight: p.weight, bias: p.weight) }
-                == "tensor 'bias' was given but the geometry has no hasBias")
+            #expect(
+                Self.message {
+                    try op.forward(input: wrongInput, offset: p.offset, mask: p.mask, weight: p.weight, bias: nil)
+                }
+                    == "tensor 'input' has shape [1, 4, 5, 6], expected [1, 4, 5, 5]")
+            #expect(
+                Self.message {
+                    try op.forward(input: p.input, offset: wrongOffset, mask: p.mask, weight: p.weight, bias: nil)
+                }
+                    == "tensor 'offset' has shape [1, 9, 5, 5], expected [1, 18, 5, 5]")
+            #expect(
+                Self.message {
+                    try op.forward(input: p.input, offset: p.offset, mask: nil, weight: p.weight, bias: nil)
+                }
+                    == "tensor 'mask' is required: the geometry has hasMask")
+            #expect(
+                Self.message {
+                    try op.forward(input: p.input, offset: p.offset, mask: p.mask, weight: p.weight, bias: p.weight)
+                }
+                    == "tensor 'bias' was given but the geometry has no hasBias")
         }
-        #expect(Self.message { try noBiasGeometry.forward(input: p.input, offset: p.offset, mask: p.mask, weight: p.input, bias: nil) }
-            == "tensor 'weight' has shape [1, 4, 5, 5], expected [4, 4, 3, 3]")
+        #expect(
+            Self.message {
+                try noBiasGeometry.forward(input: p.input, offset: p.offset, mask: p.mask, weight: p.input, bias: nil)
+            }
+                == "tensor 'weight' has shape [1, 4, 5, 5], expected [4, 4, 3, 3]")
     }
 
     @Test("bad tensor shapes, variant names and options give errors")
     func otherErrors() throws {
         #expect(Self.message { try Tensor(shape: [2, -1]) } == "invalid tensor shape [2, -1]: negative extent")
-        #expect(Self.message { try Tensor(shape: [1 << 40, 1 << 40]) } == "invalid tensor shape [1099511627776, 1099511627776]: more than 2147483647 elements")
-        #expect(Self.message { try Tensor(shape: [2], values: [1]) } == "invalid tensor shape [2]: 1 values given for 2 elements")
-        #expect(Self.message { try KernelVariant(named: "fast") }
-            == "unknown kernel variant 'fast'; valid variants: naive, tiled, dispatch, blockedGather")
+        #expect(
+            Self.message { try Tensor(shape: [1 << 40, 1 << 40]) }
+                == "invalid tensor shape [1099511627776, 1099511627776]: more than 2147483647 elements")
+        #expect(
+            Self.message { try Tensor(shape: [2], values: [1]) }
+                == "invalid tensor shape [2]: 1 values given for 2 elements")
+        #expect(
+            Self.message { try KernelVariant(named: "fast") }
+                == "unknown kernel variant 'fast'; valid variants: naive, tiled, dispatch, blockedGather")
         let g = try Self.geometry()
-        #expect(Self.message { try DeformConvolution(geometry: g, variant: .tiled, options: ForwardOptions(cacheBytes: 100)) }
-            == "invalid option cacheBytes: must be at least 4096, got 100")
-        #expect(Self.message { try DeformConvolution(geometry: g, variant: .dispatch, options: ForwardOptions(dispatchWorkers: 0)) }
-            == "invalid option dispatchWorkers: must be at least 1, got 0")
-        #expect(Self.message {
-            try DeformConvolution(geometry: g, variant: .blockedGather,
-                                  options: ForwardOptions(executor: ConcurrentTestExecutor(workerCount: 0)))
-        } == "invalid option executor: must have at least 1 worker, got 0")
+        #expect(
+            Self.message {
+                try DeformConvolution(geometry: g, variant: .tiled, options: ForwardOptions(cacheBytes: 100))
+            }
+                == "invalid option cacheBytes: must be at least 4096, got 100")
+        #expect(
+            Self.message {
+                try DeformConvolution(geometry: g, variant: .dispatch, options: ForwardOptions(dispatchWorkers: 0))
+            }
+                == "invalid option dispatchWorkers: must be at least 1, got 0")
+        #expect(
+            Self.message {
+                try DeformConvolution(
+                    geometry: g, variant: .blockedGather,
+                    options: ForwardOptions(executor: ConcurrentTestExecutor(workerCount: 0)))
+            } == "invalid option executor: must have at least 1 worker, got 0")
     }
 
-    static let badValues: [Float] = [.nan, -.nan, .infinity, -.infinity, 1e30, -1e30,
-                                     .greatestFiniteMagnitude, -.greatestFiniteMagnitude, 1e9, -3e8]
+    static let badValues: [Float] = [
+        .nan, -.nan, .infinity, -.infinity, 1e30, -1e30,
+        .greatestFiniteMagnitude, -.greatestFiniteMagnitude, 1e9, -3e8,
+    ]
 
     @Test("non-finite or huge offsets on a tap make it contribute 0, in every variant", arguments: badValues)
     func badOffsets(_ bad: Float) throws {
@@ -115,26 +163,37 @@ struct BadInputTests {
             let reference = clean.reference
             for (label, variant, options) in variantConfigurations {
                 let output = try p.run(variant, options: options)
-                #expect(output.scalars.allSatisfy { $0.isFinite }, "\(label), offset \(bad) on axes \(axes): non-finite output")
-                let result = Comparison(actual: output, expected: { reference.value[$0] }, tolerance: reference.tolerance)
+                #expect(
+                    output.scalars.allSatisfy { $0.isFinite },
+                    "\(label), offset \(bad) on axes \(axes): non-finite output")
+                let result = Comparison(
+                    actual: output, expected: { reference.value[$0] }, tolerance: reference.tolerance)
                 #expect(result.passed, "\(label), offset \(bad) on axes \(axes): \(result)")
             }
         }
     }
 
-    @Test("the reference's tolerances stay numbers with non-finite offsets: an off-image sample moves nothing", arguments: badValues)
+    @Test(
+        "the reference's tolerances stay numbers with non-finite offsets: an off-image sample moves nothing",
+        arguments: badValues)
     func toleranceWithBadOffsets(_ bad: Float) throws {
-        let g = try DeformConvGeometry(batch: 1, inChannels: 2, height: 5, width: 5, outChannels: 2, kernel: Extent2(3, 3),
-                                       padding: Extent2(1), hasMask: true, hasBias: true)
+        let g = try DeformConvGeometry(
+            batch: 1, inChannels: 2, height: 5, width: 5, outChannels: 2, kernel: Extent2(3, 3),
+            padding: Extent2(1), hasMask: true, hasBias: true)
         let p = try Problem(g, seed: 3)
         for k in stride(from: 0, to: p.offset.count, by: 3) { p.offset.data[k] = bad }
         let forward = Reference(g, input: p.input, offset: p.offset, mask: p.mask, weight: p.weight, bias: p.bias)
         #expect(forward.elements.allSatisfy { $0.tolerance.isFinite }, "forward, offset \(bad)")
-        let gradOutput = try Tensor(shape: g.outputShape, values: Array(repeating: 1, count: g.outputShape.reduce(1, *)))
+        let gradOutput = try Tensor(
+            shape: g.outputShape, values: Array(repeating: 1, count: g.outputShape.reduce(1, *)))
         let gradients = GradientReference(p, gradOutput: gradOutput)
-        for (gradient, count) in [(GradientSelection.weight, p.weight.count), (.offset, p.offset.count), (.mask, p.mask!.count),
-                                  (.input, p.input.count)] {
-            #expect(gradients.elements(gradient, count: count).allSatisfy { $0.tolerance.isFinite }, "\(gradient), offset \(bad)")
+        for (gradient, count) in [
+            (GradientSelection.weight, p.weight.count), (.offset, p.offset.count), (.mask, p.mask!.count),
+            (.input, p.input.count),
+        ] {
+            #expect(
+                gradients.elements(gradient, count: count).allSatisfy { $0.tolerance.isFinite },
+                "\(gradient), offset \(bad)")
         }
     }
 
@@ -181,8 +240,10 @@ struct BadInputTests {
         p.mask!.data[7] = .nan
         for (label, variant, options) in variantConfigurations {
             let output = try p.run(variant, options: options)
-            #expect(output.data[7].isNaN && output.scalars.enumerated().allSatisfy { $0.offset == 7 || $0.element.isFinite },
-                    "\(label): a NaN mask must make exactly its own output NaN")
+            #expect(
+                output.data[7].isNaN
+                    && output.scalars.enumerated().allSatisfy { $0.offset == 7 || $0.element.isFinite },
+                "\(label): a NaN mask must make exactly its own output NaN")
         }
     }
 }
@@ -210,7 +271,9 @@ struct NonFinitePixelTests {
             let output = try p.run(variant, options: options)
             for k in 0..<output.count {
                 if naive.data[k].isFinite {
-                    #expect(abs(Double(output.data[k]) - reference.value[k]) <= reference.tolerance(k), "\(label) output \(k)")
+                    #expect(
+                        abs(Double(output.data[k]) - reference.value[k]) <= reference.tolerance(k),
+                        "\(label) output \(k)")
                 } else {
                     #expect(!output.data[k].isFinite, "\(label) output \(k): \(output.data[k]), naive \(naive.data[k])")
                 }

@@ -1,13 +1,15 @@
-@testable import DeformConv
 import DeformConvReference
 import Testing
+
+@testable import DeformConv
 
 /// The backward's cell rule against the forward's tap: the same value weights bit for bit, so
 /// grad_input spreads with the forward's weights, and the derivative's extra reach at exactly −1.
 @Suite("BilinearCell agrees with BilinearTap")
 struct BilinearCellTests {
-    @Test("value weights and their corners are the tap's, bit for bit, on edge, non-finite and huge coordinates",
-          arguments: [(1, 1), (5, 3), (13, 11)])
+    @Test(
+        "value weights and their corners are the tap's, bit for bit, on edge, non-finite and huge coordinates",
+        arguments: [(1, 1), (5, 3), (13, 11)])
     func sameWeights(height: Int, width: Int) {
         var rng = SeededGenerator(seed: UInt64(height * 17 + width))
         for _ in 0..<4000 {

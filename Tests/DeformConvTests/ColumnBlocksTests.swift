@@ -1,5 +1,6 @@
-@testable import DeformConv
 import Testing
+
+@testable import DeformConv
 
 /// `dispatch` deals every k-th tile to k workers: with few tiles the cache-sized tile would
 /// leave a worker idle (one 256@14² tile for two workers), so the tile is balanced.
@@ -15,11 +16,13 @@ struct ColumnBlocksTests {
         return load.max()!
     }
 
-    @Test("few tiles: the busiest worker no busier than with the cache-sized tile, within 32 pixels of even on one image",
-          arguments: [(196, 1, 2), (784, 1, 2), (3136, 1, 2), (196, 1, 3), (49, 2, 2), (100, 3, 2)])
+    @Test(
+        "few tiles: the busiest worker no busier than with the cache-sized tile, within 32 pixels of even on one image",
+        arguments: [(196, 1, 2), (784, 1, 2), (3136, 1, 2), (196, 1, 3), (49, 2, 2), (100, 3, 2)])
     func balanced(outPixels: Int, batch: Int, workers: Int) {
         let largest = (outPixels + 31) / 32 * 32
-        let tile = ColumnBlocks.balancedTile(largest: largest, multiple: 32, batch: batch, outPixels: outPixels, workers: workers)
+        let tile = ColumnBlocks.balancedTile(
+            largest: largest, multiple: 32, batch: batch, outPixels: outPixels, workers: workers)
         #expect(tile % 32 == 0 && tile <= largest && tile >= largest / 4)
         let even = (batch * outPixels + workers - 1) / workers
         let unbalanced = Self.busiest(tile: largest, batch: batch, outPixels: outPixels, workers: workers)
@@ -38,8 +41,9 @@ struct ColumnBlocksTests {
 
     @Test("a 256@14² layer has a tile per worker in dispatch")
     func dispatchSplitsASmallImage() throws {
-        let g = try DeformConvGeometry(batch: 1, inChannels: 256, height: 14, width: 14, outChannels: 256,
-                                       kernel: Extent2(3, 3), padding: Extent2(1), hasMask: true, hasBias: false)
+        let g = try DeformConvGeometry(
+            batch: 1, inChannels: 256, height: 14, width: 14, outChannels: 256,
+            kernel: Extent2(3, 3), padding: Extent2(1), hasMask: true, hasBias: false)
         var options = ForwardOptions(cacheBytes: 1 << 20)
         options.dispatchWorkers = 2
         let blocks = ColumnBlocks(geometry: g, options: options, workers: 2)

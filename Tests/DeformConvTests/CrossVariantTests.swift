@@ -22,7 +22,9 @@ struct CrossVariantTests {
                 dilation: Extent2(Int.random(in: 1...3, using: &rng), Int.random(in: 1...3, using: &rng)),
                 groups: groups, offsetGroups: offsetGroups,
                 hasMask: Bool.random(using: &rng), hasBias: Bool.random(using: &rng))
-            { return g }  // otherwise the output was empty: draw again
+            {
+                return g
+            }  // otherwise the output was empty: draw again
         }
     }
 
@@ -44,12 +46,14 @@ struct CrossVariantTests {
             let reference = problem.reference
             let naive = try problem.run(.naive)
             // naive and the variant each err by up to the tolerance from the exact value.
-            let naiveCheck = Comparison(actual: naive, expected: { reference.value[$0] }, tolerance: reference.tolerance)
+            let naiveCheck = Comparison(
+                actual: naive, expected: { reference.value[$0] }, tolerance: reference.tolerance)
             #expect(naiveCheck.passed, "trial \(trial) \(g), naive vs float64: \(naiveCheck)")
             for (label, variant, options) in variantConfigurations where variant != .naive {
                 let output = try problem.run(variant, options: options)
-                let result = Comparison(actual: output, expected: { Double(naive.data[$0]) },
-                                        tolerance: { 2 * reference.tolerance($0) })
+                let result = Comparison(
+                    actual: output, expected: { Double(naive.data[$0]) },
+                    tolerance: { 2 * reference.tolerance($0) })
                 #expect(result.passed, "trial \(trial) \(g), \(label) vs naive: \(result)")
             }
         }
@@ -62,9 +66,12 @@ struct DeepReductionTests {
     /// GEMMs carry partial sums across slices; 7×7 = 49 or 5×9 = 45 pixels and 13 or 10 output
     /// channels per group leave partial panels (16 and 32 columns) and partial row blocks (6 and 8)
     /// in every slice. The random geometries above stay under one slice.
-    @Test("every variant matches the float64 reference when k spans several slices",
-          arguments: [(64, 13, 1, 1, 7, 7), (120, 20, 2, 3, 5, 9)])
-    func severalSlices(inChannels: Int, outChannels: Int, groups: Int, offsetGroups: Int, height: Int, width: Int) throws {
+    @Test(
+        "every variant matches the float64 reference when k spans several slices",
+        arguments: [(64, 13, 1, 1, 7, 7), (120, 20, 2, 3, 5, 9)])
+    func severalSlices(
+        inChannels: Int, outChannels: Int, groups: Int, offsetGroups: Int, height: Int, width: Int
+    ) throws {
         let g = try DeformConvGeometry(
             batch: 2, inChannels: inChannels, height: height, width: width, outChannels: outChannels,
             kernel: Extent2(3, 3), padding: Extent2(1), groups: groups, offsetGroups: offsetGroups,

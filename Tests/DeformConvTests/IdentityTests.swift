@@ -3,7 +3,9 @@ import Testing
 
 /// A plain (non-deformable) convolution in float64 with zero padding: the identities' yardstick,
 /// written without any sampling.
-func plainConvolution(_ g: DeformConvGeometry, input: (Int, Int, Int, Int) -> Double, weight: Tensor, bias: Tensor?) -> [Double] {
+func plainConvolution(
+    _ g: DeformConvGeometry, input: (Int, Int, Int, Int) -> Double, weight: Tensor, bias: Tensor?
+) -> [Double] {
     var out: [Double] = []
     let cg = g.inChannels / g.groups
     for n in 0..<g.batch {
@@ -50,11 +52,13 @@ struct IdentityTests {
         let p = try Problem(Self.geometry, seed: 1)
         p.offset.fill(0)
         p.mask!.fill(1)
-        let expected = plainConvolution(p.geometry, input: Self.pixel(p.input, p.geometry), weight: p.weight, bias: p.bias)
+        let expected = plainConvolution(
+            p.geometry, input: Self.pixel(p.input, p.geometry), weight: p.weight, bias: p.bias)
         let tolerance = p.reference
         for (label, variant, options) in variantConfigurations {
-            let result = Comparison(actual: try p.run(variant, options: options), expected: { expected[$0] },
-                                    tolerance: tolerance.tolerance)
+            let result = Comparison(
+                actual: try p.run(variant, options: options), expected: { expected[$0] },
+                tolerance: tolerance.tolerance)
             #expect(result.passed, "\(label): \(result)")
         }
     }
@@ -70,12 +74,14 @@ struct IdentityTests {
             }
             p.mask!.fill(1)
             let source = Self.pixel(p.input, p.geometry)
-            let expected = plainConvolution(p.geometry, input: { source($0, $1, $2 + a, $3 + b) },
-                                            weight: p.weight, bias: p.bias)
+            let expected = plainConvolution(
+                p.geometry, input: { source($0, $1, $2 + a, $3 + b) },
+                weight: p.weight, bias: p.bias)
             let tolerance = p.reference
             for (label, variant, options) in variantConfigurations {
-                let result = Comparison(actual: try p.run(variant, options: options), expected: { expected[$0] },
-                                        tolerance: tolerance.tolerance)
+                let result = Comparison(
+                    actual: try p.run(variant, options: options), expected: { expected[$0] },
+                    tolerance: tolerance.tolerance)
                 #expect(result.passed, "shift (\(a), \(b)), \(label): \(result)")
             }
         }
@@ -91,7 +97,9 @@ struct IdentityTests {
             let mismatches = (0..<output.count).filter {
                 output.data[$0] != p.bias!.data[($0 / g.outPixels) % g.outChannels]
             }
-            #expect(mismatches.isEmpty, "\(label): \(mismatches.count) outputs differ from the bias, first at \(mismatches.first ?? -1)")
+            #expect(
+                mismatches.isEmpty,
+                "\(label): \(mismatches.count) outputs differ from the bias, first at \(mismatches.first ?? -1)")
         }
     }
 }

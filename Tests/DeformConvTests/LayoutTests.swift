@@ -19,19 +19,23 @@ struct LayoutTests {
     /// NHWC input in, NHWC output out, compared (transposed back) with the NCHW expectation.
     static func check(_ p: Problem, expected: (Int) -> Double, tolerance: (Int) -> Double, label: String) throws {
         let g = p.geometry
-        let input = try transposed(p.input, images: g.batch, rows: g.inChannels, columns: g.height * g.width,
-                                   shape: g.inputShape(.nhwc))
+        let input = try transposed(
+            p.input, images: g.batch, rows: g.inChannels, columns: g.height * g.width,
+            shape: g.inputShape(.nhwc))
         for (name, variant, options) in variantConfigurations {
             let op = try DeformConvolution(geometry: g, variant: variant, options: options, layout: .nhwc)
             let nhwc = try op.forward(input: input, offset: p.offset, mask: p.mask, weight: p.weight, bias: p.bias)
             #expect(nhwc.shape == [g.batch, g.outHeight, g.outWidth, g.outChannels])
-            let output = try transposed(nhwc, images: g.batch, rows: g.outPixels, columns: g.outChannels, shape: g.outputShape)
+            let output = try transposed(
+                nhwc, images: g.batch, rows: g.outPixels, columns: g.outChannels, shape: g.outputShape)
             let result = Comparison(actual: output, expected: expected, tolerance: tolerance)
             #expect(result.passed, "\(label), \(name), NHWC: \(result)")
         }
     }
 
-    @Test("every variant in NHWC matches every golden case", arguments: try! GoldenSet(directory: goldenDirectory).cases.map(\.name))
+    @Test(
+        "every variant in NHWC matches every golden case",
+        arguments: try! GoldenSet(directory: goldenDirectory).cases.map(\.name))
     func golden(_ name: String) throws {
         let golden = try #require(try GoldenSet(directory: goldenDirectory).cases.first { $0.name == name })
         let p = try Problem(golden: golden)
@@ -42,8 +46,9 @@ struct LayoutTests {
 
     @Test("NHWC shapes are checked, and NCHW tensors refused")
     func shapes() throws {
-        let g = try DeformConvGeometry(batch: 1, inChannels: 3, height: 5, width: 4, outChannels: 2, kernel: Extent2(3),
-                                       padding: Extent2(1), hasMask: false, hasBias: false)
+        let g = try DeformConvGeometry(
+            batch: 1, inChannels: 3, height: 5, width: 4, outChannels: 2, kernel: Extent2(3),
+            padding: Extent2(1), hasMask: false, hasBias: false)
         let p = try Problem(g, seed: 2)
         let op = try DeformConvolution(geometry: g, variant: .blockedGather, layout: .nhwc)
         do {

@@ -15,7 +15,8 @@ struct OutputComparisonTests {
         let loose = OutputComparison(actual: t, expected: { Double($0 + 1) }, tolerance: { _ in 0.5 })
         #expect(loose.passed && loose.worstIndex == 2 && loose.worstRatio == 1)
         let tight = OutputComparison(actual: t, expected: { Double($0 + 1) }, tolerance: { _ in 0.49 })
-        #expect(!tight.passed && tight.failures == 1 && tight.worstIndex == 2 && tight.actual == 3.5 && tight.expected == 3)
+        #expect(
+            !tight.passed && tight.failures == 1 && tight.worstIndex == 2 && tight.actual == 3.5 && tight.expected == 3)
         t.data[3] = .nan
         let nan = OutputComparison(actual: t, expected: { Double($0 + 1) }, tolerance: { _ in 1 })
         #expect(!nan.passed && nan.worstIndex == 3 && nan.worstRatio == .infinity && nan.maxAbs == .infinity)

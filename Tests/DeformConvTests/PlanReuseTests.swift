@@ -3,17 +3,21 @@ import Testing
 
 @Suite("blockedGather, tiled and dispatch build each sampling-plan entry once")
 struct PlanReuseTests {
-    @Test("plan entries built = N·OG·kh·kw·H_out·W_out, whatever the channels, blocks and workers",
-          arguments: [1, 4, 16])
+    @Test(
+        "plan entries built = N·OG·kh·kw·H_out·W_out, whatever the channels, blocks and workers",
+        arguments: [1, 4, 16])
     func planBuiltOncePerSamplingPoint(channelsPerOffsetGroup: Int) throws {
         let g = try DeformConvGeometry(
             batch: 2, inChannels: 2 * channelsPerOffsetGroup, height: 13, width: 11, outChannels: 8,
             kernel: Extent2(3, 3), padding: Extent2(1), offsetGroups: 2, hasMask: true, hasBias: true)
         let p = try Problem(g, seed: 42)
-        for options in [ForwardOptions(),
-                        ForwardOptions(cacheBytes: ForwardOptions.minCacheBytes),
-                        ForwardOptions(cacheBytes: ForwardOptions.minCacheBytes,
-                                       executor: ConcurrentTestExecutor(workerCount: 3))] {
+        for options in [
+            ForwardOptions(),
+            ForwardOptions(cacheBytes: ForwardOptions.minCacheBytes),
+            ForwardOptions(
+                cacheBytes: ForwardOptions.minCacheBytes,
+                executor: ConcurrentTestExecutor(workerCount: 3)),
+        ] {
             for variant in [KernelVariant.blockedGather, .tiled, .dispatch] {
                 var options = options
                 options.dispatchWorkers = 3
@@ -35,13 +39,18 @@ struct PlanReuseTests {
 
     @Test("workspace is bounded by the block, not by N·H_out·W_out (layout conversions apart)")
     func workspaceBounded() throws {
-        func workspace(_ variant: KernelVariant, batch: Int, size: Int) throws -> (blocks: Int, shared: Int, tensors: Int) {
+        func workspace(
+            _ variant: KernelVariant, batch: Int, size: Int
+        ) throws -> (blocks: Int, shared: Int, tensors: Int) {
             let g = try DeformConvGeometry(
                 batch: batch, inChannels: 16, height: size, width: size, outChannels: 16,
                 kernel: Extent2(3, 3), padding: Extent2(1), hasMask: true, hasBias: false)
-            let op = try DeformConvolution(geometry: g, variant: variant, options: ForwardOptions(cacheBytes: 256 << 10))
-            return (op.workspaceBytes - op.sharedWorkspaceBytes, op.sharedWorkspaceBytes,
-                    g.bytes(of: "input") + 144 * 32 * 4)  // input + weights: 144 rows of 32 packed output channels
+            let op = try DeformConvolution(
+                geometry: g, variant: variant, options: ForwardOptions(cacheBytes: 256 << 10))
+            return (
+                op.workspaceBytes - op.sharedWorkspaceBytes, op.sharedWorkspaceBytes,
+                g.bytes(of: "input") + 144 * 32 * 4
+            )  // input + weights: 144 rows of 32 packed output channels
         }
         for variant in [KernelVariant.tiled, .blockedGather] {
             let small = try workspace(variant, batch: 1, size: 64)

@@ -46,8 +46,10 @@ struct PinnedPoolTests {
     func stress() throws {
         let threads = try MachineTopology.shared().corePUs.count
         // Unbound too: with more workers than cores, so wake-ups race with preemption.
-        for pool in [try PinnedPool(threads: threads, placement: .close),
-                     try PinnedPool(threads: threads + 2, placement: .none)] {
+        for pool in [
+            try PinnedPool(threads: threads, placement: .close),
+            try PinnedPool(threads: threads + 2, placement: .none),
+        ] {
             let tally = Tally(workers: pool.threadCount)
             var badRuns = 0
             for run in 1...10_000 {
@@ -71,9 +73,11 @@ struct PinnedPoolTests {
         /// Names of this process's threads now (a thread id alone could be reused by another test).
         func liveNames() -> Set<String> {
             let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
-            return Set(tasks.compactMap {
-                try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8).trimmingCharacters(in: .newlines)
-            })
+            return Set(
+                tasks.compactMap {
+                    try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8).trimmingCharacters(
+                        in: .newlines)
+                })
         }
         #expect(Set(names).isSubset(of: liveNames()))
         pool.shutdown()
@@ -134,7 +138,10 @@ func childAllowedCPUs() throws -> String {
     try process.run()
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    let list = String(decoding: data, as: UTF8.self).split(separator: ":").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
+    let list =
+        String(decoding: data, as: UTF8.self).split(separator: ":").last.map {
+            $0.trimmingCharacters(in: .whitespacesAndNewlines)
+        } ?? ""
     return try CPUSet(list: list).description
 }
 

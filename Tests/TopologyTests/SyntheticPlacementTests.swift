@@ -27,7 +27,9 @@ struct SyntheticPlacementTests {
         #expect(throws: TopologyError.self) { try MachineTopology.synthetic("pack:two") }
     }
 
-    @Test("close: one thread per core in order, SMT siblings only once every core has one", arguments: [big, smt, twoSockets])
+    @Test(
+        "close: one thread per core in order, SMT siblings only once every core has one",
+        arguments: [big, smt, twoSockets])
     func close(_ machine: String) throws {
         let topology = try MachineTopology.synthetic(machine)
         let cores = topology.corePUs.count, pus = topology.pus.count

@@ -74,8 +74,9 @@ struct PlacementTests {
                 #expect(Set(coreOf).count == threads)
             }
         }
-        #expect(try Placement.close.cpuSets(threads: cores, on: topology).map { $0!.indices[0] }
-            == topology.corePUs.map { $0[0] }, "close takes cores in order")
+        #expect(
+            try Placement.close.cpuSets(threads: cores, on: topology).map { $0!.indices[0] }
+                == topology.corePUs.map { $0[0] }, "close takes cores in order")
         #expect(try Placement.none.cpuSets(threads: 3, on: topology).allSatisfy { $0 == nil })
         let first = topology.allowedCPUs.indices[0]
         #expect(try Placement.pus([first]).cpuSets(threads: 1, on: topology) == [CPUSet([first])])
@@ -88,8 +89,10 @@ struct PlacementTests {
         #expect(try Placement(parsing: "none") == .none)
         #expect(try Placement(parsing: "pus:0,2-3") == .pus([0, 2, 3]))
         #expect(Placement.pus([0, 2, 3]).description == "pus:0,2-3")
-        #expect(throws: TopologyError.invalidArgument(
-            name: "placement 'tight'", reason: "expected close, spread, none or pus:LIST (e.g. pus:0,2)")) {
+        #expect(
+            throws: TopologyError.invalidArgument(
+                name: "placement 'tight'", reason: "expected close, spread, none or pus:LIST (e.g. pus:0,2)")
+        ) {
             try Placement(parsing: "tight")
         }
     }
@@ -102,14 +105,24 @@ struct PlacementTests {
         func message(_ body: () throws -> Any) -> String? {
             do { _ = try body(); return nil } catch { return "\(error)" }
         }
-        #expect(message { try Placement.close.cpuSets(threads: cores + 1, on: topology) }
-            == "\(cores + 1) threads under placement 'close' but only \(cores) allowed core\(cores == 1 ? "" : "s"); use fewer threads, or placement 'none' to run unbound")
-        #expect(message { try Placement.spread.cpuSets(threads: cores + 1, on: topology) }?.contains("placement 'spread' but only") == true)
-        #expect(message { try Placement.close.cpuSets(threads: 0, on: topology) } == "invalid thread count: must be at least 1, got 0")
-        #expect(message { try Placement.pus([4095]).cpuSets(threads: 1, on: topology) } == "PU 4095 not in the allowed set \(allowed)")
-        #expect(message { try Placement.pus([0]).cpuSets(threads: 2, on: topology) }
-            == "the PU list names 1 PU for 2 threads; give one PU per thread")
-        #expect(message { try PinnedPool(threads: cores + 1, placement: .close) }?.contains("use fewer threads") == true)
+        #expect(
+            message { try Placement.close.cpuSets(threads: cores + 1, on: topology) }
+                == "\(cores + 1) threads under placement 'close' but only \(cores) allowed core\(cores == 1 ? "" : "s"); use fewer threads, or placement 'none' to run unbound"
+        )
+        #expect(
+            message { try Placement.spread.cpuSets(threads: cores + 1, on: topology) }?.contains(
+                "placement 'spread' but only") == true)
+        #expect(
+            message { try Placement.close.cpuSets(threads: 0, on: topology) }
+                == "invalid thread count: must be at least 1, got 0")
+        #expect(
+            message { try Placement.pus([4095]).cpuSets(threads: 1, on: topology) }
+                == "PU 4095 not in the allowed set \(allowed)")
+        #expect(
+            message { try Placement.pus([0]).cpuSets(threads: 2, on: topology) }
+                == "the PU list names 1 PU for 2 threads; give one PU per thread")
+        #expect(
+            message { try PinnedPool(threads: cores + 1, placement: .close) }?.contains("use fewer threads") == true)
         // A set the OS refuses: hwloc's errno text comes back.
         let refused = message { try PinnedPool(bindings: [nil, CPUSet([4095])], topology: topology) }
         #expect(refused?.hasPrefix("hwloc could not bind worker 1 to 4095: ") == true, "\(refused ?? "no error")")

@@ -44,7 +44,9 @@ struct TopologyCommandTests {
         #expect(message.contains("2 threads under placement 'close' but only 1 allowed core;"))
     }
 
-    @Test("HWLOC_SYNTHETIC plans in topology only: refused where this machine is measured, checked and bounded where read")
+    @Test(
+        "HWLOC_SYNTHETIC plans in topology only: refused where this machine is measured, checked and bounded where read"
+    )
     func syntheticVariable() throws {
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
             .appendingPathComponent("dcnbench").path
@@ -56,13 +58,18 @@ struct TopologyCommandTests {
         let plan = try run("pack:2 core:4 pu:2", ["topology", "--threads", "16", "--placement", "spread"])
         #expect(plan.status == 0 && plan.output.contains("thread 15"), "\(plan.errors)")
         let out = try temporaryDirectory().appendingPathComponent("s.csv").path
-        for arguments in [["sweep", "--preset", "smoke", "--threads", "16", "--out", out], ["probe"], ["topology", "--check-pool", "2"]] {
+        for arguments in [
+            ["sweep", "--preset", "smoke", "--threads", "16", "--out", out], ["probe"],
+            ["topology", "--check-pool", "2"],
+        ] {
             let leaked = try run("pack:2 core:32 pu:1", arguments)
             #expect(leaked.status == 1 && leaked.errors.contains("HWLOC_SYNTHETIC"), "\(arguments): \(leaked.errors)")
         }
         #expect(!FileManager.default.fileExists(atPath: out))
-        for (value, message) in [("garbage", "every level is TYPE:COUNT"), ("pack:0", "count of 1 or more"),
-                                 ("pack:4096 core:4096 pu:2", "has 33554432 PUs; at most 65536")] {
+        for (value, message) in [
+            ("garbage", "every level is TYPE:COUNT"), ("pack:0", "count of 1 or more"),
+            ("pack:4096 core:4096 pu:2", "has 33554432 PUs; at most 65536"),
+        ] {
             let bad = try run(value, ["topology"])
             #expect(bad.status == 1 && bad.errors.contains(message), "\(value): \(bad.errors)")
         }

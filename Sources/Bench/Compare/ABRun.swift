@@ -54,11 +54,19 @@ public final class ABRun {
         if let k = o.processes, k < 3 || k > 1000 {
             throw BenchError("ab: --processes must be from 3 to 1000 (compare needs 3 a side for a verdict)")
         }
-        guard o.maxProcesses >= 3, o.maxProcesses <= 1000 else { throw BenchError("ab: --max-processes must be from 3 to 1000") }
-        guard o.maxSeconds > 0, o.maxSeconds <= 7 * 86400 else { throw BenchError("ab: --max-time must be in (0, 604800] seconds") }
-        let reserved: Set<String> = ["--out", "--resume", "--seed", "--processes", "--quiet", "--no-probes", "--dry-run", "--instructions"]
-        if let bad = o.sweepArguments.first(where: { reserved.contains(String($0.split(separator: "=").first ?? "")) }) {
-            throw BenchError("ab: \(bad) is set by ab for each process (or times nothing); leave it out of the sweep options")
+        guard o.maxProcesses >= 3, o.maxProcesses <= 1000 else {
+            throw BenchError("ab: --max-processes must be from 3 to 1000")
+        }
+        guard o.maxSeconds > 0, o.maxSeconds <= 7 * 86400 else {
+            throw BenchError("ab: --max-time must be in (0, 604800] seconds")
+        }
+        let reserved: Set<String> = [
+            "--out", "--resume", "--seed", "--processes", "--quiet", "--no-probes", "--dry-run", "--instructions",
+        ]
+        if let bad = o.sweepArguments.first(where: { reserved.contains(String($0.split(separator: "=").first ?? "")) })
+        {
+            throw BenchError(
+                "ab: \(bad) is set by ab for each process (or times nothing); leave it out of the sweep options")
         }
         let fm = FileManager.default
         if fm.fileExists(atPath: o.directory) {
@@ -84,10 +92,14 @@ public final class ABRun {
                 let k = files[side].count
                 let path = "\(options.directory)/\(side == 0 ? "A" : "B")-\(k + 1).csv"
                 let began = Date()
-                try runProcess(side == 0 ? options.baseline : options.current, path: path, seed: stableHash("\(options.seed)/ab \(k)"))
+                try runProcess(
+                    side == 0 ? options.baseline : options.current, path: path,
+                    seed: stableHash("\(options.seed)/ab \(k)"))
                 seconds.append(Date().timeIntervalSince(began))
                 files[side].append(path)
-                order.append("\(ISO8601DateFormatter().string(from: began)) \(side == 0 ? "A" : "B")-\(k + 1) \(String(format: "%.1f", seconds.last!)) s")
+                order.append(
+                    "\(ISO8601DateFormatter().string(from: began)) \(side == 0 ? "A" : "B")-\(k + 1) \(String(format: "%.1f", seconds.last!)) s"
+                )
             }
         }
         try block(0)
@@ -100,28 +112,35 @@ public final class ABRun {
             let affordable = Int((options.maxSeconds - Date().timeIntervalSince(start)) / (2 * perProcess)) + 2
             k = max(3, min(needed, options.maxProcesses, affordable))
         }
-        say(String(format: "pilot: between-process spread %@ (median over points); %d processes a side (%.0f s each)",
-                   pilot.map { String(format: "%.1f%%", $0 * 100) } ?? "-", k, perProcess))
+        say(
+            String(
+                format: "pilot: between-process spread %@ (median over points); %d processes a side (%.0f s each)",
+                pilot.map { String(format: "%.1f%%", $0 * 100) } ?? "-", k, perProcess))
         var index = 2
         while files[0].count < k || files[1].count < k {
             try block(index)
             index += 1
         }
-        try (order.joined(separator: "\n") + "\n").write(toFile: "\(options.directory)/order.txt", atomically: true, encoding: .utf8)
-        let comparison = try Comparison.compare(baseline: ResultSet(paths: files[0]), current: ResultSet(paths: files[1]),
-                                                options: options.compare)
+        try (order.joined(separator: "\n") + "\n").write(
+            toFile: "\(options.directory)/order.txt", atomically: true, encoding: .utf8)
+        let comparison = try Comparison.compare(
+            baseline: ResultSet(paths: files[0]), current: ResultSet(paths: files[1]),
+            options: options.compare)
         return Outcome(comparison: comparison, processes: k)
     }
 
     private func runProcess(_ executable: String, path: String, seed: UInt64) throws {
         let name = URL(fileURLWithPath: path).lastPathComponent
         say("\(name): \(executable)")
-        let arguments = ["sweep"] + options.sweepArguments + ["--out", path, "--seed", "\(seed)", "--quiet", "--no-probes"]
+        let arguments =
+            ["sweep"] + options.sweepArguments + ["--out", path, "--seed", "\(seed)", "--quiet", "--no-probes"]
         let outcome = try Subprocess.run(executable, arguments)
         // A sweep whose points failed (wrong, error) exits 1 with its file written; compare shows
         // those points as inconclusive. No file is the process failing to run.
         guard FileManager.default.fileExists(atPath: OutputPaths(results: path).context) else {
-            throw BenchError("ab: \(executable) \(arguments.joined(separator: " ")) failed (exit \(outcome.status)): \(outcome.errors.suffix(2000))")
+            throw BenchError(
+                "ab: \(executable) \(arguments.joined(separator: " ")) failed (exit \(outcome.status)): \(outcome.errors.suffix(2000))"
+            )
         }
     }
 

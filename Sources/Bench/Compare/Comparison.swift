@@ -38,7 +38,9 @@ public struct CompareOptions: Sendable {
         }
         func fraction(_ value: Any, _ at: String) throws -> Double {
             guard let number = JSONDocument.number(value), number > 0, number < 10 else {
-                throw BenchError("thresholds file \(path): \(at) must be a fraction such as 0.05, got \(JSONDocument.describe(value))")
+                throw BenchError(
+                    "thresholds file \(path): \(at) must be a fraction such as 0.05, got \(JSONDocument.describe(value))"
+                )
             }
             return number
         }
@@ -47,7 +49,9 @@ public struct CompareOptions: Sendable {
             case "default": tolerance = try fraction(value, key)
             case "instructions": instructionTolerance = try fraction(value, key)
             case "variants", "points":
-                guard let map = value as? [String: Any] else { throw BenchError("thresholds file \(path): \(key) must be an object") }
+                guard let map = value as? [String: Any] else {
+                    throw BenchError("thresholds file \(path): \(key) must be an object")
+                }
                 for (name, v) in map {
                     if key == "variants" {
                         guard KernelVariant(rawValue: name) != nil else {
@@ -58,7 +62,9 @@ public struct CompareOptions: Sendable {
                         pointTolerance[name] = try fraction(v, "points.\(name)")
                     }
                 }
-            default: throw BenchError("thresholds file \(path): unknown key '\(key)' (expected default, instructions, variants, points)")
+            default:
+                throw BenchError(
+                    "thresholds file \(path): unknown key '\(key)' (expected default, instructions, variants, points)")
             }
         }
     }
@@ -122,13 +128,18 @@ public struct Comparison: Codable, Sendable {
         return 0
     }
 
-    public static func compare(baseline: ResultSet, current: ResultSet, options: CompareOptions, force: Bool = false) throws -> Comparison {
+    public static func compare(
+        baseline: ResultSet, current: ResultSet, options: CompareOptions, force: Bool = false
+    ) throws -> Comparison {
         var warnings: [String] = []
         if let a = baseline.context, let b = current.context {
-            let differences = [("CPU model", a.cpuModel, b.cpuModel), ("compiler", a.swiftVersion, b.swiftVersion),
-                               ("build flags", a.buildFlags, b.buildFlags), ("build configuration", a.buildConfiguration, b.buildConfiguration),
-                               ("allowed CPUs", a.allowedCPUs, b.allowedCPUs)]
-                .filter { $0.1 != $0.2 }
+            let differences = [
+                ("CPU model", a.cpuModel, b.cpuModel), ("compiler", a.swiftVersion, b.swiftVersion),
+                ("build flags", a.buildFlags, b.buildFlags),
+                ("build configuration", a.buildConfiguration, b.buildConfiguration),
+                ("allowed CPUs", a.allowedCPUs, b.allowedCPUs),
+            ]
+            .filter { $0.1 != $0.2 }
             for (what, x, y) in differences { warnings.append("\(what) differs: baseline '\(x)', current '\(y)'") }
             // Every run of both sides (merged files hold several) on one machine, or it is a
             // comparison across machines.
@@ -138,7 +149,8 @@ public struct Comparison: Codable, Sendable {
                 for c in baseline.contexts + current.contexts where !hosts.contains(c.host) { hosts.append(c.host) }
                 let message = "the results come from different machines (\(hosts.joined(separator: ", ")))"
                 if !options.normalize && !force && hasTimes(baseline) && hasTimes(current) {
-                    throw BenchError("\(message): absolute times do not compare; use --normalize, or --force to compare anyway")
+                    throw BenchError(
+                        "\(message): absolute times do not compare; use --normalize, or --force to compare anyway")
                 }
                 warnings.append(message)
             }
@@ -165,8 +177,9 @@ public struct Comparison: Codable, Sendable {
         var testIndex: [Int] = []  // results whose p-values enter the BH correction
         for name in names {
             let variant = String(name.split(separator: "/").first ?? "")
-            var c = PointComparison(name: name, verdict: .unchanged, basis: options.normalize ? "normalized time" : "time",
-                                    tolerance: options.tolerance(for: name, variant: variant), note: "")
+            var c = PointComparison(
+                name: name, verdict: .unchanged, basis: options.normalize ? "normalized time" : "time",
+                tolerance: options.tolerance(for: name, variant: variant), note: "")
             guard let a = baseline.rows[name], let b = current.rows[name] else {
                 c.verdict = baseline.rows[name] == nil ? .new : .missing
                 results.append(c)
@@ -184,7 +197,8 @@ public struct Comparison: Codable, Sendable {
                 c.currentInstructions = y
                 c.ratio = Double(y) / Double(x)
                 c.tolerance = options.instructionTolerance
-                c.verdict = c.ratio! > 1 + c.tolerance ? .regressed : c.ratio! < 1 / (1 + c.tolerance) ? .improved : .unchanged
+                c.verdict =
+                    c.ratio! > 1 + c.tolerance ? .regressed : c.ratio! < 1 / (1 + c.tolerance) ? .improved : .unchanged
                 results.append(c)
                 continue
             }
@@ -204,7 +218,8 @@ public struct Comparison: Codable, Sendable {
             c.currentSpread = gb.betweenProcessCV
             guard ga.count >= options.minProcesses, gb.count >= options.minProcesses else {
                 c.verdict = .inconclusive
-                c.note = "between-process noise unknown: \(ga.count) and \(gb.count) processes (need \(options.minProcesses) a side: sweep --processes, or dcnbench ab)"
+                c.note =
+                    "between-process noise unknown: \(ga.count) and \(gb.count) processes (need \(options.minProcesses) a side: sweep --processes, or dcnbench ab)"
                 results.append(c)
                 continue
             }
@@ -222,12 +237,15 @@ public struct Comparison: Codable, Sendable {
         for (k, index) in testIndex.enumerated() {
             results[index].adjustedP = adjusted[k]
             let c = results[index]
-            guard c.verdict == .unchanged, let ratio = c.decidingRatio, let low = c.ratioLow, let high = c.ratioHigh else { continue }
-            results[index].verdict = timingVerdict(ratio: ratio, low: low, high: high, adjustedP: adjusted[k],
-                                                   tolerance: c.tolerance, alpha: options.alpha)
+            guard c.verdict == .unchanged, let ratio = c.decidingRatio, let low = c.ratioLow, let high = c.ratioHigh
+            else { continue }
+            results[index].verdict = timingVerdict(
+                ratio: ratio, low: low, high: high, adjustedP: adjusted[k],
+                tolerance: c.tolerance, alpha: options.alpha)
             if results[index].verdict == .unchanged {
                 let within = max(high - 1, 1 - low) * 100
-                results[index].note = String(format: "within ±%.1f%%; detects %.1f%%", within, (c.detectable ?? 0) * 100)
+                results[index].note = String(
+                    format: "within ±%.1f%%; detects %.1f%%", within, (c.detectable ?? 0) * 100)
             }
         }
         let decided = results.compactMap(\.decidingRatio).filter { $0 > 0 && $0.isFinite }
@@ -245,8 +263,10 @@ public struct Comparison: Codable, Sendable {
     /// Anything else is unchanged, the interval and the smallest detectable change saying
     /// within what. The simulation tests hold this rule to its false-alarm rate, power and
     /// coverage on seeded two-level data.
-    static func timingVerdict(ratio: Double, low: Double, high: Double, adjustedP: Double, tolerance: Double,
-                              alpha: Double) -> Verdict {
+    static func timingVerdict(
+        ratio: Double, low: Double, high: Double, adjustedP: Double, tolerance: Double,
+        alpha: Double
+    ) -> Verdict {
         guard adjustedP < alpha else { return .unchanged }
         if low > 1 && ratio > 1 + tolerance { return .regressed }
         if high < 1 && ratio < 1 / (1 + tolerance) { return .improved }

@@ -22,7 +22,9 @@ public struct ResultSet {
         for path in paths {
             let file = try ResultFile(path)
             if let peer = file.peers.first {
-                throw BenchError("\(path): \(peer.name) is a peer's row; compare judges dcnbench runs (the peers are in `dcnbench report`)")
+                throw BenchError(
+                    "\(path): \(peer.name) is a peer's row; compare judges dcnbench runs (the peers are in `dcnbench report`)"
+                )
             }
             // Pooling a run with itself would count its processes twice and halve every interval.
             for runID in file.runIDs {

@@ -10,8 +10,9 @@ public protocol ForwardRunning: AnyObject {
     /// The forward pass with the prepared weights.
     func forward(input: Tensor, offset: Tensor, mask: Tensor?, bias: Tensor?, output: Tensor) throws
     /// The backward pass into the gradients present (`DeformConvolution.backward`).
-    func backward(input: Tensor, offset: Tensor, mask: Tensor?, weight: Tensor, gradOutput: Tensor,
-                  gradients: DeformConvGradients) throws
+    func backward(
+        input: Tensor, offset: Tensor, mask: Tensor?, weight: Tensor, gradOutput: Tensor,
+        gradients: DeformConvGradients) throws
     /// Workspace of the backward pass, once one has run.
     var backwardWorkspaceBytes: Int { get }
 }

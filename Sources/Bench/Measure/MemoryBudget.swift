@@ -12,7 +12,8 @@ public func defaultMaxMemoryBytes() -> Int {
     }
     for file in ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"] {
         if let text = try? String(contentsOfFile: file, encoding: .utf8),
-           let value = UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            let value = UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        {
             limit = min(limit, value)
         }
     }

@@ -20,8 +20,10 @@ public final class PointRunner {
     /// that processes differ in layout as they would in a user's program.
     public let layoutSeed: UInt64
 
-    public init(timing: TimingOptions, maxMemoryBytes: Int, runID: String, layoutSeed: UInt64 = 0,
-                factory: @escaping KernelFactory = standardKernels) throws {
+    public init(
+        timing: TimingOptions, maxMemoryBytes: Int, runID: String, layoutSeed: UInt64 = 0,
+        factory: @escaping KernelFactory = standardKernels
+    ) throws {
         try timing.validate()
         self.timing = timing
         topology = try MachineTopology.shared()
@@ -38,8 +40,9 @@ public final class PointRunner {
 
     /// The row a point gets before any measurement, filled in as it goes.
     func row(_ point: BenchPoint, _ status: ResultRow.Status, tensorBytes: Int) -> ResultRow {
-        ResultRow(runID: runID, point: point, status: status, tensorBytes: tensorBytes, host: RunContext.hostName,
-                  cpuModel: machine.cpuModel, configID: configID, timestamp: timestamp())
+        ResultRow(
+            runID: runID, point: point, status: status, tensorBytes: tensorBytes, host: RunContext.hostName,
+            cpuModel: machine.cpuModel, configID: configID, timestamp: timestamp())
     }
 
     /// Whether the point's threads can be placed; nil if so, else the reason.
@@ -62,23 +65,33 @@ public final class PointRunner {
         }
         let tensorBytes = point.tensorBytes(geometry)
         guard tensorBytes <= maxMemoryBytes else {
-            return .failure(ResultRowBox(fail(row(point, .skipped, tensorBytes: tensorBytes),
-                "needs \(tensorBytes) bytes of tensors, over --max-memory \(maxMemoryBytes)")))
+            return .failure(
+                ResultRowBox(
+                    fail(
+                        row(point, .skipped, tensorBytes: tensorBytes),
+                        "needs \(tensorBytes) bytes of tensors, over --max-memory \(maxMemoryBytes)")))
         }
         do {
             let pool = try PinnedPool(threads: point.poolThreads, placement: point.placement, smt: needsSMT(point))
             let executor = PoolExecutor(pool: pool)
-            let data = try TestData(geometry: geometry, layout: point.layout, direction: point.direction,
-                                    seed: stableHash(point.shapeName), layoutSeed: layoutSeed ^ stableHash(point.name), pool: pool)
+            let data = try TestData(
+                geometry: geometry, layout: point.layout, direction: point.direction,
+                seed: stableHash(point.shapeName), layoutSeed: layoutSeed ^ stableHash(point.name), pool: pool)
             let options = ForwardOptions(cacheBytes: cacheBytes, executor: executor, dispatchWorkers: point.threads)
             let kernel = try factory(point, geometry, options)
             guard tensorBytes + kernel.workspaceBytes <= maxMemoryBytes else {
                 var r = row(point, .skipped, tensorBytes: tensorBytes)
                 r.workspaceBytes = kernel.workspaceBytes
-                return .failure(ResultRowBox(fail(r, "needs \(tensorBytes + kernel.workspaceBytes) bytes with workspace, over --max-memory \(maxMemoryBytes)")))
+                return .failure(
+                    ResultRowBox(
+                        fail(
+                            r,
+                            "needs \(tensorBytes + kernel.workspaceBytes) bytes with workspace, over --max-memory \(maxMemoryBytes)"
+                        )))
             }
             if point.weights == .prepared { try kernel.prepare(weight: data.weight) }  // once, untimed
-            let prepared = PreparedPoint(point: point, geometry: geometry, pool: pool, kernel: kernel, executor: executor, data: data)
+            let prepared = PreparedPoint(
+                point: point, geometry: geometry, pool: pool, kernel: kernel, executor: executor, data: data)
             guard gate else { return .success(prepared) }
             try prepared.callKernel()
             if let mismatch = try check(prepared) {
@@ -98,16 +111,19 @@ public final class PointRunner {
         let g = p.geometry, data = p.data, nchw = p.point.layout == .nchw
         let input = nchw ? data.input : try data.input.nchwCopy(shape: g.inputShape)
         let seed = stableHash(p.point.name)
-        if p.point.direction != .bwd, let mismatch = try CorrectnessGate.check(
-            geometry: g, input: input, offset: data.offset, mask: data.mask, weight: data.weight,
-            output: nchw ? data.output : try data.output.nchwCopy(shape: g.outputShape), seed: seed) {
+        if p.point.direction != .bwd,
+            let mismatch = try CorrectnessGate.check(
+                geometry: g, input: input, offset: data.offset, mask: data.mask, weight: data.weight,
+                output: nchw ? data.output : try data.output.nchwCopy(shape: g.outputShape), seed: seed)
+        {
             return mismatch
         }
         guard let gradOutput = data.gradOutput, var gradients = data.gradients else { return nil }
         if !nchw { gradients.input = try gradients.input?.nchwCopy(shape: g.inputShape) }
         return try CorrectnessGate.check(
             geometry: g, input: input, offset: data.offset, mask: data.mask, weight: data.weight,
-            gradOutput: nchw ? gradOutput : try gradOutput.nchwCopy(shape: g.outputShape), gradients: gradients, seed: seed)
+            gradOutput: nchw ? gradOutput : try gradOutput.nchwCopy(shape: g.outputShape), gradients: gradients,
+            seed: seed)
     }
 
     private func fail(_ row: ResultRow, _ reason: String) -> ResultRow {
@@ -147,12 +163,14 @@ public final class PointRunner {
         let log = p.executor.drain()
         var pus = log.pus
         pus.formUnion([puBefore, puAfter])
-        let callerMoved = puBefore != puAfter || (bound.map { !$0.contains(puBefore) || !$0.contains(puAfter) } ?? false)
+        let callerMoved =
+            puBefore != puAfter || (bound.map { !$0.contains(puBefore) || !$0.contains(puAfter) } ?? false)
         p.pus.formUnion(pus)
         p.elapsed += wall
-        var row = SampleRow(runID: runID, name: p.point.name, index: p.samples.count,
-                            secondsPerIteration: wall / Double(p.iterations), iterations: p.iterations,
-                            cpuSeconds: cpu, migrated: log.migrated || callerMoved, referenceSeconds: reference)
+        var row = SampleRow(
+            runID: runID, name: p.point.name, index: p.samples.count,
+            secondsPerIteration: wall / Double(p.iterations), iterations: p.iterations,
+            cpuSeconds: cpu, migrated: log.migrated || callerMoved, referenceSeconds: reference)
         row.layout = p.data.lineOffsets.map(String.init).joined(separator: ".")
         p.samples.append(row)
     }
@@ -211,8 +229,9 @@ public final class PointRunner {
     func countInstructions(_ point: BenchPoint, executable: String, valgrind: String) -> ResultRow {
         var timing = self.timing
         timing.dryRun = true
-        let checker = try? PointRunner(timing: timing, maxMemoryBytes: maxMemoryBytes, runID: runID, layoutSeed: layoutSeed,
-                                       factory: factory)
+        let checker = try? PointRunner(
+            timing: timing, maxMemoryBytes: maxMemoryBytes, runID: runID, layoutSeed: layoutSeed,
+            factory: factory)
         var (row, _) = (checker ?? self).measure(point, medians: [:])
         guard row.status == .ok else { return row }
         do {

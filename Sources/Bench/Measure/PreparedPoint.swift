@@ -15,8 +15,10 @@ final class PreparedPoint {
     var pus = Set<Int>()
     var elapsed = 0.0
 
-    init(point: BenchPoint, geometry: DeformConvGeometry, pool: PinnedPool, kernel: any ForwardRunning,
-         executor: PoolExecutor, data: TestData) {
+    init(
+        point: BenchPoint, geometry: DeformConvGeometry, pool: PinnedPool, kernel: any ForwardRunning,
+        executor: PoolExecutor, data: TestData
+    ) {
         self.point = point
         self.geometry = geometry
         self.pool = pool
@@ -28,8 +30,9 @@ final class PreparedPoint {
     func callKernel() throws {
         if point.direction != .bwd { try callForward() }
         if let gradOutput = data.gradOutput, let gradients = data.gradients {
-            try kernel.backward(input: data.input, offset: data.offset, mask: data.mask, weight: data.weight,
-                                gradOutput: gradOutput, gradients: gradients)
+            try kernel.backward(
+                input: data.input, offset: data.offset, mask: data.mask, weight: data.weight,
+                gradOutput: gradOutput, gradients: gradients)
         }
     }
 
@@ -37,8 +40,9 @@ final class PreparedPoint {
     private func callForward() throws {
         switch point.weights {
         case .call:
-            try kernel.forward(input: data.input, offset: data.offset, mask: data.mask, weight: data.weight, bias: nil,
-                               output: data.output)
+            try kernel.forward(
+                input: data.input, offset: data.offset, mask: data.mask, weight: data.weight, bias: nil,
+                output: data.output)
         case .prepared:
             try kernel.forward(input: data.input, offset: data.offset, mask: data.mask, bias: nil, output: data.output)
         }

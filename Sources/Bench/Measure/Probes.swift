@@ -17,7 +17,8 @@ public enum Probes {
 
     /// Peak fp32 FLOP rate: every worker of a `threads`-thread pool (`close`) runs the register-
     /// resident FMA loop of `ReferenceKernel` at once; the best of `repetitions` runs.
-    public static func fmaPeak(threads: Int, placement: Placement = .close, repetitions: Int = 20) throws -> Measurement {
+    public static func fmaPeak(threads: Int, placement: Placement = .close, repetitions: Int = 20) throws -> Measurement
+    {
         let pool = try PinnedPool(threads: threads, placement: placement)
         defer { pool.shutdown() }
         let steps = 1 << 20
@@ -41,8 +42,10 @@ public enum Probes {
     /// the build's micro-kernel on operands resident in its L2 (`MicroKernelTile.gemmRoof`) at
     /// once; the best of `repetitions` runs. Between the FMA peak and a point's GFLOP/s it tells how much of the
     /// gap is the GEMM itself and how much what surrounds it.
-    public static func gemmRoof(threads: Int, placement: Placement = .close, blocks: Int = 200,
-                                repetitions: Int = 20) throws -> Measurement {
+    public static func gemmRoof(
+        threads: Int, placement: Placement = .close, blocks: Int = 200,
+        repetitions: Int = 20
+    ) throws -> Measurement {
         let pool = try PinnedPool(threads: threads, placement: placement)
         defer { pool.shutdown() }
         let tile = MicroKernelTile.native
@@ -55,16 +58,19 @@ public enum Probes {
             best = min(best, now() - start)
         }
         let flops = Double(threads * blocks) * tile.gemmRoofFLOPs
-        return Measurement(threads: threads, placement: "\(placement), micro-kernel \(tile.rawValue)", value: flops / best / 1e9,
-                           unit: gemmUnit)
+        return Measurement(
+            threads: threads, placement: "\(placement), micro-kernel \(tile.rawValue)", value: flops / best / 1e9,
+            unit: gemmUnit)
     }
 
     /// STREAM triad a[i] = b[i] + s·c[i] over arrays of `bytesPerArray` (default 4× the last-level
     /// cache, so memory and not cache is measured), each worker owning a contiguous share that it
     /// first-touched itself; bandwidth counts 3 arrays × 8 bytes… here fp32: 12 bytes per element
     /// (no write-allocate counted, as STREAM does). Best of `repetitions`.
-    public static func triad(threads: Int, placement: Placement = .close, bytesPerArray: Int? = nil,
-                             repetitions: Int = 10) throws -> Measurement {
+    public static func triad(
+        threads: Int, placement: Placement = .close, bytesPerArray: Int? = nil,
+        repetitions: Int = 10
+    ) throws -> Measurement {
         let machine = MachineSummary(try MachineTopology.shared())
         let llc = machine.caches.filter { $0.kind != "instruction" }.map(\.sizeBytes).max() ?? 32 << 20
         let count = (bytesPerArray ?? Int(4 * llc)) / MemoryLayout<Float>.size
@@ -88,8 +94,9 @@ public enum Probes {
             }
             best = min(best, now() - start)
         }
-        return Measurement(threads: threads, placement: "\(placement)",
-                           value: Double(3 * count * MemoryLayout<Float>.size) / best / 1e9, unit: "GB/s")
+        return Measurement(
+            threads: threads, placement: "\(placement)",
+            value: Double(3 * count * MemoryLayout<Float>.size) / best / 1e9, unit: "GB/s")
     }
 
     /// Median cost of one empty `run` on a pinned pool (run records off, so only the hand-off
@@ -114,7 +121,8 @@ public enum Probes {
         let dispatch = median { DispatchQueue.concurrentPerform(iterations: threads) { _ in } }
         return [
             Measurement(threads: threads, placement: "pool \(placement)", value: pooled, unit: "ns per empty run"),
-            Measurement(threads: threads, placement: "pool \(placement), recording", value: recorded, unit: "ns per empty run"),
+            Measurement(
+                threads: threads, placement: "pool \(placement), recording", value: recorded, unit: "ns per empty run"),
             Measurement(threads: threads, placement: "concurrentPerform", value: dispatch, unit: "ns per empty run"),
         ]
     }

@@ -31,11 +31,15 @@ public final class ProcessSweep {
 
     /// - Parameter childArguments: the sweep's selection and timing options as given, without
     ///   --out, --resume, --processes, --seed, --quiet, --no-probes (the parent sets those).
-    public init(runner: PointRunner, sweep: Sweep, points: [BenchPoint], processes: Int, seed: UInt64, output: String?,
-                resume: String?, executable: String, childArguments: [String]) throws {
+    public init(
+        runner: PointRunner, sweep: Sweep, points: [BenchPoint], processes: Int, seed: UInt64, output: String?,
+        resume: String?, executable: String, childArguments: [String]
+    ) throws {
         guard processes >= 1, processes <= 1000 else { throw BenchError("--processes must be from 1 to 1000") }
         guard !runner.timing.instructions, !runner.timing.dryRun else {
-            throw BenchError("--processes repeats timings over processes; --instructions and --dry-run time nothing (drop --processes)")
+            throw BenchError(
+                "--processes repeats timings over processes; --instructions and --dry-run time nothing (drop --processes)"
+            )
         }
         try Sweep.validate(points)
         for point in points {
@@ -48,8 +52,12 @@ public final class ProcessSweep {
         self.seed = seed
         self.executable = executable
         self.childArguments = childArguments
-        if let resume, let output, output != resume { throw BenchError("--out and --resume name different files; --resume continues its file") }
-        paths = try OutputPaths(checking: resume ?? output ?? OutputPaths.defaultPath(sweep: sweep.name), option: resume == nil ? "--out" : "--resume")
+        if let resume, let output, output != resume {
+            throw BenchError("--out and --resume name different files; --resume continues its file")
+        }
+        paths = try OutputPaths(
+            checking: resume ?? output ?? OutputPaths.defaultPath(sweep: sweep.name),
+            option: resume == nil ? "--out" : "--resume")
         folder = String(paths.results.dropLast(4)) + "-processes"
         let fm = FileManager.default
         let directory = URL(fileURLWithPath: paths.results).deletingLastPathComponent().path
@@ -61,12 +69,17 @@ public final class ProcessSweep {
             let folderExists = fm.fileExists(atPath: folder, isDirectory: &isDirectory)
             if resume != nil {
                 guard folderExists, isDirectory.boolValue, fm.fileExists(atPath: paths.context) else {
-                    throw BenchError("--resume \(paths.results): no unfinished --processes run there (\(folder) and \(paths.context) are what it continues)")
+                    throw BenchError(
+                        "--resume \(paths.results): no unfinished --processes run there (\(folder) and \(paths.context) are what it continues)"
+                    )
                 }
                 let previous = try RunContext.load(paths.context)
                 guard previous.count == 1, let old = previous.first, old.configID == runner.configID,
-                      old.processes?.count == processes else {
-                    throw BenchError("\(paths.results) was started with other options, --processes or machine: resume it with the same ones, or start a new file")
+                    old.processes?.count == processes
+                else {
+                    throw BenchError(
+                        "\(paths.results) was started with other options, --processes or machine: resume it with the same ones, or start a new file"
+                    )
                 }
                 context = old
             } else {
@@ -79,8 +92,9 @@ public final class ProcessSweep {
                 try fm.createDirectory(atPath: folder, withIntermediateDirectories: false)
                 context = SweepRunner.context(runID: runner.runID, runner: runner, sweep: sweep)
                 context.processes = (0..<processes).map { k in
-                    RunContext.ProcessRecord(index: k, seed: Self.childSeed(seed, k), runID: "", date: "", allowedCPUs: "",
-                                             loadAverage: [])
+                    RunContext.ProcessRecord(
+                        index: k, seed: Self.childSeed(seed, k), runID: "", date: "", allowedCPUs: "",
+                        loadAverage: [])
                 }
                 if runner.timing.probes { context.probes = try SweepRunner.probes(runner: runner, points: points) }
                 try SweepRunner.write(context, to: paths.context)
@@ -106,18 +120,23 @@ public final class ProcessSweep {
             let path = childPath(k)
             let childContext = OutputPaths(results: path).context
             if fm.fileExists(atPath: path), let done = try? ResultSet(paths: [path]),
-               points.allSatisfy({ done.rows[$0.name] != nil }) {
+                points.allSatisfy({ done.rows[$0.name] != nil })
+            {
                 continue  // finished before a resume
             }
             log("process \(k + 1) of \(processes): \(points.count) points")
-            let arguments = ["sweep"] + childArguments + (fm.fileExists(atPath: path) ? ["--resume", path] : ["--out", path])
+            let arguments =
+                ["sweep"] + childArguments + (fm.fileExists(atPath: path) ? ["--resume", path] : ["--out", path])
                 + ["--seed", "\(context.processes![k].seed)", "--no-probes", "--quiet"]
             let outcome = try Subprocess.run(executable, arguments)
             // A child whose points failed (wrong, error) exits 1 with its file complete: the
             // assembled row reports them. Anything else is the child failing to run.
             guard fm.fileExists(atPath: childContext), let result = try? ResultSet(paths: [path]),
-                  points.allSatisfy({ result.rows[$0.name] != nil }) else {
-                throw BenchError("process \(k + 1) (\(executable) \(arguments.joined(separator: " "))) did not finish its sweep (exit \(outcome.status)): \(outcome.errors.suffix(2000))")
+                points.allSatisfy({ result.rows[$0.name] != nil })
+            else {
+                throw BenchError(
+                    "process \(k + 1) (\(executable) \(arguments.joined(separator: " "))) did not finish its sweep (exit \(outcome.status)): \(outcome.errors.suffix(2000))"
+                )
             }
             let own = try RunContext.load(childContext)[0]
             context.processes![k].runID = own.runID
@@ -168,14 +187,18 @@ public final class ProcessSweep {
         for (row, samples) in assembled {
             var r = row
             if !samples.isEmpty {
-                r.summarize(samples, geometry: try r.point.geometry(), peakGFLOPS: runner.peakGFLOPS[r.point.threads], medians: medians)
+                r.summarize(
+                    samples, geometry: try r.point.geometry(), peakGFLOPS: runner.peakGFLOPS[r.point.threads],
+                    medians: medians)
             }
             rows.append(r)
         }
         let allSamples = assembled.flatMap(\.samples)
         context.stealTicksAfter = RunContext.stealTicks()
         context.usedCPUs = CPUSet(rows.flatMap { (try? CPUSet(list: $0.pusUsed))?.indices ?? [] }).description
-        try OutputFile.write(try CSVTable.document(SampleRow.header, allSamples.map(\.fields)), to: paths.samples, option: "the samples file")
+        try OutputFile.write(
+            try CSVTable.document(SampleRow.header, allSamples.map(\.fields)), to: paths.samples,
+            option: "the samples file")
         try SweepRunner.write(context, to: paths.context)
         try lock.replace(with: try CSVTable.document(ResultRow.header, rows.map(\.fields)))
         try? FileManager.default.removeItem(atPath: folder)

@@ -29,8 +29,9 @@ public final class Progress {
         finished += 1
         let outcome: String
         if row.status == .ok, let median = row.statistics?.median, let gflops = row.gflops {
-            outcome = String(format: "%.2f GFLOP/s (median %.4g ms, cv %.1f%%, %d samples)",
-                             gflops, median * 1e3, (row.statistics?.cv ?? 0) * 100, row.statistics?.count ?? 0)
+            outcome = String(
+                format: "%.2f GFLOP/s (median %.4g ms, cv %.1f%%, %d samples)",
+                gflops, median * 1e3, (row.statistics?.cv ?? 0) * 100, row.statistics?.count ?? 0)
         } else if row.status == .ok, let instructions = row.instructions {
             outcome = "\(instructions) instructions per call"
         } else if row.status == .ok {
@@ -48,7 +49,8 @@ public final class Progress {
     private func eta() -> String {
         guard finished > 0 else { return "" }
         let left = (now() - started) / Double(finished) * Double(total - finished)
-        return left >= 60 ? String(format: "ETA %dm%02ds", Int(left) / 60, Int(left) % 60) : String(format: "ETA %ds", Int(left))
+        return left >= 60
+            ? String(format: "ETA %dm%02ds", Int(left) / 60, Int(left) % 60) : String(format: "ETA %ds", Int(left))
     }
 
     private func emit(_ text: String) {

@@ -18,8 +18,10 @@ public enum Subprocess {
 
     private final class Buffer: @unchecked Sendable { var data = Data() }
 
-    public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-                           directory: URL? = nil) throws -> Outcome {
+    public static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+        directory: URL? = nil
+    ) throws -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -30,11 +32,14 @@ public enum Subprocess {
         process.standardError = errors
         try process.run()
         let errorBuffer = Buffer(), group = DispatchGroup()
-        DispatchQueue.global().async(group: group) { errorBuffer.data = errors.fileHandleForReading.readDataToEndOfFile() }
+        DispatchQueue.global().async(group: group) {
+            errorBuffer.data = errors.fileHandleForReading.readDataToEndOfFile()
+        }
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
-                       errors: String(decoding: errorBuffer.data, as: UTF8.self))
+        return Outcome(
+            status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
+            errors: String(decoding: errorBuffer.data, as: UTF8.self))
     }
 }

@@ -23,14 +23,20 @@ public final class SweepRunner {
 
     /// Everything is checked here, before any file is created: the points' geometries and
     /// placements, the output path, the resume file.
-    public init(runner: PointRunner, sweep: Sweep, points: [BenchPoint], output: String?, resume: String?, seed: UInt64 = 1) throws {
+    public init(
+        runner: PointRunner, sweep: Sweep, points: [BenchPoint], output: String?, resume: String?, seed: UInt64 = 1
+    ) throws {
         try Sweep.validate(points)
         if runner.timing.instructions {
             guard !RunContext.isNativeBuild else {
-                throw BenchError("--instructions runs the kernels under valgrind, which cannot execute AVX-512: build with DCNBENCH_PORTABLE=1 (scripts/instructions.sh does)")
+                throw BenchError(
+                    "--instructions runs the kernels under valgrind, which cannot execute AVX-512: build with DCNBENCH_PORTABLE=1 (scripts/instructions.sh does)"
+                )
             }
             if let multi = points.first(where: { $0.threads != 1 }) {
-                throw BenchError("--instructions counts single-thread points only; \(multi.name) has \(multi.threads) threads (add --threads 1)")
+                throw BenchError(
+                    "--instructions counts single-thread points only; \(multi.name) has \(multi.threads) threads (add --threads 1)"
+                )
             }
         }
         for point in points {
@@ -42,7 +48,9 @@ public final class SweepRunner {
         self.seed = seed
         let fm = FileManager.default
         if let resume {
-            if let output, output != resume { throw BenchError("--out and --resume name different files; --resume continues its file") }
+            if let output, output != resume {
+                throw BenchError("--out and --resume name different files; --resume continues its file")
+            }
             guard fm.fileExists(atPath: resume) else { throw BenchError("--resume \(resume): no such file") }
             paths = try OutputPaths(checking: resume, option: "--resume")
         } else {
@@ -57,7 +65,8 @@ public final class SweepRunner {
             }
         } else {
             do { try fm.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
-                throw BenchError("cannot create the directory \(directory) for \(paths.results): \(error.localizedDescription)")
+                throw BenchError(
+                    "cannot create the directory \(directory) for \(paths.results): \(error.localizedDescription)")
             }
         }
         // One writer per file, for the whole run: two sweeps on one file would interleave their
@@ -70,7 +79,9 @@ public final class SweepRunner {
             if resume != nil, ((try? fm.attributesOfItem(atPath: results)[.size] as? Int) ?? nil) == 0 {
                 // Killed before its header: nothing was measured, and the sidecars (if any) are
                 // that start's. Begin again.
-                for stale in [samplesPath, paths.context] where fm.fileExists(atPath: stale) { try fm.removeItem(atPath: stale) }
+                for stale in [samplesPath, paths.context] where fm.fileExists(atPath: stale) {
+                    try fm.removeItem(atPath: stale)
+                }
                 runID = runner.runID
             } else if resume != nil {
                 // Repaired and rewritten below: never through a link or into a device.
@@ -79,15 +90,23 @@ public final class SweepRunner {
                 try OutputPaths.dropUnterminatedLine(samplesPath)
                 let file = try ResultFile(results, use: .resume)
                 guard file.header == ResultRow.header else {
-                    throw BenchError("\(results): its columns are not this dcnbench's (schema \(ResultRow.schemaVersion)); start a new file")
+                    throw BenchError(
+                        "\(results): its columns are not this dcnbench's (schema \(ResultRow.schemaVersion)); start a new file"
+                    )
                 }
-                if let peer = file.peers.first { throw BenchError("\(results) holds peer rows (\(peer.name)); --resume continues a dcnbench sweep") }
+                if let peer = file.peers.first {
+                    throw BenchError("\(results) holds peer rows (\(peer.name)); --resume continues a dcnbench sweep")
+                }
                 let runs = file.runIDs
                 guard runs.count <= 1 else {
-                    throw BenchError("\(results) holds \(runs.count) runs (a merged file); --resume continues one run: resume the file it was merged from, then merge again")
+                    throw BenchError(
+                        "\(results) holds \(runs.count) runs (a merged file); --resume continues one run: resume the file it was merged from, then merge again"
+                    )
                 }
                 if let other = file.rows.first(where: { $0.configID != configID }) {
-                    throw BenchError("\(results) was measured with other options or on another machine (config \(other.configID), this run \(configID)): resume it with the same timing options here, or start a new file")
+                    throw BenchError(
+                        "\(results) was measured with other options or on another machine (config \(other.configID), this run \(configID)): resume it with the same timing options here, or start a new file"
+                    )
                 }
                 runID = runs.first ?? runner.runID
                 // Taken out of the file, under the lock, before anything is appended: rows whose
@@ -97,15 +116,19 @@ public final class SweepRunner {
                 // are measured again. Samples of no remaining row go with them.
                 let selected = Set(points.map(\.name)), inconsistent = Set(file.inconsistent)
                 let retry: Set<ResultRow.Status> = [.skipped, .error]
-                let removed = Set(file.rows.filter { row in
-                    inconsistent.contains(row.point.name)
-                        || (selected.contains(row.point.name) && (retry.contains(row.status) || row.error.hasPrefix(Self.interruptedNote)))
-                }.map(\.point.name))
+                let removed = Set(
+                    file.rows.filter { row in
+                        inconsistent.contains(row.point.name)
+                            || (selected.contains(row.point.name)
+                                && (retry.contains(row.status) || row.error.hasPrefix(Self.interruptedNote)))
+                    }.map(\.point.name))
                 retried = file.rows.map(\.point.name).filter { removed.contains($0) && selected.contains($0) }
                 let kept = file.rows.filter { !removed.contains($0.point.name) }
                 if !removed.isEmpty || file.strays > 0 {
                     let keptSamples = kept.flatMap { file.samples[$0.point.name] ?? [] }
-                    try OutputFile.write(try CSVTable.document(SampleRow.header, keptSamples.map(\.fields)), to: samplesPath, option: "--resume")
+                    try OutputFile.write(
+                        try CSVTable.document(SampleRow.header, keptSamples.map(\.fields)), to: samplesPath,
+                        option: "--resume")
                     try lock.replace(with: try CSVTable.document(ResultRow.header, kept.map(\.fields)))
                 }
                 for row in kept {
@@ -114,11 +137,14 @@ public final class SweepRunner {
                 }
             } else {
                 if let size = try? fm.attributesOfItem(atPath: paths.results)[.size] as? Int, size > 0 {
-                    throw BenchError("\(paths.results) exists; continue it with --resume \(paths.results), or choose another --out")
+                    throw BenchError(
+                        "\(paths.results) exists; continue it with --resume \(paths.results), or choose another --out")
                 }
                 // A samples or context file without its results file belongs to another run.
                 for stale in [paths.samples, paths.context] where fm.fileExists(atPath: stale) {
-                    throw BenchError("\(stale) exists from another run (its results file is gone or empty): remove it, or choose another --out")
+                    throw BenchError(
+                        "\(stale) exists from another run (its results file is gone or empty): remove it, or choose another --out"
+                    )
                 }
                 runID = runner.runID
             }
@@ -192,11 +218,15 @@ public final class SweepRunner {
     /// tensors must fit `--max-memory` together), then sampled round by round, one sample per
     /// point per round in a fresh random order, so that slow drifts of the machine spread over
     /// all points instead of biasing the last ones. Rows are written after the last round.
-    private func runInterleaved(_ todo: [BenchPoint], progress: Progress,
-                                record: (ResultRow, [SampleRow]) throws -> Void) throws {
+    private func runInterleaved(
+        _ todo: [BenchPoint], progress: Progress,
+        record: (ResultRow, [SampleRow]) throws -> Void
+    ) throws {
         let total = try todo.reduce(0) { $0 + $1.tensorBytes(try $1.geometry()) }
         guard total <= runner.maxMemoryBytes else {
-            throw BenchError("--interleave keeps all \(todo.count) points in memory: \(total) bytes, over --max-memory \(runner.maxMemoryBytes)")
+            throw BenchError(
+                "--interleave keeps all \(todo.count) points in memory: \(total) bytes, over --max-memory \(runner.maxMemoryBytes)"
+            )
         }
         var prepared: [PreparedPoint] = []
         for (index, point) in todo.enumerated() {
@@ -225,8 +255,10 @@ public final class SweepRunner {
         let interrupt = Interrupt()
         defer { interrupt.restore() }
         var rounds = 0
-        while !interrupt.requested, let active = Optional(prepared.filter { !runner.isDone($0) && failed[$0.point.name] == nil }),
-              !active.isEmpty {
+        while !interrupt.requested,
+            let active = Optional(prepared.filter { !runner.isDone($0) && failed[$0.point.name] == nil }),
+            !active.isEmpty
+        {
             for p in active.shuffled(using: &rng) where !interrupt.requested {
                 do {
                     try p.callKernel()  // one untimed call: the point's data back in cache, as in the sequential mode
@@ -240,7 +272,8 @@ public final class SweepRunner {
             if let error = failed[p.point.name] { row.status = .error; row.error = error }
             if interrupt.requested && row.status == .ok {
                 if p.samples.isEmpty { row.status = .error }
-                row.error = "\(Self.interruptedNote) \(rounds) round\(rounds == 1 ? "" : "s"): \(p.samples.count) of \(runner.timing.samples) samples"
+                row.error =
+                    "\(Self.interruptedNote) \(rounds) round\(rounds == 1 ? "" : "s"): \(p.samples.count) of \(runner.timing.samples) samples"
             }
             try record(row, row.statistics != nil ? p.samples : [])  // a row always travels with the samples its statistics declare
             progress.finish(row, index: todo.count - prepared.count + offset)
@@ -255,13 +288,15 @@ public final class SweepRunner {
     static func context(runID: String, runner: PointRunner, sweep: Sweep) -> RunContext {
         let git = RunContext.gitState()
         return RunContext(
-            runID: runID, dcnbenchVersion: RunContext.dcnbenchVersion, date: ISO8601DateFormatter().string(from: Date()),
+            runID: runID, dcnbenchVersion: RunContext.dcnbenchVersion,
+            date: ISO8601DateFormatter().string(from: Date()),
             host: RunContext.hostName, cpuModel: runner.machine.cpuModel, machine: runner.machine,
             allowedCPUs: runner.machine.allowedCPUs, usedCPUs: nil, loadAverage: RunContext.loadAverage(),
             stealTicksBefore: RunContext.stealTicks(), stealTicksAfter: nil, swiftVersion: RunContext.swiftVersion,
             buildConfiguration: RunContext.buildConfiguration, buildFlags: RunContext.buildFlags,
             gitCommit: git.commit, gitDirty: git.dirty, sweep: sweep.name, timing: runner.timing,
-            cacheBytes: runner.cacheBytes, maxMemoryBytes: runner.maxMemoryBytes, configID: runner.configID, probes: nil)
+            cacheBytes: runner.cacheBytes, maxMemoryBytes: runner.maxMemoryBytes, configID: runner.configID, probes: nil
+        )
     }
 
     /// The roofline of a run: peak, GEMM roof and bandwidth for every thread count its points use (and can
@@ -269,9 +304,14 @@ public final class SweepRunner {
     static func probes(runner: PointRunner, points: [BenchPoint]) throws -> [Probes.Measurement] {
         var probes: [Probes.Measurement] = []
         for threads in Set(points.map(\.threads)).sorted() {
-            guard runner.placementProblem(BenchPoint(variant: .blockedGather, version: .v1, batch: 1, inChannels: 1,
-                outChannels: 1, height: 1, width: 1, kernel: Extent2(1), stride: 1, padding: 0, dilation: 1, groups: 1,
-                offsetGroups: 1, threads: threads, placement: .close)) == nil else { continue }
+            guard
+                runner.placementProblem(
+                    BenchPoint(
+                        variant: .blockedGather, version: .v1, batch: 1, inChannels: 1,
+                        outChannels: 1, height: 1, width: 1, kernel: Extent2(1), stride: 1, padding: 0, dilation: 1,
+                        groups: 1,
+                        offsetGroups: 1, threads: threads, placement: .close)) == nil
+            else { continue }
             let peak = try Probes.fmaPeak(threads: threads)
             runner.peakGFLOPS[threads] = peak.value
             probes += [peak, try Probes.gemmRoof(threads: threads), try Probes.triad(threads: threads)]

@@ -23,8 +23,10 @@ struct TestData {
     /// [−1, 1] (weights scaled by 1/√fan-in), offsets uniform in [−2, 2], masks in (0, 1).
     /// Each buffer starts a number of cache lines past a page boundary drawn from `layoutSeed`
     /// (see `Tensor.uninitialized(shape:pageOffset:)`).
-    init(geometry g: DeformConvGeometry, layout: TensorLayout, direction: Direction, seed: UInt64, layoutSeed: UInt64,
-         pool: PinnedPool) throws {
+    init(
+        geometry g: DeformConvGeometry, layout: TensorLayout, direction: Direction, seed: UInt64, layoutSeed: UInt64,
+        pool: PinnedPool
+    ) throws {
         var rng = SeededGenerator(seed: layoutSeed)
         var lines: [Int] = []
         func tensor(_ shape: [Int]) throws -> Tensor {

@@ -27,9 +27,15 @@ public struct TimingOptions: Codable, Equatable, Sendable {
     func validate() throws {
         // Upper bounds so that a typo cannot hang a run or trap a conversion (1e300 seconds of
         // warm-up; an iteration count past Int.max): an hour per sample or warm-up, a day per point.
-        guard minSampleSeconds > 0, minSampleSeconds <= 3600 else { throw BenchError("--min-sample-time must be in (0, 3600] seconds") }
+        guard minSampleSeconds > 0, minSampleSeconds <= 3600 else {
+            throw BenchError("--min-sample-time must be in (0, 3600] seconds")
+        }
         guard samples >= 1, samples <= 1_000_000 else { throw BenchError("--samples must be from 1 to 1000000") }
-        guard warmupSeconds >= 0, warmupSeconds <= 3600 else { throw BenchError("--warmup must be in [0, 3600] seconds") }
-        guard maxSecondsPerPoint > 0, maxSecondsPerPoint <= 86400 else { throw BenchError("--max-time-per-point must be in (0, 86400] seconds") }
+        guard warmupSeconds >= 0, warmupSeconds <= 3600 else {
+            throw BenchError("--warmup must be in [0, 3600] seconds")
+        }
+        guard maxSecondsPerPoint > 0, maxSecondsPerPoint <= 86400 else {
+            throw BenchError("--max-time-per-point must be in (0, 86400] seconds")
+        }
     }
 }

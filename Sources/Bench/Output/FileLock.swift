@@ -12,7 +12,9 @@ final class FileLock {
         descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (createNew ? O_EXCL : 0), 0o644)
         guard descriptor >= 0 else {
             if errno == EEXIST { throw BenchError("\(option): \(path) exists; write into a new file") }
-            if errno == ELOOP { throw BenchError("\(option) \(path) is a symbolic link; give the path of a regular file") }
+            if errno == ELOOP {
+                throw BenchError("\(option) \(path) is a symbolic link; give the path of a regular file")
+            }
             throw BenchError("cannot open \(path): \(String(cString: strerror(errno)))")
         }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {

@@ -30,7 +30,10 @@ public enum InputFile {
         }
         let type = status.st_mode & S_IFMT
         guard type == S_IFREG else {
-            let kind = type == S_IFDIR ? "a directory" : type == S_IFIFO ? "a FIFO" : (type == S_IFCHR || type == S_IFBLK) ? "a device" : "not a regular file"
+            let kind =
+                type == S_IFDIR
+                ? "a directory"
+                : type == S_IFIFO ? "a FIFO" : (type == S_IFCHR || type == S_IFBLK) ? "a device" : "not a regular file"
             throw BenchError("cannot read \(what) \(path): it is \(kind); give the path of a file")
         }
         guard Int(status.st_size) <= maxBytes else {

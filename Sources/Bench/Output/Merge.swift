@@ -19,12 +19,15 @@ public enum Merge {
     public static func run(output: String, inputs: [String]) throws -> Summary {
         guard inputs.count >= 1 else { throw BenchError("merge needs at least one input results file") }
         let paths = try OutputPaths(checking: output, option: "merge")
-        for path in [paths.results, paths.samples, paths.context] { try OutputFile.check(path, option: "merge", inputs: inputs) }
+        for path in [paths.results, paths.samples, paths.context] {
+            try OutputFile.check(path, option: "merge", inputs: inputs)
+        }
         let fm = FileManager.default
         // An empty results file is what a merge or sweep killed before its first record leaves
         // behind: nothing in it or its sidecars is usable, and a new merge replaces them.
         let leftover = ((try? fm.attributesOfItem(atPath: paths.results)[.size] as? Int) ?? nil) == 0
-        for existing in [paths.results, paths.samples, paths.context] where !leftover && fm.fileExists(atPath: existing) {
+        for existing in [paths.results, paths.samples, paths.context] where !leftover && fm.fileExists(atPath: existing)
+        {
             throw BenchError("merge: \(existing) exists; merge into a new file")
         }
         // The output is created (or the leftover taken) and locked before the inputs are read:
@@ -55,13 +58,17 @@ public enum Merge {
             var status = stat()
             if stat(input, &status) == 0 {
                 let key = "\(status.st_dev):\(status.st_ino)"
-                if let earlier = seenFiles[key] { throw BenchError("merge: \(input) is \(earlier) again; give each input once") }
+                if let earlier = seenFiles[key] {
+                    throw BenchError("merge: \(input) is \(earlier) again; give each input once")
+                }
                 seenFiles[key] = input
             }
             let file = try ResultFile(input, requireContext: true)
             if let v = file.schemaVersion {
                 if let version, v != version {
-                    throw BenchError("merge: \(firstInput) has schema_version \(version), \(input) \(v): merge files of one schema (measure again with one dcnbench)")
+                    throw BenchError(
+                        "merge: \(firstInput) has schema_version \(version), \(input) \(v): merge files of one schema (measure again with one dcnbench)"
+                    )
                 }
                 if version == nil { (version, firstInput) = (v, input) }
             }
@@ -72,14 +79,20 @@ public enum Merge {
             for row in file.rows {
                 let name = row.point.name
                 if let first = owner[name] {
-                    let how = first.config == row.configID ? "with the same configuration (overlapping shards?)"
-                                                           : "with different configurations (\(first.config), \(row.configID))"
-                    throw BenchError("merge: \(name) is in both \(first.input) and \(input), measured \(how): a merged file holds one row per point")
+                    let how =
+                        first.config == row.configID
+                        ? "with the same configuration (overlapping shards?)"
+                        : "with different configurations (\(first.config), \(row.configID))"
+                    throw BenchError(
+                        "merge: \(name) is in both \(first.input) and \(input), measured \(how): a merged file holds one row per point"
+                    )
                 }
                 owner[name] = (input, row.configID)
                 samples += file.samples[name] ?? []
             }
-            if let peer = file.peers.first { throw BenchError("merge: \(input) holds peer rows (\(peer.name)); merge merges dcnbench runs") }
+            if let peer = file.peers.first {
+                throw BenchError("merge: \(input) holds peer rows (\(peer.name)); merge merges dcnbench runs")
+            }
             records += file.records
             for context in file.contexts where !contexts.contains(where: { $0.runID == context.runID }) {
                 contexts.append(context)
@@ -87,7 +100,8 @@ public enum Merge {
         }
         guard let header, !records.isEmpty else { throw BenchError("merge: the inputs hold no rows") }
         // The sidecars first, the results file last (in place, under the lock).
-        try OutputFile.write(try CSVTable.document(SampleRow.header, samples.map(\.fields)), to: paths.samples, option: "merge")
+        try OutputFile.write(
+            try CSVTable.document(SampleRow.header, samples.map(\.fields)), to: paths.samples, option: "merge")
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try OutputFile.write(try encoder.encode(contexts), to: paths.context, option: "merge")
@@ -109,16 +123,22 @@ extension RunContext {
         let decoder = JSONDecoder()
         do {
             if json is [Any] { return try decoder.decode([RunContext].self, from: data) }
-            guard json is [String: Any] else { throw BenchError("expected an object (one run) or an array (a merge's runs)") }
+            guard json is [String: Any] else {
+                throw BenchError("expected an object (one run) or an array (a merge's runs)")
+            }
             return [try decoder.decode(RunContext.self, from: data)]
         } catch let error as DecodingError {
-            throw BenchError("context file \(path): not a dcnbench context: \(Self.explain(error)); a context is written by dcnbench, beside its results file")
+            throw BenchError(
+                "context file \(path): not a dcnbench context: \(Self.explain(error)); a context is written by dcnbench, beside its results file"
+            )
         }
     }
 
     /// A decoding error as a field and a reason.
     static func explain(_ error: DecodingError) -> String {
-        func at(_ path: [CodingKey]) -> String { path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined() }
+        func at(_ path: [CodingKey]) -> String {
+            path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        }
         switch error {
         case let .keyNotFound(key, context): return "\(at(context.codingPath + [key])) is missing"
         case let .typeMismatch(type, context): return "\(at(context.codingPath)) is not \(type)"

@@ -18,10 +18,15 @@ public enum OutputFile {
         if lstat(path, &status) == 0 {
             let type = status.st_mode & S_IFMT
             if type == S_IFLNK {
-                throw BenchError("\(option) \(path) is a symbolic link; give the path of a regular file (links are not followed)")
+                throw BenchError(
+                    "\(option) \(path) is a symbolic link; give the path of a regular file (links are not followed)")
             }
             guard type == S_IFREG else {
-                let kind = type == S_IFDIR ? "a directory" : type == S_IFIFO ? "a FIFO" : (type == S_IFCHR || type == S_IFBLK) ? "a device" : "not a regular file"
+                let kind =
+                    type == S_IFDIR
+                    ? "a directory"
+                    : type == S_IFIFO
+                        ? "a FIFO" : (type == S_IFCHR || type == S_IFBLK) ? "a device" : "not a regular file"
                 throw BenchError("\(option) \(path) is \(kind); give the path of a regular file")
             }
             let taken = inputs.flatMap { input -> [String] in
@@ -54,7 +59,9 @@ public enum OutputFile {
         try check(path, option: option, inputs: inputs)
         let temporary = "\(path).writing-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw BenchError("cannot create \(temporary) for \(option) \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw BenchError("cannot create \(temporary) for \(option) \(path): \(String(cString: strerror(errno)))")
+        }
         let written = data.withUnsafeBytes { bytes -> Bool in
             var offset = 0
             while offset < bytes.count {

@@ -18,8 +18,10 @@ public struct OutputPaths: Equatable, Sendable {
     /// sidecars beside a file of another kind (`/dev/null-samples.csv`) or share them between
     /// two names (`r` and `r.csv` both have `r-samples.csv`).
     public init(checking path: String, option: String) throws {
-        guard path.hasSuffix(".csv"), !path.hasSuffix("/.csv"), URL(fileURLWithPath: path).lastPathComponent != ".csv" else {
-            throw BenchError("\(option) \(path): results files are named NAME.csv (their samples and context go beside them)")
+        guard path.hasSuffix(".csv"), !path.hasSuffix("/.csv"), URL(fileURLWithPath: path).lastPathComponent != ".csv"
+        else {
+            throw BenchError(
+                "\(option) \(path): results files are named NAME.csv (their samples and context go beside them)")
         }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
@@ -35,11 +37,13 @@ public struct OutputPaths: Equatable, Sendable {
     /// a last record that is complete (as many fields as the header) gets its newline, a partial
     /// one (cut mid-write) is dropped, since appending to it would glue two records.
     static func repairLastLine(_ path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path), let last = data.last, last != UInt8(ascii: "\n") else { return }
+        guard let data = FileManager.default.contents(atPath: path), let last = data.last, last != UInt8(ascii: "\n")
+        else { return }
         let text = String(decoding: data, as: UTF8.self)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         guard let header = lines.first, let tail = lines.last, lines.count >= 2 else { return }
-        let complete = (try? CSVTable.parse(String(header) + "\n" + String(tail) + "\n", source: path))
+        let complete =
+            (try? CSVTable.parse(String(header) + "\n" + String(tail) + "\n", source: path))
             .map { $0.records.count == 1 } ?? false
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? handle.close() }
@@ -55,7 +59,8 @@ public struct OutputPaths: Equatable, Sendable {
     /// so such a line was cut mid-write, and a sample cut inside its last field would still
     /// parse, with a wrong value.
     static func dropUnterminatedLine(_ path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path), let last = data.last, last != UInt8(ascii: "\n") else { return }
+        guard let data = FileManager.default.contents(atPath: path), let last = data.last, last != UInt8(ascii: "\n")
+        else { return }
         let keep = data.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? handle.close() }

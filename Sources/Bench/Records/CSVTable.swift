@@ -18,18 +18,23 @@ public final class CSVAppender {
         // a device: refused here, where it is opened for writing.
         var status = stat()
         if lstat(path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
-            throw BenchError("\(path) is a symbolic link or not a regular file; a sweep writes regular files only: remove it, or choose another --out")
+            throw BenchError(
+                "\(path) is a symbolic link or not a regular file; a sweep writes regular files only: remove it, or choose another --out"
+            )
         }
         let existing = fm.fileExists(atPath: path) ? (try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data() : nil
         if let existing, !existing.isEmpty {
             let table = try CSVTable.read(path)
             guard table.header == header else {
-                throw BenchError("\(path): its columns differ from this version's (\(table.header.count) vs \(header.count)); write to a new file")
+                throw BenchError(
+                    "\(path): its columns differ from this version's (\(table.header.count) vs \(header.count)); write to a new file"
+                )
             }
         } else if existing == nil {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
             guard (try? fm.createDirectory(atPath: directory, withIntermediateDirectories: true)) != nil,
-                  fm.createFile(atPath: path, contents: nil) else {
+                fm.createFile(atPath: path, contents: nil)
+            else {
                 throw BenchError("cannot create \(path): \(String(cString: strerror(errno)))")
             }
         }
@@ -76,7 +81,9 @@ public struct CSVTable {
 
     public static func read(_ path: String, what: String = "CSV file") throws -> CSVTable {
         let data = try InputFile.read(path, what: what)
-        guard let text = String(data: data, encoding: .utf8) else { throw BenchError("\(path): not UTF-8 text; give a \(what)") }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw BenchError("\(path): not UTF-8 text; give a \(what)")
+        }
         return try parse(text, source: path)
     }
 

@@ -102,7 +102,8 @@ enum JSONDocument {
     static func location(of error: Error, in data: Data) -> String {
         let text = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
         guard let range = text.range(of: #"character (\d+)"#, options: .regularExpression),
-              let offset = Int(text[range].split(separator: " ")[1]) else { return ": \(text)" }
+            let offset = Int(text[range].split(separator: " ")[1])
+        else { return ": \(text)" }
         let prefix = data.prefix(offset)
         let line = prefix.filter { $0 == UInt8(ascii: "\n") }.count + 1
         let column = offset - (prefix.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0) + 1

@@ -65,7 +65,9 @@ public struct ResultFile {
         }
         try ResultRow.checkColumns(of: table, path: path)
         let versions = Set(table.records.map { $0["schema_version"] ?? "" })
-        guard versions.count <= 1 else { throw BenchError("\(path) mixes schema versions \(versions.sorted()); measure again into a new file") }
+        guard versions.count <= 1 else {
+            throw BenchError("\(path) mixes schema versions \(versions.sorted()); measure again into a new file")
+        }
         schemaVersion = versions.first.flatMap { Int($0) }
 
         var names = Set<String>()
@@ -99,7 +101,9 @@ public struct ResultFile {
         guard fd >= 0 else { throw BenchError("cannot read \(path): \(String(cString: strerror(errno)))") }
         guard flock(fd, LOCK_SH | LOCK_NB) == 0 else {
             close(fd)
-            throw BenchError("\(path) is being written by a dcnbench run (its lock is held); wait for that run to finish, then read it")
+            throw BenchError(
+                "\(path) is being written by a dcnbench run (its lock is held); wait for that run to finish, then read it"
+            )
         }
         return fd
     }
@@ -115,10 +119,13 @@ public struct ResultFile {
             // Every sample is written whole with its line end: a last line without one was cut
             // mid-write, and may still parse, with a wrong value (resume drops it first).
             if use == .input, fm.contents(atPath: paths.samples)?.last != UInt8(ascii: "\n") {
-                throw BenchError("\(paths.samples): its last line is cut (no line end): the run was killed while writing it; continue it with --resume \(paths.results)")
+                throw BenchError(
+                    "\(paths.samples): its last line is cut (no line end): the run was killed while writing it; continue it with --resume \(paths.results)"
+                )
             }
             guard SampleRow.readableHeaders.contains(table.header) else {
-                throw BenchError("\(paths.samples): columns are not a samples file of schema \(ResultRow.readableVersionsText)")
+                throw BenchError(
+                    "\(paths.samples): columns are not a samples file of schema \(ResultRow.readableVersionsText)")
             }
             var runOf: [String: String] = [:]
             for row in rows { runOf[row.point.name] = row.runID }
@@ -128,7 +135,9 @@ public struct ResultFile {
                 found[sample.name, default: []].append(sample)
             }
         } else if use == .input {
-            throw BenchError("\(paths.results): its samples file \(paths.samples) is missing or empty; a results file travels with its -samples.csv and -context.json")
+            throw BenchError(
+                "\(paths.results): its samples file \(paths.samples) is missing or empty; a results file travels with its -samples.csv and -context.json"
+            )
         }
         for row in declared {
             let list = found[row.point.name] ?? []
@@ -150,33 +159,44 @@ public struct ResultFile {
         let declared = row.statistics?.count ?? 0
         guard samples.count == declared else {
             return "\(samples.count) samples of run \(row.runID) for \(name), the row says \(declared)"
-                + (samples.count < declared ? " (the samples file was cut or is missing lines)" : " (samples of a killed attempt?)")
+                + (samples.count < declared
+                    ? " (the samples file was cut or is missing lines)" : " (samples of a killed attempt?)")
                 + "; resume the run with --resume to measure it again"
         }
         let groups = ProcessGroups(samples)
         guard let median = row.statistics?.median, let expected = groups.medianOfMedians,
-              abs(median - expected) <= 1e-9 * expected, groups.count == max(row.processes, 1) else {
-            return "the row of \(name) says median_s \(row.statistics?.median ?? .nan) over \(max(row.processes, 1)) process(es); its samples give \(groups.medianOfMedians.map { "\($0)" } ?? "none") over \(groups.count): the file was edited or mixed, measure again"
+            abs(median - expected) <= 1e-9 * expected, groups.count == max(row.processes, 1)
+        else {
+            return
+                "the row of \(name) says median_s \(row.statistics?.median ?? .nan) over \(max(row.processes, 1)) process(es); its samples give \(groups.medianOfMedians.map { "\($0)" } ?? "none") over \(groups.count): the file was edited or mixed, measure again"
         }
         return nil
     }
 
     private mutating func readContexts(required: Bool) throws {
         guard FileManager.default.fileExists(atPath: paths.context) else {
-            if required { throw BenchError("\(paths.results): its context file \(paths.context) is missing (where and how it ran)") }
+            if required {
+                throw BenchError(
+                    "\(paths.results): its context file \(paths.context) is missing (where and how it ran)")
+            }
             return
         }
         let runs = Set(runIDs)
-        for context in try RunContext.load(paths.context) where !contexts.contains(where: { $0.runID == context.runID }) {
+        for context in try RunContext.load(paths.context) where !contexts.contains(where: { $0.runID == context.runID })
+        {
             guard runs.contains(context.runID) else {
-                throw BenchError("\(paths.context): the context of run \(context.runID) belongs to no row of \(paths.results); the files are from different runs: keep a results file with its own sidecars")
+                throw BenchError(
+                    "\(paths.context): the context of run \(context.runID) belongs to no row of \(paths.results); the files are from different runs: keep a results file with its own sidecars"
+                )
             }
             contexts.append(context)
         }
         for row in rows {
             guard let context = contexts.first(where: { $0.runID == row.runID }) else { continue }
             guard row.host == context.host, row.cpuModel == context.cpuModel else {
-                throw BenchError("\(paths.results): the row of \(row.point.name) says host '\(row.host)', CPU '\(row.cpuModel)'; its run's context says '\(context.host)', '\(context.cpuModel)': the file was edited, measure again")
+                throw BenchError(
+                    "\(paths.results): the row of \(row.point.name) says host '\(row.host)', CPU '\(row.cpuModel)'; its run's context says '\(context.host)', '\(context.cpuModel)': the file was edited, measure again"
+                )
             }
         }
     }
@@ -201,9 +221,12 @@ public struct PeerRow: Equatable, Sendable {
         carrier["variant"] = KernelVariant.naive.rawValue
         if carrier["tensor_bytes"] == "" { carrier["tensor_bytes"] = "0" }  // the peers' harness does not know it
         let given = record["name"] ?? ""
-        carrier["name"] = given.hasPrefix(design + "/") ? KernelVariant.naive.rawValue + given.dropFirst(design.count) : ""
+        carrier["name"] =
+            given.hasPrefix(design + "/") ? KernelVariant.naive.rawValue + given.dropFirst(design.count) : ""
         guard design.count > Self.prefix.count, !carrier["name"]!.isEmpty else {
-            throw BenchError("\(source): peer row '\(given)' does not match its own columns (its name must start with its variant '\(design)/')")
+            throw BenchError(
+                "\(source): peer row '\(given)' does not match its own columns (its name must start with its variant '\(design)/')"
+            )
         }
         let row = try ResultRow(record: carrier, source: source)
         name = given

@@ -8,7 +8,9 @@ extension ResultRow {
     /// GFLOP/s, GB/s, % of `peakGFLOPS`, speed-ups against `medians` (by point name; the row's
     /// own median joins them), CPU utilization, the reference time, migrated and preempted
     /// samples. `samples` are all of the row's, of every process.
-    mutating func summarize(_ samples: [SampleRow], geometry: DeformConvGeometry, peakGFLOPS: Double?, medians: [String: Double]) {
+    mutating func summarize(
+        _ samples: [SampleRow], geometry: DeformConvGeometry, peakGFLOPS: Double?, medians: [String: Double]
+    ) {
         let groups = ProcessGroups(samples)
         processes = groups.count
         betweenProcessCV = groups.betweenProcessCV
@@ -30,14 +32,17 @@ extension ResultRow {
             speedupVsNaive = Self.median(of: point, variant: .naive, known).map { $0 / median }
             speedupVsOneThread = Self.median(of: point, variant: point.variant, known).map { $0 / median }
         }
-        let utilizations = samples.map { $0.cpuSeconds / (Double($0.iterations) * $0.secondsPerIteration * Double(point.threads)) }
+        let utilizations = samples.map {
+            $0.cpuSeconds / (Double($0.iterations) * $0.secondsPerIteration * Double(point.threads))
+        }
         cpuUtilization = utilizations.isEmpty ? nil : utilizations.reduce(0, +) / Double(utilizations.count)
         referenceSeconds = Statistics(samples.map(\.referenceSeconds))?.median
         migratedSamples = samples.filter(\.migrated).count
         // CPU clocks tick coarsely: judge only samples of at least a millisecond.
-        preemptedSamples = zip(samples, utilizations).filter { sample, u in
-            Double(sample.iterations) * sample.secondsPerIteration >= 1e-3 && u < 0.8
-        }.count
+        preemptedSamples =
+            zip(samples, utilizations).filter { sample, u in
+                Double(sample.iterations) * sample.secondsPerIteration >= 1e-3 && u < 0.8
+            }.count
     }
 
     /// The median of `variant` at 1 thread of the point's shape, preferring the same placement:

@@ -13,8 +13,10 @@ public struct ResultRow: Equatable, Sendable {
 
     /// The columns a file of schema `version` must have.
     public static func requiredColumns(version: Int) -> [String] {
-        header.filter { ($0 != "weights" || version >= 2) && ($0 != "direction" || version >= 3)
-            && (!processColumns.contains($0) || version >= 4) }
+        header.filter {
+            ($0 != "weights" || version >= 2) && ($0 != "direction" || version >= 3)
+                && (!processColumns.contains($0) || version >= 4)
+        }
     }
 
     public enum Status: String, Sendable {
@@ -67,8 +69,10 @@ public struct ResultRow: Equatable, Sendable {
     public var configID: String
     public var timestamp: String
 
-    public init(runID: String, point: BenchPoint, status: Status, tensorBytes: Int, host: String,
-                cpuModel: String, configID: String, timestamp: String) {
+    public init(
+        runID: String, point: BenchPoint, status: Status, tensorBytes: Int, host: String,
+        cpuModel: String, configID: String, timestamp: String
+    ) {
         self.runID = runID
         self.point = point
         self.status = status
@@ -98,21 +102,28 @@ public struct SampleRow: Equatable, Sendable {
     /// The reference kernel's time just before this sample.
     public var referenceSeconds: Double
 
-    public static let header = ["schema_version", "run_id", "name", "process", "layout", "sample", "seconds", "iterations",
-                                "cpu_seconds", "migrated", "reference_seconds"]
+    public static let header = [
+        "schema_version", "run_id", "name", "process", "layout", "sample", "seconds", "iterations",
+        "cpu_seconds", "migrated", "reference_seconds",
+    ]
     /// Schemas 1 to 3: no process or layout (one process each).
     static let readableHeaders = [header, header.filter { $0 != "process" && $0 != "layout" }]
 
     public var fields: [String] {
-        ["\(ResultRow.schemaVersion)", runID, name, "\(process)", layout, "\(index)", "\(secondsPerIteration)", "\(iterations)",
-         "\(cpuSeconds)", migrated ? "1" : "0", "\(referenceSeconds)"]
+        [
+            "\(ResultRow.schemaVersion)", runID, name, "\(process)", layout, "\(index)", "\(secondsPerIteration)",
+            "\(iterations)",
+            "\(cpuSeconds)", migrated ? "1" : "0", "\(referenceSeconds)",
+        ]
     }
 
     /// The process a sample belongs to across files: its run and its index in the run.
     public var processKey: String { "\(runID)#\(process)" }
 
-    public init(runID: String, name: String, index: Int, secondsPerIteration: Double, iterations: Int, cpuSeconds: Double,
-                migrated: Bool, referenceSeconds: Double) {
+    public init(
+        runID: String, name: String, index: Int, secondsPerIteration: Double, iterations: Int, cpuSeconds: Double,
+        migrated: Bool, referenceSeconds: Double
+    ) {
         self.runID = runID
         self.name = name
         self.index = index
@@ -125,20 +136,26 @@ public struct SampleRow: Equatable, Sendable {
 
     public init(record r: [String: String], source: String) throws {
         guard let version = r["schema_version"].flatMap(Int.init), ResultRow.readableVersions.contains(version) else {
-            throw BenchError("\(source): schema_version '\(r["schema_version"] ?? "")', this dcnbench reads \(ResultRow.readableVersionsText)")
+            throw BenchError(
+                "\(source): schema_version '\(r["schema_version"] ?? "")', this dcnbench reads \(ResultRow.readableVersionsText)"
+            )
         }
         guard let runID = r["run_id"], let name = r["name"], let index = r["sample"].flatMap(Int.init),
-              let seconds = r["seconds"].flatMap(Double.init), let iterations = r["iterations"].flatMap(Int.init),
-              let cpu = r["cpu_seconds"].flatMap(Double.init), let migrated = r["migrated"], ["0", "1"].contains(migrated),
-              let reference = r["reference_seconds"].flatMap(Double.init)
+            let seconds = r["seconds"].flatMap(Double.init), let iterations = r["iterations"].flatMap(Int.init),
+            let cpu = r["cpu_seconds"].flatMap(Double.init), let migrated = r["migrated"],
+            ["0", "1"].contains(migrated),
+            let reference = r["reference_seconds"].flatMap(Double.init)
         else { throw BenchError("\(source): malformed sample record for '\(r["name"] ?? "?")'") }
         guard seconds.isFinite, seconds > 0, reference.isFinite, reference > 0 else {
             throw BenchError("\(source): sample \(index) of \(name) has a non-positive or non-finite time")
         }
-        self.init(runID: runID, name: name, index: index, secondsPerIteration: seconds, iterations: iterations,
-                  cpuSeconds: cpu, migrated: migrated == "1", referenceSeconds: reference)
+        self.init(
+            runID: runID, name: name, index: index, secondsPerIteration: seconds, iterations: iterations,
+            cpuSeconds: cpu, migrated: migrated == "1", referenceSeconds: reference)
         if version >= 4 {
-            guard let process = r["process"].flatMap(Int.init), process >= 0, process < 1_000_000, let layout = r["layout"] else {
+            guard let process = r["process"].flatMap(Int.init), process >= 0, process < 1_000_000,
+                let layout = r["layout"]
+            else {
                 throw BenchError("\(source): sample \(index) of \(name) has no valid process index (0 or more)")
             }
             self.process = process

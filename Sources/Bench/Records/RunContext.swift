@@ -51,7 +51,13 @@ public struct RunContext: Codable, Equatable, Sendable {
     }
 
     /// Every field, as a sweep writes them; for tools and tests that write a context of their own.
-    public init(runID: String, dcnbenchVersion: String, date: String, host: String, cpuModel: String, machine: MachineSummary, allowedCPUs: String, usedCPUs: String?, loadAverage: [Double], stealTicksBefore: UInt64?, stealTicksAfter: UInt64?, swiftVersion: String, buildConfiguration: String, buildFlags: String, gitCommit: String?, gitDirty: Bool?, sweep: String, timing: TimingOptions, cacheBytes: Int, maxMemoryBytes: Int, configID: String, probes: [Probes.Measurement]?) {
+    public init(
+        runID: String, dcnbenchVersion: String, date: String, host: String, cpuModel: String, machine: MachineSummary,
+        allowedCPUs: String, usedCPUs: String?, loadAverage: [Double], stealTicksBefore: UInt64?,
+        stealTicksAfter: UInt64?, swiftVersion: String, buildConfiguration: String, buildFlags: String,
+        gitCommit: String?, gitDirty: Bool?, sweep: String, timing: TimingOptions, cacheBytes: Int, maxMemoryBytes: Int,
+        configID: String, probes: [Probes.Measurement]?
+    ) {
         self.runID = runID
         self.dcnbenchVersion = dcnbenchVersion
         self.date = date
@@ -80,18 +86,18 @@ public struct RunContext: Codable, Equatable, Sendable {
 
     static var buildConfiguration: String {
         #if DEBUG
-        "debug"
+            "debug"
         #else
-        "release"
+            "release"
         #endif
     }
 
     /// Whether the kernels were built for the host's vectors (valgrind cannot run them).
     public static var isNativeBuild: Bool {
         #if DCNBENCH_NATIVE
-        true
+            true
         #else
-        false
+            false
         #endif
     }
 
@@ -99,9 +105,9 @@ public struct RunContext: Codable, Equatable, Sendable {
     /// for 16), since the same code runs a different tile on an AVX-512 and an AVX2 build.
     static var buildFlags: String {
         #if DCNBENCH_NATIVE
-        "-target-cpu \(targetCPU) (\(CPUFeatures(rawValue: UInt32(dcn_required_features())))), micro-kernel \(MicroKernelTile.native.rawValue)"
+            "-target-cpu \(targetCPU) (\(CPUFeatures(rawValue: UInt32(dcn_required_features())))), micro-kernel \(MicroKernelTile.native.rawValue)"
         #else
-        "portable (DCNBENCH_PORTABLE=1), micro-kernel \(MicroKernelTile.native.rawValue)"
+            "portable (DCNBENCH_PORTABLE=1), micro-kernel \(MicroKernelTile.native.rawValue)"
         #endif
     }
 
@@ -111,15 +117,15 @@ public struct RunContext: Codable, Equatable, Sendable {
     /// The compiler this binary was built with, to the minor version.
     static var swiftVersion: String {
         #if compiler(>=6.4)
-        "6.4 or later"
+            "6.4 or later"
         #elseif compiler(>=6.3)
-        "6.3"
+            "6.3"
         #elseif compiler(>=6.2)
-        "6.2"
+            "6.2"
         #elseif compiler(>=6.1)
-        "6.1"
+            "6.1"
         #else
-        "6.0"
+            "6.0"
         #endif
     }
 
@@ -136,7 +142,8 @@ public struct RunContext: Codable, Equatable, Sendable {
     /// Field 8 (steal) of the aggregate `cpu` line of /proc/stat.
     static func stealTicks() -> UInt64? {
         guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("cpu ") }) else { return nil }
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("cpu ") })
+        else { return nil }
         let fields = line.split(separator: " ")
         return fields.count > 8 ? UInt64(fields[8]) : nil
     }
@@ -144,10 +151,14 @@ public struct RunContext: Codable, Equatable, Sendable {
     /// The commit and dirty flag of the git checkout in the current directory, if any.
     static func gitState() -> (commit: String?, dirty: Bool?) {
         func git(_ arguments: [String]) -> String? {
-            guard let run = try? Subprocess.run("/usr/bin/env", ["git"] + arguments), run.status == 0 else { return nil }
+            guard let run = try? Subprocess.run("/usr/bin/env", ["git"] + arguments), run.status == 0 else {
+                return nil
+            }
             return run.output
         }
-        guard let commit = git(["rev-parse", "HEAD"])?.trimmingCharacters(in: .whitespacesAndNewlines) else { return (nil, nil) }
+        guard let commit = git(["rev-parse", "HEAD"])?.trimmingCharacters(in: .whitespacesAndNewlines) else {
+            return (nil, nil)
+        }
         let status = git(["status", "--porcelain", "--untracked-files=no"]) ?? ""
         return (commit, !status.isEmpty)
     }
@@ -155,7 +166,8 @@ public struct RunContext: Codable, Equatable, Sendable {
     /// The part of the context that makes two measurements comparable: `--resume` reuses rows
     /// only with the same id.
     static func configID(timing: TimingOptions, machine: MachineSummary, cacheBytes: Int) -> String {
-        let key = "\(dcnbenchVersion)|\(buildConfiguration)|\(buildFlags)|\(swiftVersion)|\(machine.cpuModel)|\(machine.allowedCPUs)|\(cacheBytes)|\(timing.minSampleSeconds)|\(timing.samples)|\(timing.warmupSeconds)|\(timing.maxSecondsPerPoint)|\(timing.interleave)|\(timing.instructions)|\(timing.dryRun)|\(timing.referenceSteps)"
+        let key =
+            "\(dcnbenchVersion)|\(buildConfiguration)|\(buildFlags)|\(swiftVersion)|\(machine.cpuModel)|\(machine.allowedCPUs)|\(cacheBytes)|\(timing.minSampleSeconds)|\(timing.samples)|\(timing.warmupSeconds)|\(timing.maxSecondsPerPoint)|\(timing.interleave)|\(timing.instructions)|\(timing.dryRun)|\(timing.referenceSteps)"
         return String(stableHash(key), radix: 16)
     }
 }

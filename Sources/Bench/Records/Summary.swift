@@ -22,8 +22,13 @@ public enum Summary {
                     .map(\.statistics!.median).min()
                 return reference.map { String(format: "%.2f", $0 / best.statistics!.median) } ?? "-"
             }
-            lines.append([shape, "\(best.point.variant) t\(best.point.threads) \(best.point.placement)" + (best.point.layout == .nhwc ? " nhwc" : "") + (best.point.weights == .prepared ? " prepared" : ""),
-                          String(format: "%.2f", best.gflops ?? 0), speedup(over: .naive), speedup(over: .tiled)])
+            lines.append([
+                shape,
+                "\(best.point.variant) t\(best.point.threads) \(best.point.placement)"
+                    + (best.point.layout == .nhwc ? " nhwc" : "")
+                    + (best.point.weights == .prepared ? " prepared" : ""),
+                String(format: "%.2f", best.gflops ?? 0), speedup(over: .naive), speedup(over: .tiled),
+            ])
         }
         guard lines.count > 1 else { return "no measured points\n" }
         return TextTable.render(lines, rightAligned: [2, 3, 4])

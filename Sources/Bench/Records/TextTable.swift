@@ -9,7 +9,8 @@ enum TextTable {
         let widths = first.indices.map { c in lines.map { c < $0.count ? $0[c].count : 0 }.max()! }
         return lines.map { line in
             line.enumerated().map { c, cell in
-                rightAligned.contains(c) ? String(repeating: " ", count: widths[c] - cell.count) + cell
+                rightAligned.contains(c)
+                    ? String(repeating: " ", count: widths[c] - cell.count) + cell
                     : cell.padding(toLength: widths[c], withPad: " ", startingAt: 0)
             }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
         }.joined(separator: "\n") + "\n"

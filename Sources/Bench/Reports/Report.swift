@@ -35,16 +35,21 @@ public struct Report {
             if path == paths[0] { context = file.contexts.first }
             for row in file.rows where row.status == .ok {
                 guard let median = row.statistics?.median, let gflops = row.gflops else { continue }
-                rows.append(Row(name: row.point.name, variant: row.point.variant.rawValue, shape: Self.shape(row.point),
-                                threads: row.point.threads, weights: row.point.weights.rawValue,
-                                layout: row.point.layout.rawValue, placement: row.point.placement.description,
-                                median: median, gflops: gflops, pctPeak: row.percentOfPeak))
+                rows.append(
+                    Row(
+                        name: row.point.name, variant: row.point.variant.rawValue, shape: Self.shape(row.point),
+                        threads: row.point.threads, weights: row.point.weights.rawValue,
+                        layout: row.point.layout.rawValue, placement: row.point.placement.description,
+                        median: median, gflops: gflops, pctPeak: row.percentOfPeak))
             }
             for peer in file.peers where peer.status == .ok {
                 guard let median = peer.median, let gflops = peer.gflops else { continue }
-                rows.append(Row(name: peer.name, variant: peer.design, shape: Self.shape(peer.point), threads: peer.point.threads,
-                                weights: peer.point.weights.rawValue, layout: peer.point.layout.rawValue,
-                                placement: peer.point.placement.description, median: median, gflops: gflops, pctPeak: nil))
+                rows.append(
+                    Row(
+                        name: peer.name, variant: peer.design, shape: Self.shape(peer.point),
+                        threads: peer.point.threads,
+                        weights: peer.point.weights.rawValue, layout: peer.point.layout.rawValue,
+                        placement: peer.point.placement.description, median: median, gflops: gflops, pctPeak: nil))
             }
         }
         guard !rows.isEmpty else { throw BenchError("\(paths.joined(separator: ", ")): no measured rows") }
@@ -53,7 +58,9 @@ public struct Report {
         self.context = context
         var figures: [String] = []
         if let plots, let names = try? FileManager.default.contentsOfDirectory(atPath: plots) {
-            figures = names.filter { $0.hasSuffix(".svg") }.sorted().map { (plots as NSString).appendingPathComponent($0) }
+            figures = names.filter { $0.hasSuffix(".svg") }.sorted().map {
+                (plots as NSString).appendingPathComponent($0)
+            }
         }
         self.figures = figures
     }
@@ -77,19 +84,33 @@ public struct Report {
         if let c = context {
             var s = Section(title: "Machine and build")
             let m = c.machine
-            let caches = m.caches.map { "L\($0.level) \($0.kind) \($0.sizeBytes >> 10) KiB ×\($0.instances)" }.joined(separator: ", ")
-            var table = [["", "value"], ["host", c.host], ["CPU", c.cpuModel],
-                         ["packages / cores / PUs", "\(m.packages) / \(m.cores) / \(m.pus)"],
-                         ["NUMA nodes", "\(m.numaNodes.count)"], ["caches", caches],
-                         ["allowed CPUs", c.allowedCPUs], ["compiler", "Swift \(c.swiftVersion)"],
-                         ["build", "\(c.buildConfiguration), \(c.buildFlags)"],
-                         ["commit", (c.gitCommit.map { String($0.prefix(12)) } ?? "unknown") + (c.gitDirty == true ? " (dirty)" : "")],
-                         ["dcnbench", c.dcnbenchVersion], ["date", c.date], ["sweep", c.sweep],
-                         ["timing", "\(c.timing.samples) samples of ≥ \(c.timing.minSampleSeconds) s, warm-up \(c.timing.warmupSeconds) s, "
-                          + "in \(c.processes?.count ?? 1) process\(c.processes?.count ?? 1 == 1 ? "" : "es")"]]
+            let caches = m.caches.map { "L\($0.level) \($0.kind) \($0.sizeBytes >> 10) KiB ×\($0.instances)" }.joined(
+                separator: ", ")
+            var table = [
+                ["", "value"], ["host", c.host], ["CPU", c.cpuModel],
+                ["packages / cores / PUs", "\(m.packages) / \(m.cores) / \(m.pus)"],
+                ["NUMA nodes", "\(m.numaNodes.count)"], ["caches", caches],
+                ["allowed CPUs", c.allowedCPUs], ["compiler", "Swift \(c.swiftVersion)"],
+                ["build", "\(c.buildConfiguration), \(c.buildFlags)"],
+                [
+                    "commit",
+                    (c.gitCommit.map { String($0.prefix(12)) } ?? "unknown") + (c.gitDirty == true ? " (dirty)" : ""),
+                ],
+                ["dcnbench", c.dcnbenchVersion], ["date", c.date], ["sweep", c.sweep],
+                [
+                    "timing",
+                    "\(c.timing.samples) samples of ≥ \(c.timing.minSampleSeconds) s, warm-up \(c.timing.warmupSeconds) s, "
+                        + "in \(c.processes?.count ?? 1) process\(c.processes?.count ?? 1 == 1 ? "" : "es")",
+                ],
+            ]
             for p in c.probes ?? [] {
-                let what = p.unit == "GFLOP/s" ? "fp32 FMA peak" : p.unit == Probes.gemmUnit ? "GEMM roof (\(p.placement))" : "STREAM triad"
-                table.append(["\(what), \(p.threads) thread\(p.threads == 1 ? "" : "s")", "\(Self.f(p.value)) \(p.unit == Probes.gemmUnit ? "GFLOP/s" : p.unit)"])
+                let what =
+                    p.unit == "GFLOP/s"
+                    ? "fp32 FMA peak" : p.unit == Probes.gemmUnit ? "GEMM roof (\(p.placement))" : "STREAM triad"
+                table.append([
+                    "\(what), \(p.threads) thread\(p.threads == 1 ? "" : "s")",
+                    "\(Self.f(p.value)) \(p.unit == Probes.gemmUnit ? "GFLOP/s" : p.unit)",
+                ])
             }
             s.table = table
             result.append(s)
@@ -116,9 +137,16 @@ public struct Report {
             func over(_ pick: (Row) -> Bool) -> String {
                 group.filter(pick).map(\.median).min().map { Self.f($0 / best.median, 2) } ?? "–"
             }
-            s.table.append([shape, Self.design(best), Self.f(best.gflops), best.pctPeak.map { Self.f($0, 0) + "%" } ?? "–",
-                            over { $0.variant == "naive" && $0.threads == 1 }, over { $0.variant == "tiled" && $0.threads == 1 },
-                            best.threads == 1 ? "–" : over { $0.variant == best.variant && $0.threads == 1 && $0.layout == best.layout && $0.weights == best.weights }])
+            s.table.append([
+                shape, Self.design(best), Self.f(best.gflops), best.pctPeak.map { Self.f($0, 0) + "%" } ?? "–",
+                over { $0.variant == "naive" && $0.threads == 1 }, over { $0.variant == "tiled" && $0.threads == 1 },
+                best.threads == 1
+                    ? "–"
+                    : over {
+                        $0.variant == best.variant && $0.threads == 1 && $0.layout == best.layout
+                            && $0.weights == best.weights
+                    },
+            ])
         }
         s.text = ["Best median over the given files (rounds); GFLOP/s = 2·N·C_out·(C_in/G)·kh·kw·H_out·W_out / median."]
         return s
@@ -131,13 +159,18 @@ public struct Report {
         guard !peers.isEmpty else { return nil }
         let names = Array(Set(peers.map { $0.variant + ($0.weights == "call" ? "" : " \($0.weights)") })).sorted()
         var s = Section(title: "Against the peers")
-        s.table = [["shape", "T", "ours (fastest)", "GFLOP/s"] + names.flatMap { ["\($0.dropFirst(5)) GFLOP/s", "ours / \($0.dropFirst(5))"] }]
+        s.table = [
+            ["shape", "T", "ours (fastest)", "GFLOP/s"]
+                + names.flatMap { ["\($0.dropFirst(5)) GFLOP/s", "ours / \($0.dropFirst(5))"] }
+        ]
         var keys: [(String, Int)] = []
         for r in rows where !keys.contains(where: { $0 == (r.shape, r.threads) }) { keys.append((r.shape, r.threads)) }
         for (shape, threads) in keys.sorted(by: { ($0.0, $0.1) < ($1.0, $1.1) }) {
             let here = rows.filter { $0.shape == shape && $0.threads == threads }
             func fastest(_ weights: String) -> Row? {
-                here.filter { !$0.variant.hasPrefix("peer:") && $0.weights == weights && $0.layout == "nchw" }.min { $0.median < $1.median }
+                here.filter { !$0.variant.hasPrefix("peer:") && $0.weights == weights && $0.layout == "nchw" }.min {
+                    $0.median < $1.median
+                }
             }
             guard let ours = fastest("call") else { continue }
             var line = [shape, "\(threads)", Self.design(ours), Self.f(ours.gflops)]
@@ -146,12 +179,16 @@ public struct Report {
                 let variant = name.replacingOccurrences(of: " prepared", with: "")
                 let peer = here.filter { $0.variant == variant && $0.weights == weights }.min { $0.median < $1.median }
                 let mine = fastest(weights)
-                line += [peer.map { Self.f($0.gflops) } ?? "–",
-                         peer.flatMap { p in mine.map { Self.f(p.median / $0.median, 2) + "×" } } ?? "–"]
+                line += [
+                    peer.map { Self.f($0.gflops) } ?? "–",
+                    peer.flatMap { p in mine.map { Self.f(p.median / $0.median, 2) + "×" } } ?? "–",
+                ]
             }
             s.table.append(line)
         }
-        s.text = ["Best median per side over the given files. \"prepared\": weights given once; compared with our fastest prepared design."]
+        s.text = [
+            "Best median per side over the given files. \"prepared\": weights given once; compared with our fastest prepared design."
+        ]
         return s
     }
 
@@ -182,26 +219,27 @@ public struct Report {
                 .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
         }
         var out = """
-        <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8"><title>dcnbench results</title>
-        <style>
-        body { font-family: sans-serif; margin: 2em; color: #111; }
-        table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
-        th, td { border: 1px solid #999; padding: 0.25em 0.6em; text-align: right; }
-        th:first-child, td:first-child { text-align: left; }
-        th { background: #e8e8e8; }
-        figure img { max-width: 100%; height: auto; }
-        </style></head><body>
-        <h1>dcnbench results</h1>
-        <ul>\(sources.map { "<li><code>\(esc($0))</code></li>" }.joined())</ul>
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><title>dcnbench results</title>
+            <style>
+            body { font-family: sans-serif; margin: 2em; color: #111; }
+            table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
+            th, td { border: 1px solid #999; padding: 0.25em 0.6em; text-align: right; }
+            th:first-child, td:first-child { text-align: left; }
+            th { background: #e8e8e8; }
+            figure img { max-width: 100%; height: auto; }
+            </style></head><body>
+            <h1>dcnbench results</h1>
+            <ul>\(sources.map { "<li><code>\(esc($0))</code></li>" }.joined())</ul>
 
-        """
+            """
         for s in sections {
             out += "<h2>\(esc(s.title))</h2>\n"
             for t in s.text { out += "<p>\(esc(t))</p>\n" }
             if !s.table.isEmpty {
                 out += "<table>\n<tr>" + s.table[0].map { "<th>\(esc($0))</th>" }.joined() + "</tr>\n"
-                out += s.table.dropFirst().map { "<tr>" + $0.map { "<td>\(esc($0))</td>" }.joined() + "</tr>" }.joined(separator: "\n")
+                out += s.table.dropFirst().map { "<tr>" + $0.map { "<td>\(esc($0))</td>" }.joined() + "</tr>" }.joined(
+                    separator: "\n")
                 out += "\n</table>\n"
             }
             for figure in s.figures {
@@ -209,7 +247,8 @@ public struct Report {
                 // <img>, so a figure cannot carry code into the page.
                 let svg = try InputFile.read(figure, what: "figure")
                 let name = esc((figure as NSString).lastPathComponent)
-                out += "<figure><img alt=\"\(name)\" src=\"data:image/svg+xml;base64,\(svg.base64EncodedString())\">"
+                out +=
+                    "<figure><img alt=\"\(name)\" src=\"data:image/svg+xml;base64,\(svg.base64EncodedString())\">"
                     + "<figcaption>\(name)</figcaption></figure>\n"
             }
         }

@@ -54,7 +54,8 @@ public struct ProcessGroups: Sendable {
     /// processes) the median of a few medians jumps from one cluster to the other, while the
     /// mean of their logarithms moves by the share of processes in each.
     public var geometricMeanOfMedians: Double? {
-        medians.isEmpty || medians.contains { $0 <= 0 } ? nil : exp(medians.reduce(0) { $0 + log($1) } / Double(medians.count))
+        medians.isEmpty || medians.contains { $0 <= 0 }
+            ? nil : exp(medians.reduce(0) { $0 + log($1) } / Double(medians.count))
     }
 
     /// Which statistic of the process medians a bootstrap resamples.
@@ -65,7 +66,9 @@ public struct ProcessGroups: Sendable {
     /// replacement), scaled by K/(K − 1): the bootstrap's plug-in variance is that much too
     /// small for K units, which matters at K = 3 to 10. Nil below 2 processes, where nothing
     /// measures the spread between processes.
-    public func logVariance(of center: Center = .median, resamples: Int = ProcessGroups.resamples, seed: UInt64) -> Double? {
+    public func logVariance(
+        of center: Center = .median, resamples: Int = ProcessGroups.resamples, seed: UInt64
+    ) -> Double? {
         guard count >= 2 else { return nil }
         var rng = SeededGenerator(seed: seed)
         let k = count
@@ -99,7 +102,9 @@ public struct ProcessGroups: Sendable {
     /// The `level` interval of the median of medians: exp(log m ± t(K − 1)·se), se from
     /// `logMedianVariance`. Nil below 2 processes.
     public func medianInterval(level: Double = 0.95, seed: UInt64) -> (low: Double, high: Double)? {
-        guard let median = medianOfMedians, median > 0, let variance = logVariance(of: .median, seed: seed) else { return nil }
+        guard let median = medianOfMedians, median > 0, let variance = logVariance(of: .median, seed: seed) else {
+            return nil
+        }
         let half = StudentT.quantile(1 - (1 - level) / 2, df: Double(count - 1)) * variance.squareRoot()
         return (median * exp(-half), median * exp(half))
     }
@@ -127,8 +132,8 @@ public struct ProcessRatio: Equatable, Sendable {
     /// Nil unless both sides have at least two processes with positive medians.
     public init?(baseline: ProcessGroups, current: ProcessGroups, level: Double = 0.95, seed: UInt64) {
         guard let a = baseline.geometricMeanOfMedians, let b = current.geometricMeanOfMedians,
-              let va = baseline.logVariance(of: .geometricMean, seed: seed),
-              let vb = current.logVariance(of: .geometricMean, seed: seed &+ 1)
+            let va = baseline.logVariance(of: .geometricMean, seed: seed),
+            let vb = current.logVariance(of: .geometricMean, seed: seed &+ 1)
         else { return nil }
         ratio = b / a
         logStandardError = (va + vb).squareRoot()
@@ -136,7 +141,9 @@ public struct ProcessRatio: Equatable, Sendable {
         let half = StudentT.quantile(1 - (1 - level) / 2, df: degreesOfFreedom) * logStandardError
         low = ratio * exp(-half)
         high = ratio * exp(half)
-        detectable = exp((StudentT.quantile(0.975, df: degreesOfFreedom) + StudentT.quantile(0.8, df: degreesOfFreedom))
-            * logStandardError) - 1
+        detectable =
+            exp(
+                (StudentT.quantile(0.975, df: degreesOfFreedom) + StudentT.quantile(0.8, df: degreesOfFreedom))
+                    * logStandardError) - 1
     }
 }

@@ -15,8 +15,10 @@ public struct Statistics: Equatable, Sendable {
     public var mad: Double
     public var cv: Double
 
-    public init(count: Int, min: Double, max: Double, median: Double, mean: Double, p10: Double, p90: Double,
-                stddev: Double, mad: Double, cv: Double) {
+    public init(
+        count: Int, min: Double, max: Double, median: Double, mean: Double, p10: Double, p90: Double,
+        stddev: Double, mad: Double, cv: Double
+    ) {
         self.count = count
         self.min = min
         self.max = max

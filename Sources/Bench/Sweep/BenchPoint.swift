@@ -60,10 +60,12 @@ public struct BenchPoint: Hashable, Sendable {
     /// The pass timed: the name's second part.
     public var direction: Direction
 
-    public init(variant: KernelVariant, version: DCNVersion, batch: Int, inChannels: Int, outChannels: Int,
-                height: Int, width: Int, kernel: Extent2, stride: Int, padding: Int, dilation: Int, groups: Int,
-                offsetGroups: Int, threads: Int, placement: Placement, layout: TensorLayout = .nchw,
-                weights: WeightsMode = .call, direction: Direction = .fwd) {
+    public init(
+        variant: KernelVariant, version: DCNVersion, batch: Int, inChannels: Int, outChannels: Int,
+        height: Int, width: Int, kernel: Extent2, stride: Int, padding: Int, dilation: Int, groups: Int,
+        offsetGroups: Int, threads: Int, placement: Placement, layout: TensorLayout = .nchw,
+        weights: WeightsMode = .call, direction: Direction = .fwd
+    ) {
         self.variant = variant
         self.version = version
         self.batch = batch
@@ -143,17 +145,22 @@ public struct BenchPoint: Hashable, Sendable {
 extension BenchPoint {
     /// The point a name describes (the inverse of `name`).
     public init(name: String) throws {
-        let invalid = BenchError("'\(name)' is not a point name (expected e.g. blockedGather/fwd/v2/N1/C64/K64/56x56/k3x3/s1/p1/d1/g1/og1/t2/close)")
+        let invalid = BenchError(
+            "'\(name)' is not a point name (expected e.g. blockedGather/fwd/v2/N1/C64/K64/56x56/k3x3/s1/p1/d1/g1/og1/t2/close)"
+        )
         let parts = name.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         // Optional suffixes, in this order: the layout (/nhwc), the weights (/prepared).
         let suffixes = parts.dropFirst(15)
         guard parts.count >= 15, parts.count <= 17, let direction = Direction(rawValue: parts[1]),
-              let version = DCNVersion(rawValue: parts[2]),
-              suffixes.allSatisfy({ $0 == "nhwc" || $0 == "prepared" }) else { throw invalid }
+            let version = DCNVersion(rawValue: parts[2]),
+            suffixes.allSatisfy({ $0 == "nhwc" || $0 == "prepared" })
+        else { throw invalid }
         let variant: KernelVariant
         do { variant = try KernelVariant(named: parts[0]) } catch { throw BenchError("\(error)") }
         func number(_ part: String, _ prefix: String) throws -> Int {
-            guard part.hasPrefix(prefix), let value = Int(part.dropFirst(prefix.count)), value >= 0 else { throw invalid }
+            guard part.hasPrefix(prefix), let value = Int(part.dropFirst(prefix.count)), value >= 0 else {
+                throw invalid
+            }
             return value
         }
         func pair(_ part: String, _ prefix: String) throws -> (Int, Int) {
@@ -166,13 +173,15 @@ extension BenchPoint {
         let (kh, kw) = try pair(parts[7], "k")
         let placement: Placement
         do { placement = try Placement(parsing: parts[14]) } catch { throw invalid }
-        self.init(variant: variant, version: version, batch: try number(parts[3], "N"), inChannels: try number(parts[4], "C"),
-                  outChannels: try number(parts[5], "K"), height: h, width: w, kernel: Extent2(kh, kw),
-                  stride: try number(parts[8], "s"), padding: try number(parts[9], "p"), dilation: try number(parts[10], "d"),
-                  groups: try number(parts[11], "g"), offsetGroups: try number(parts[12], "og"),
-                  threads: try number(parts[13], "t"), placement: placement,
-                  layout: suffixes.contains("nhwc") ? .nhwc : .nchw, weights: suffixes.contains("prepared") ? .prepared : .call,
-                  direction: direction)
+        self.init(
+            variant: variant, version: version, batch: try number(parts[3], "N"), inChannels: try number(parts[4], "C"),
+            outChannels: try number(parts[5], "K"), height: h, width: w, kernel: Extent2(kh, kw),
+            stride: try number(parts[8], "s"), padding: try number(parts[9], "p"), dilation: try number(parts[10], "d"),
+            groups: try number(parts[11], "g"), offsetGroups: try number(parts[12], "og"),
+            threads: try number(parts[13], "t"), placement: placement,
+            layout: suffixes.contains("nhwc") ? .nhwc : .nchw,
+            weights: suffixes.contains("prepared") ? .prepared : .call,
+            direction: direction)
         guard self.name == name else { throw invalid }
     }
 }

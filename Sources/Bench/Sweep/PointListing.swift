@@ -50,13 +50,14 @@ public struct PointListing: Codable, Equatable, Sendable {
         columns = ResultRow.header
         self.points = try points.map { p in
             let g = try p.geometry()
-            return Point(name: p.name, variant: p.variant.rawValue, version: p.version.rawValue, batch: p.batch,
-                         inChannels: p.inChannels, outChannels: p.outChannels, height: p.height, width: p.width,
-                         kernelH: p.kernel.h, kernelW: p.kernel.w, stride: p.stride, padding: p.padding, dilation: p.dilation,
-                         groups: p.groups, offsetGroups: p.offsetGroups, threads: p.threads, placement: p.placement.description,
-                         layout: p.layout.rawValue, weights: p.weights.rawValue, direction: p.direction.rawValue,
-                         shape: p.shapeName, design: p.design, flops: p.flops(g), outHeight: g.outHeight, outWidth: g.outWidth,
-                         outputElements: g.outputShape.reduce(1, *))
+            return Point(
+                name: p.name, variant: p.variant.rawValue, version: p.version.rawValue, batch: p.batch,
+                inChannels: p.inChannels, outChannels: p.outChannels, height: p.height, width: p.width,
+                kernelH: p.kernel.h, kernelW: p.kernel.w, stride: p.stride, padding: p.padding, dilation: p.dilation,
+                groups: p.groups, offsetGroups: p.offsetGroups, threads: p.threads, placement: p.placement.description,
+                layout: p.layout.rawValue, weights: p.weights.rawValue, direction: p.direction.rawValue,
+                shape: p.shapeName, design: p.design, flops: p.flops(g), outHeight: g.outHeight, outWidth: g.outWidth,
+                outputElements: g.outputShape.reduce(1, *))
         }
     }
 

@@ -19,7 +19,9 @@ public struct Shard: Equatable, Sendable, CustomStringConvertible {
     static let slack = 1.1
 
     public init(index: Int, count: Int) throws {
-        guard count >= 1, count <= Sweep.maxThreads else { throw BenchError("N must be from 1 to \(Sweep.maxThreads), got \(count)") }
+        guard count >= 1, count <= Sweep.maxThreads else {
+            throw BenchError("N must be from 1 to \(Sweep.maxThreads), got \(count)")
+        }
         guard index >= 1, index <= count else { throw BenchError("K must be from 1 to N = \(count), got \(index)") }
         self.index = index
         self.count = count
@@ -60,7 +62,10 @@ public struct Shard: Equatable, Sendable, CustomStringConvertible {
                 let (x, y) = (stableHash("\(name)#\(a)"), stableHash("\(name)#\(b)"))
                 return x != y ? x > y : a < b
             }
-            let chosen = ranked.first { loads[$0] + cost <= cap } ?? loads.indices.min { loads[$0] < loads[$1] || (loads[$0] == loads[$1] && $0 < $1) }!
+            let chosen =
+                ranked.first { loads[$0] + cost <= cap } ?? loads.indices.min {
+                    loads[$0] < loads[$1] || (loads[$0] == loads[$1] && $0 < $1)
+                }!
             loads[chosen] += cost
             result[name] = chosen + 1
         }

@@ -17,7 +17,9 @@ public struct Shape: Hashable, Codable, Sendable {
     }
 
     /// C channels in and out on an S×S input.
-    public init(channels: Int, size: Int) { self.init(inChannels: channels, outChannels: channels, height: size, width: size) }
+    public init(channels: Int, size: Int) {
+        self.init(inChannels: channels, outChannels: channels, height: size, width: size)
+    }
 }
 
 /// The axes of one block of a sweep; the block's points are their cartesian product, less the
@@ -43,10 +45,12 @@ public struct SweepAxes: Equatable, Sendable {
     public var weights: [WeightsMode] = [.call]
     public var directions: [Direction] = [.fwd]
 
-    public init(variants: [KernelVariant], versions: [DCNVersion] = [.v1, .v2], batch: [Int] = [1], shapes: [Shape],
-                kernels: [Extent2] = [Extent2(3)], strides: [Int] = [1], paddings: [Int] = [1], dilations: [Int] = [1],
-                groups: [Int] = [1], offsetGroups: [Int] = [1], threads: [Int], placements: [Placement] = [.close],
-                layouts: [TensorLayout] = [.nchw], weights: [WeightsMode] = [.call], directions: [Direction] = [.fwd]) {
+    public init(
+        variants: [KernelVariant], versions: [DCNVersion] = [.v1, .v2], batch: [Int] = [1], shapes: [Shape],
+        kernels: [Extent2] = [Extent2(3)], strides: [Int] = [1], paddings: [Int] = [1], dilations: [Int] = [1],
+        groups: [Int] = [1], offsetGroups: [Int] = [1], threads: [Int], placements: [Placement] = [.close],
+        layouts: [TensorLayout] = [.nchw], weights: [WeightsMode] = [.call], directions: [Direction] = [.fwd]
+    ) {
         self.variants = variants
         self.versions = versions
         self.batch = batch
@@ -65,7 +69,9 @@ public struct SweepAxes: Equatable, Sendable {
     }
 
     /// Whether a design has the pass `direction` in `layout` with weights `mode`.
-    static func exists(_ variant: KernelVariant, _ direction: Direction, _ layout: TensorLayout, _ mode: WeightsMode) -> Bool {
+    static func exists(
+        _ variant: KernelVariant, _ direction: Direction, _ layout: TensorLayout, _ mode: WeightsMode
+    ) -> Bool {
         guard direction.runsBackward else { return true }
         return variant.hasBackward && (layout == .nchw || variant == .blockedGather) && mode == .call
     }
@@ -85,17 +91,25 @@ public struct SweepAxes: Equatable, Sendable {
                                                 for t in threads where variant.isMultiThreaded || t == 1 {
                                                     for placement in variant.canBePinned ? placements : [.none] {
                                                         for layout in layouts {
-                                                          for mode in weights {
-                                                           for direction in directions where Self.exists(variant, direction, layout, mode) {
-                                                            result.append(BenchPoint(
-                                                                variant: variant, version: version, batch: n,
-                                                                inChannels: shape.inChannels, outChannels: shape.outChannels,
-                                                                height: shape.height, width: shape.width, kernel: kernel,
-                                                                stride: stride, padding: padding, dilation: dilation,
-                                                                groups: g, offsetGroups: og, threads: t, placement: placement,
-                                                                layout: layout, weights: mode, direction: direction))
-                                                           }
-                                                          }
+                                                            for mode in weights {
+                                                                for direction in directions
+                                                                where Self.exists(variant, direction, layout, mode) {
+                                                                    result.append(
+                                                                        BenchPoint(
+                                                                            variant: variant, version: version,
+                                                                            batch: n,
+                                                                            inChannels: shape.inChannels,
+                                                                            outChannels: shape.outChannels,
+                                                                            height: shape.height, width: shape.width,
+                                                                            kernel: kernel,
+                                                                            stride: stride, padding: padding,
+                                                                            dilation: dilation,
+                                                                            groups: g, offsetGroups: og, threads: t,
+                                                                            placement: placement,
+                                                                            layout: layout, weights: mode,
+                                                                            direction: direction))
+                                                                }
+                                                            }
                                                         }
                                                     }
                                                 }
@@ -161,7 +175,9 @@ public struct Sweep: Equatable, Sendable {
         func positive(_ values: [Int]?, _ option: String, min: Int = 1) throws {
             guard let values else { return }
             guard !values.isEmpty else { throw BenchError("--\(option) needs at least one value") }
-            if let bad = values.first(where: { $0 < min }) { throw BenchError("--\(option) \(bad): must be at least \(min)") }
+            if let bad = values.first(where: { $0 < min }) {
+                throw BenchError("--\(option) \(bad): must be at least \(min)")
+            }
         }
         try positive(o.batch, "batch")
         try positive(o.channels, "channels")
@@ -189,8 +205,9 @@ public struct Sweep: Equatable, Sendable {
                 b.shapes = (o.sizes.map { $0.map(Optional.some) } ?? [nil]).flatMap { size in
                     bases.flatMap { base in
                         (o.channels.map { $0.map(Optional.some) } ?? [nil]).map { c in
-                            Shape(inChannels: c ?? base.inChannels, outChannels: c ?? base.outChannels,
-                                  height: size ?? base.height, width: size ?? base.width)
+                            Shape(
+                                inChannels: c ?? base.inChannels, outChannels: c ?? base.outChannels,
+                                height: size ?? base.height, width: size ?? base.width)
                         }
                     }
                 }.filter { seen.insert($0).inserted }
@@ -221,7 +238,9 @@ public struct Sweep: Equatable, Sendable {
         // Axes can combine to nothing (the naive kernel has no threads; tiled no backward): an
         // empty selection is an error, as a filter that matches nothing is.
         guard !all.isEmpty else {
-            throw BenchError("the axes of sweep '\(name)' select no point (e.g. a variant without the thread count, direction or layout asked for; see `dcnbench list`): widen them")
+            throw BenchError(
+                "the axes of sweep '\(name)' select no point (e.g. a variant without the thread count, direction or layout asked for; see `dcnbench list`): widen them"
+            )
         }
         guard let regex else { return all }
         let pattern: NSRegularExpression

@@ -13,11 +13,14 @@ struct BackwardProblem: @unchecked Sendable {
     let gradWeight: UnsafeMutablePointer<Float>?
     let gradBias: UnsafeMutablePointer<Float>?
 
-    init(geometry: DeformConvGeometry, input: UnsafePointer<Float>, offset: UnsafePointer<Float>,
-         mask: UnsafePointer<Float>?, weight: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
-         gradients: DeformConvGradients) {
-        forward = ForwardProblem(geometry: geometry, input: input, offset: offset, mask: mask, weight: weight,
-                                 bias: nil, output: UnsafeMutablePointer(mutating: gradOutput))
+    init(
+        geometry: DeformConvGeometry, input: UnsafePointer<Float>, offset: UnsafePointer<Float>,
+        mask: UnsafePointer<Float>?, weight: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
+        gradients: DeformConvGradients
+    ) {
+        forward = ForwardProblem(
+            geometry: geometry, input: input, offset: offset, mask: mask, weight: weight,
+            bias: nil, output: UnsafeMutablePointer(mutating: gradOutput))
         self.gradOutput = gradOutput
         gradInput = gradients.input?.data
         gradOffset = gradients.offset?.data

@@ -72,9 +72,10 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
         // spilling to the next level) win; near the cache's size the cache-sized blocks still
         // do (measured at 512 and 256 channels, docs/performance-history.md).
         let weightBytes = g.groups * g.groupOutChannels * depthStride * MemoryLayout<Float>.size
-        let blockPixels = options.blockPixels(bytesPerPixel: bytesPerPixel, multiple: options.microKernel.rows,
-                                              outPixels: (g.outPixels + workers - 1) / workers,
-                                              budget: weightBytes > 4 * options.cacheBytes ? 4 * options.cacheBytes : options.cacheBytes / 2)
+        let blockPixels = options.blockPixels(
+            bytesPerPixel: bytesPerPixel, multiple: options.microKernel.rows,
+            outPixels: (g.outPixels + workers - 1) / workers,
+            budget: weightBytes > 4 * options.cacheBytes ? 4 * options.cacheBytes : options.cacheBytes / 2)
         self.blockPixels = blockPixels
         let imageFloats = g.inChannels * g.height * g.width
         let inputFloats = layout == .nchw ? g.batch * imageFloats : 0
@@ -92,7 +93,8 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
         sinks = (0..<workers).map { _ in alignedFloats(g.inChannels) }
         works = .allocate(capacity: workers * Self.workStride)
         works.initialize(repeating: BackwardWork(), count: workers * Self.workStride)
-        let perWorker = 2 * blockPixels * rowStride + upstreamFloats + weightFloats + g.outChannels + imageFloats + 2 * g.inChannels
+        let perWorker =
+            2 * blockPixels * rowStride + upstreamFloats + weightFloats + g.outChannels + imageFloats + 2 * g.inChannels
         workspaceBytes = (inputFloats + weightFloats + workers * perWorker) * MemoryLayout<Float>.size
     }
 
@@ -114,10 +116,11 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
         executor.run { [self] worker in
             works[worker * Self.workStride] = BackwardWork()
             if samples && layout == .nchw {
-                ChannelsLast.transpose(p, rows: inputRows * worker / workers ..< inputRows * (worker + 1) / workers, into: nhwc)
+                ChannelsLast.transpose(
+                    p, rows: inputRows * worker / workers..<inputRows * (worker + 1) / workers, into: nhwc)
             }
             if b.needsColumnGradient {
-                transposeWeights(p, rows: weightRows * worker / workers ..< weightRows * (worker + 1) / workers)
+                transposeWeights(p, rows: weightRows * worker / workers..<weightRows * (worker + 1) / workers)
             }
             if b.gradBias != nil { biasSums[worker].update(repeating: 0, count: g.outChannels) }
         }
@@ -128,21 +131,25 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
                 var work = works[worker * Self.workStride]
                 for block in stride(from: worker, to: blocks, by: workers) {
                     let first = block * blockPixels
-                    run(b, n: n, first: first, pixels: min(blockPixels, p.outPixels - first), worker: worker, work: &work)
+                    run(
+                        b, n: n, first: first, pixels: min(blockPixels, p.outPixels - first), worker: worker,
+                        work: &work)
                 }
                 works[worker * Self.workStride] = work
             }
             if b.gradInput != nil {
                 executor.run { [self] worker in
-                    addPartialInputs(p, n: n, pixels: p.planeSize * worker / workers ..< p.planeSize * (worker + 1) / workers,
-                                     workers: workers, into: b.gradInput!)
+                    addPartialInputs(
+                        p, n: n, pixels: p.planeSize * worker / workers..<p.planeSize * (worker + 1) / workers,
+                        workers: workers, into: b.gradInput!)
                 }
             }
         }
         executor.run { [self] worker in
             if b.gradWeight != nil {
-                addWeightSums(p, rows: weightRows * worker / workers ..< weightRows * (worker + 1) / workers,
-                              workers: workers, into: b.gradWeight!)
+                addWeightSums(
+                    p, rows: weightRows * worker / workers..<weightRows * (worker + 1) / workers,
+                    workers: workers, into: b.gradWeight!)
             }
             if let gradBias = b.gradBias, worker == 0 {
                 for co in 0..<g.outChannels {
@@ -240,23 +247,26 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
         let image = (layout == .nchw ? UnsafePointer(nhwc) : p.input) + n * p.planeSize * channels
         let partial = partialInputs[worker]
         var oy0 = first / p.outWidth, ox0 = first - oy0 * p.outWidth
-        var pass = CellPass(wantColumns: b.gradWeight != nil, wantMask: b.gradMask != nil,
-                            wantOffset: b.gradOffset != nil, wantInput: b.gradInput != nil,
-                            zeros: zeros[worker], sink: sinks[worker])
+        var pass = CellPass(
+            wantColumns: b.gradWeight != nil, wantMask: b.gradMask != nil,
+            wantOffset: b.gradOffset != nil, wantInput: b.gradInput != nil,
+            zeros: zeros[worker], sink: sinks[worker])
         for q in 0..<pixels {
             let pixel = first + q
             for og in 0..<p.offsetGroups {
                 let firstChannel = og * p.offsetGroupChannels
                 for t in 0..<p.taps {
                     let (cell, m) = p.cell(n: n, og: og, t: t, oy: oy0, ox: ox0)
-                    pass.start(cell, mask: m, image: image + firstChannel, partial: partial + firstChannel, step: channels)
+                    pass.start(
+                        cell, mask: m, image: image + firstChannel, partial: partial + firstChannel, step: channels)
                     var c = firstChannel
                     while c < firstChannel + p.offsetGroupChannels {
                         let group = c / p.groupIn, cl = c - group * p.groupIn
                         let run = min(firstChannel + p.offsetGroupChannels - c, p.groupIn - cl)
                         let column = q * rowStride + group * depth + t * p.groupIn + cl
-                        pass.apply(from: c - firstChannel, count: run,
-                                   columns: columns[worker] + column, columnGradients: columnGradients[worker] + column)
+                        pass.apply(
+                            from: c - firstChannel, count: run,
+                            columns: columns[worker] + column, columnGradients: columnGradients[worker] + column)
                         c += run
                     }
                     let point = (n * p.offsetGroups + og) * p.taps + t
@@ -280,12 +290,14 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
 
     /// grad_input of image `n` at `pixels` (of the plane) = Σ over workers, in worker order, of
     /// their copies; transposed back to NCHW in runs of 16 channels.
-    private func addPartialInputs(_ p: ForwardProblem, n: Int, pixels: Range<Int>, workers: Int,
-                                  into gradInput: UnsafeMutablePointer<Float>) {
+    private func addPartialInputs(
+        _ p: ForwardProblem, n: Int, pixels: Range<Int>, workers: Int,
+        into gradInput: UnsafeMutablePointer<Float>
+    ) {
         let channels = p.inChannels
         let image = gradInput + n * channels * p.planeSize
         if layout == .nhwc {
-            for i in pixels.lowerBound * channels ..< pixels.upperBound * channels {
+            for i in pixels.lowerBound * channels..<pixels.upperBound * channels {
                 var sum = partialInputs[0][i]
                 for w in 1..<max(workers, 1) { sum += partialInputs[w][i] }
                 image[i] = sum
@@ -307,7 +319,9 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
 
     /// grad_weight rows `rows` (output channels) = Σ over workers, in worker order, of their
     /// sums, from W′'s order back to (cl, t).
-    private func addWeightSums(_ p: ForwardProblem, rows: Range<Int>, workers: Int, into gradWeight: UnsafeMutablePointer<Float>) {
+    private func addWeightSums(
+        _ p: ForwardProblem, rows: Range<Int>, workers: Int, into gradWeight: UnsafeMutablePointer<Float>
+    ) {
         for co in rows {
             let row = gradWeight + co * depth
             // Read in order, written kh·kw apart (see transposeWeights).
@@ -315,7 +329,9 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
                 for cl in 0..<p.groupIn {
                     let k = co * depthStride + t * p.groupIn + cl
                     var sum = weightSums[0][k]  // worker 0 always has block 0
-                    for w in 1..<max(workers, 1) where works[w * Self.workStride].weightProducts > 0 { sum += weightSums[w][k] }
+                    for w in 1..<max(workers, 1) where works[w * Self.workStride].weightProducts > 0 {
+                        sum += weightSums[w][k]
+                    }
                     row[cl * p.taps + t] = sum
                 }
             }
@@ -346,8 +362,10 @@ private struct CellPass {
     private typealias Ptr = UnsafePointer<Float>
     private typealias MutPtr = UnsafeMutablePointer<Float>
 
-    init(wantColumns: Bool, wantMask: Bool, wantOffset: Bool, wantInput: Bool,
-         zeros: UnsafeMutablePointer<Float>, sink: UnsafeMutablePointer<Float>) {
+    init(
+        wantColumns: Bool, wantMask: Bool, wantOffset: Bool, wantInput: Bool,
+        zeros: UnsafeMutablePointer<Float>, sink: UnsafeMutablePointer<Float>
+    ) {
         self.wantColumns = wantColumns
         self.wantMask = wantMask
         self.wantOffset = wantOffset
@@ -359,8 +377,10 @@ private struct CellPass {
     /// `image` and `partial` point at channel 0 of the offset group at pixel 0; a corner's
     /// offset o reads o·`step` floats on.
     @inline(__always)
-    mutating func start(_ cell: BilinearCell, mask m: Float, image: UnsafePointer<Float>,
-                        partial: UnsafeMutablePointer<Float>, step: Int) {
+    mutating func start(
+        _ cell: BilinearCell, mask m: Float, image: UnsafePointer<Float>,
+        partial: UnsafeMutablePointer<Float>, step: Int
+    ) {
         mask = m
         maskSum = 0; ySum = 0; xSum = 0
         empty = cell.isEmpty
@@ -372,7 +392,9 @@ private struct CellPass {
         let z = UnsafePointer(zeros)
         @inline(__always) func corner(_ k: Int) -> (Ptr, Ptr, MutPtr) {
             let o = Int(cell.offsets[k]) * step
-            return (beta[k] != 0 ? image + o : z, cell.onImage[k] ? image + o : z, spreadWeight[k] != 0 ? partial + o : sink)
+            return (
+                beta[k] != 0 ? image + o : z, cell.onImage[k] ? image + o : z, spreadWeight[k] != 0 ? partial + o : sink
+            )
         }
         let c0 = corner(0), c1 = corner(1), c2 = corner(2), c3 = corner(3)
         value = (c0.0, c1.0, c2.0, c3.0)
@@ -384,8 +406,10 @@ private struct CellPass {
     /// columns m·v, adds to the sums, spreads into the partial grad_input. `columnGradients` and
     /// `columns` point at the run's first channel.
     @inline(__always)
-    mutating func apply(from start: Int, count: Int, columns: UnsafeMutablePointer<Float>,
-                        columnGradients: UnsafeMutablePointer<Float>) {
+    mutating func apply(
+        from start: Int, count: Int, columns: UnsafeMutablePointer<Float>,
+        columnGradients: UnsafeMutablePointer<Float>
+    ) {
         if empty {
             if wantColumns { columns.update(repeating: 0, count: count) }
             return
@@ -393,8 +417,10 @@ private struct CellPass {
         let spreading = wantMask || wantOffset || wantInput
         let b0 = SIMD16(repeating: beta[0]), b1 = SIMD16(repeating: beta[1])
         let b2 = SIMD16(repeating: beta[2]), b3 = SIMD16(repeating: beta[3])
-        let y0 = SIMD16(repeating: dy[0]), y1 = SIMD16(repeating: dy[1]), y2 = SIMD16(repeating: dy[2]), y3 = SIMD16(repeating: dy[3])
-        let x0 = SIMD16(repeating: dx[0]), x1 = SIMD16(repeating: dx[1]), x2 = SIMD16(repeating: dx[2]), x3 = SIMD16(repeating: dx[3])
+        let y0 = SIMD16(repeating: dy[0]), y1 = SIMD16(repeating: dy[1]), y2 = SIMD16(repeating: dy[2]),
+            y3 = SIMD16(repeating: dy[3])
+        let x0 = SIMD16(repeating: dx[0]), x1 = SIMD16(repeating: dx[1]), x2 = SIMD16(repeating: dx[2]),
+            x3 = SIMD16(repeating: dx[3])
         let s0 = SIMD16(repeating: spreadWeight[0]), s1 = SIMD16(repeating: spreadWeight[1])
         let s2 = SIMD16(repeating: spreadWeight[2]), s3 = SIMD16(repeating: spreadWeight[3])
         let m16 = SIMD16<Float>(repeating: mask)
@@ -460,11 +486,17 @@ private struct CellPass {
     }
 
     @inline(__always)
-    private func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self) }
+    private func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+    }
     @inline(__always)
-    private func load(_ p: UnsafeMutablePointer<Float>) -> SIMD16<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self) }
+    private func load(_ p: UnsafeMutablePointer<Float>) -> SIMD16<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+    }
     @inline(__always)
-    private func store(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self) }
+    private func store(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
+    }
 }
 
 private extension UnsafePointer<Float> {

@@ -38,7 +38,9 @@ public struct DeformConvGradients {
     public var weight: Tensor?
     public var bias: Tensor?
 
-    public init(input: Tensor? = nil, offset: Tensor? = nil, mask: Tensor? = nil, weight: Tensor? = nil, bias: Tensor? = nil) {
+    public init(
+        input: Tensor? = nil, offset: Tensor? = nil, mask: Tensor? = nil, weight: Tensor? = nil, bias: Tensor? = nil
+    ) {
         self.input = input
         self.offset = offset
         self.mask = mask

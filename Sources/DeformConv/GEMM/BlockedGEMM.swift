@@ -22,10 +22,14 @@ enum BlockedGEMM {
     ) {
         precondition(bias == nil || !panelsOuter, "panelsOuter takes no bias")
         switch tile {
-        case .tile8x32: multiply(MicroKernel8x32.self, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
-                                 bias: bias, accumulate: accumulate, panelsOuter: panelsOuter)
-        case .tile6x16: multiply(MicroKernel6x16.self, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
-                                 bias: bias, accumulate: accumulate, panelsOuter: panelsOuter)
+        case .tile8x32:
+            multiply(
+                MicroKernel8x32.self, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
+                bias: bias, accumulate: accumulate, panelsOuter: panelsOuter)
+        case .tile6x16:
+            multiply(
+                MicroKernel6x16.self, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
+                bias: bias, accumulate: accumulate, panelsOuter: panelsOuter)
         }
     }
 
@@ -37,8 +41,9 @@ enum BlockedGEMM {
         bias: UnsafePointer<Float>?, accumulate: Bool, panelsOuter: Bool
     ) {
         if panelsOuter {
-            return multiplyPanelsOuter(Kernel.self, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
-                                       accumulate: accumulate)
+            return multiplyPanelsOuter(
+                Kernel.self, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
+                accumulate: accumulate)
         }
         for k0 in stride(from: 0, to: k, by: Kernel.kSlice) {
             for i in stride(from: 0, to: m, by: Kernel.rows) {

@@ -19,7 +19,8 @@ enum MicroKernel8x32: MicroKernel {
     ) {
         let last = rows - 1
         let a0 = a, a1 = a + min(1, last) * lda, a2 = a + min(2, last) * lda, a3 = a + min(3, last) * lda
-        let a4 = a + min(4, last) * lda, a5 = a + min(5, last) * lda, a6 = a + min(6, last) * lda, a7 = a + min(7, last) * lda
+        let a4 = a + min(4, last) * lda, a5 = a + min(5, last) * lda, a6 = a + min(6, last) * lda,
+            a7 = a + min(7, last) * lda
         // Prior partial sums (the accumulating use): whole vectors, or the `cols` that exist.
         @inline(__always) func load(_ r: Int, _ half: Int) -> SIMD16<Float> {
             guard accumulate && r < rows else { return SIMD16<Float>() }

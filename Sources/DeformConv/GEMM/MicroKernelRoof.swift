@@ -27,8 +27,9 @@ extension MicroKernelTile {
         b.initialize(repeating: 1e-3, count: roofDepth * roofWidth)
         tile.initialize(repeating: 0, count: roofPixels * roofWidth)
         for _ in 0..<blocks {
-            PackedPanelGEMM.multiply(Kernel.self, pixels: roofPixels, depth: roofDepth, width: roofWidth,
-                                     a: a, lda: roofDepth, panels: b, tile: tile)
+            PackedPanelGEMM.multiply(
+                Kernel.self, pixels: roofPixels, depth: roofDepth, width: roofWidth,
+                a: a, lda: roofDepth, panels: b, tile: tile)
         }
         return tile[0]
     }

@@ -97,7 +97,9 @@ public struct DeformConvGeometry: Hashable, Sendable, Codable, CustomStringConve
             guard span >= 0 else {
                 throw DeformConvError.invalidGeometry(
                     field: "kernel.\(axis)",
-                    reason: "extent \(d * (k - 1) + 1) (dilation \(d)) exceeds the padded input \(size + 2 * p): the output would be empty")
+                    reason:
+                        "extent \(d * (k - 1) + 1) (dilation \(d)) exceeds the padded input \(size + 2 * p): the output would be empty"
+                )
             }
             return span / s + 1
         }
@@ -106,12 +108,16 @@ public struct DeformConvGeometry: Hashable, Sendable, Codable, CustomStringConve
         // Sampling coordinates o·s − p + i·d must stay exact in Float too.
         // The output's extent comes from the input, padding, kernel, stride and dilation together:
         // the message names them all, with the values, rather than blame one.
-        for (axis, out, last, p, s, d) in [("h", outHeight, (outHeight - 1) * stride.h + (kernel.h - 1) * dilation.h, padding.h, stride.h, dilation.h),
-                                           ("w", outWidth, (outWidth - 1) * stride.w + (kernel.w - 1) * dilation.w, padding.w, stride.w, dilation.w)]
+        for (axis, out, last, p, s, d) in [
+            ("h", outHeight, (outHeight - 1) * stride.h + (kernel.h - 1) * dilation.h, padding.h, stride.h, dilation.h),
+            ("w", outWidth, (outWidth - 1) * stride.w + (kernel.w - 1) * dilation.w, padding.w, stride.w, dilation.w),
+        ]
         where last > Self.maxExtent {
             throw DeformConvError.invalidGeometry(
                 field: "padding.\(axis)/stride.\(axis)/dilation.\(axis)",
-                reason: "(\(p)/\(s)/\(d)) give \(out) outputs whose sampling coordinates reach \(last), past \(Self.maxExtent) (the integers float32 holds exactly): make them smaller")
+                reason:
+                    "(\(p)/\(s)/\(d)) give \(out) outputs whose sampling coordinates reach \(last), past \(Self.maxExtent) (the integers float32 holds exactly): make them smaller"
+            )
         }
 
         self.batch = batch

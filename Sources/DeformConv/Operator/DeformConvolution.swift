@@ -18,8 +18,10 @@ public final class DeformConvolution {
 
     /// `layout` `.nhwc` is native to `blockedGather`; the other variants run on transposed
     /// copies made inside each call.
-    public init(geometry: DeformConvGeometry, variant: KernelVariant, options: ForwardOptions = .init(),
-                layout: TensorLayout = .nchw) throws {
+    public init(
+        geometry: DeformConvGeometry, variant: KernelVariant, options: ForwardOptions = .init(),
+        layout: TensorLayout = .nchw
+    ) throws {
         try options.validate()
         self.geometry = geometry
         self.variant = variant
@@ -57,9 +59,10 @@ public final class DeformConvolution {
         input: Tensor, offset: Tensor, mask: Tensor?, weight: Tensor, bias: Tensor?, output: Tensor
     ) throws {
         try checkShapes(input: input, offset: offset, mask: mask, weight: weight, bias: bias, output: output)
-        kernel.forward(ForwardProblem(
-            geometry: geometry, input: input.data, offset: offset.data, mask: mask?.data,
-            weight: weight.data, bias: bias?.data, output: output.data))
+        kernel.forward(
+            ForwardProblem(
+                geometry: geometry, input: input.data, offset: offset.data, mask: mask?.data,
+                weight: weight.data, bias: bias?.data, output: output.data))
     }
 
     /// Takes weights once for many calls, as an inference operator does with constant weights
@@ -78,12 +81,14 @@ public final class DeformConvolution {
     /// The forward pass with the weights given to ``prepare(weight:)``.
     public func forward(input: Tensor, offset: Tensor, mask: Tensor?, bias: Tensor?, output: Tensor) throws {
         guard let weight = preparedWeight else {
-            throw DeformConvError.tensorPresence(tensor: "weight", reason: "was not prepared: call prepare(weight:) first")
+            throw DeformConvError.tensorPresence(
+                tensor: "weight", reason: "was not prepared: call prepare(weight:) first")
         }
         try checkShapes(input: input, offset: offset, mask: mask, weight: weight, bias: bias, output: output)
-        kernel.forward(ForwardProblem(
-            geometry: geometry, input: input.data, offset: offset.data, mask: mask?.data,
-            weight: weight.data, bias: bias?.data, output: output.data), preparedWeights: true)
+        kernel.forward(
+            ForwardProblem(
+                geometry: geometry, input: input.data, offset: offset.data, mask: mask?.data,
+                weight: weight.data, bias: bias?.data, output: output.data), preparedWeights: true)
     }
 
     /// The forward pass into a new output tensor.
@@ -95,7 +100,9 @@ public final class DeformConvolution {
 
     /// Throws unless every tensor has the geometry's shape and mask and bias are given exactly
     /// when the geometry says so.
-    public func checkShapes(input: Tensor, offset: Tensor, mask: Tensor?, weight: Tensor, bias: Tensor?, output: Tensor?) throws {
+    public func checkShapes(
+        input: Tensor, offset: Tensor, mask: Tensor?, weight: Tensor, bias: Tensor?, output: Tensor?
+    ) throws {
         try Self.check("input", input, geometry.inputShape(layout))
         try Self.check("offset", offset, geometry.offsetShape)
         try Self.check("mask", mask, geometry.maskShape, required: geometry.hasMask, flag: "hasMask")
@@ -114,8 +121,10 @@ public final class DeformConvolution {
         switch (tensor, required) {
         case let (tensor?, true): try check(name, tensor, expected)
         case (nil, false): break
-        case (nil, true): throw DeformConvError.tensorPresence(tensor: name, reason: "is required: the geometry has \(flag)")
-        case (_?, false): throw DeformConvError.tensorPresence(tensor: name, reason: "was given but the geometry has no \(flag)")
+        case (nil, true):
+            throw DeformConvError.tensorPresence(tensor: name, reason: "is required: the geometry has \(flag)")
+        case (_?, false):
+            throw DeformConvError.tensorPresence(tensor: name, reason: "was given but the geometry has no \(flag)")
         }
     }
 }

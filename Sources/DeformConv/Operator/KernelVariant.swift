@@ -42,9 +42,11 @@ public enum KernelVariant: String, CaseIterable, Sendable, Codable, CustomString
     public var summary: String {
         switch self {
         case .naive: "direct loops from the definition, one thread; samples again for every output channel"
-        case .tiled: "im2col of a pixel tile from a sampling plan + register-blocked GEMM, one thread (ONNX Runtime's design)"
+        case .tiled:
+            "im2col of a pixel tile from a sampling plan + register-blocked GEMM, one thread (ONNX Runtime's design)"
         case .dispatch: "tiled blocks over image x group x tile on DispatchQueue.concurrentPerform"
-        case .blockedGather: "channels-last: sampling plan shared by an offset group's channels, L2-sized blocks, vector gather, micro-kernel sized by the register file, on an executor"
+        case .blockedGather:
+            "channels-last: sampling plan shared by an offset group's channels, L2-sized blocks, vector gather, micro-kernel sized by the register file, on an executor"
         }
     }
 }

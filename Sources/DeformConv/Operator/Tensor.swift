@@ -31,7 +31,8 @@ public final class Tensor: @unchecked Sendable {
     /// `pageOffset` is a multiple of `alignment` below 4096.
     public static func uninitialized(shape: [Int], pageOffset: Int) throws -> Tensor {
         guard pageOffset >= 0, pageOffset < pageSize, pageOffset % alignment == 0 else {
-            throw DeformConvError.invalidTensorShape(shape: shape, reason: "page offset \(pageOffset) is not a multiple of \(alignment) below \(pageSize)")
+            throw DeformConvError.invalidTensorShape(
+                shape: shape, reason: "page offset \(pageOffset) is not a multiple of \(alignment) below \(pageSize)")
         }
         return try Tensor(shape: shape, zeroed: false, pageOffset: pageOffset)
     }
@@ -43,7 +44,7 @@ public final class Tensor: @unchecked Sendable {
             throw DeformConvError.invalidTensorShape(shape: shape, reason: "negative extent")
         }
         guard let count = DeformConvGeometry.elementCount(shape),
-              count <= DeformConvGeometry.maxElements
+            count <= DeformConvGeometry.maxElements
         else {
             throw DeformConvError.invalidTensorShape(
                 shape: shape, reason: "more than \(DeformConvGeometry.maxElements) elements")
@@ -51,11 +52,14 @@ public final class Tensor: @unchecked Sendable {
         self.shape = shape
         self.count = count
         let bytes = max(count, 1) * MemoryLayout<Float>.stride
-        allocation = UnsafeMutableRawPointer.allocate(byteCount: bytes + (pageOffset ?? 0),
-                                                      alignment: pageOffset == nil ? Self.alignment : Self.pageSize)
+        allocation = UnsafeMutableRawPointer.allocate(
+            byteCount: bytes + (pageOffset ?? 0),
+            alignment: pageOffset == nil ? Self.alignment : Self.pageSize)
         let raw = allocation + (pageOffset ?? 0)
-        data = zeroed ? raw.initializeMemory(as: Float.self, repeating: 0, count: max(count, 1))
-                      : raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        data =
+            zeroed
+            ? raw.initializeMemory(as: Float.self, repeating: 0, count: max(count, 1))
+            : raw.bindMemory(to: Float.self, capacity: max(count, 1))
     }
 
     /// A tensor holding `values`, whose count must match the shape.

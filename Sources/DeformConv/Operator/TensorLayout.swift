@@ -41,7 +41,9 @@ final class ChannelsLastAdapter: ForwardKernel {
     }
 
     var workspaceBytes: Int { inner.workspaceBytes + sharedWorkspaceBytes }
-    var sharedWorkspaceBytes: Int { inner.sharedWorkspaceBytes + (input.count + output.count) * MemoryLayout<Float>.size }
+    var sharedWorkspaceBytes: Int {
+        inner.sharedWorkspaceBytes + (input.count + output.count) * MemoryLayout<Float>.size
+    }
     var planEntriesBuilt: Int? { inner.planEntriesBuilt }
 
     func forward(_ p: ForwardProblem) {
@@ -54,8 +56,10 @@ final class ChannelsLastAdapter: ForwardKernel {
 
 /// For each of `images` images: dst[c·rows + r] = src[r·columns + c] (a rows × columns matrix
 /// transposed): NHWC ↔ NCHW with rows × columns = pixels × channels or channels × pixels.
-func transposeImages(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>,
-                     images: Int, rows: Int, columns: Int) {
+func transposeImages(
+    _ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>,
+    images: Int, rows: Int, columns: Int
+) {
     for n in 0..<images {
         let s = src + n * rows * columns, d = dst + n * rows * columns
         for r in 0..<rows {
@@ -69,11 +73,13 @@ extension Tensor {
     public func nchwCopy(shape nchwShape: [Int]) throws -> Tensor {
         guard nchwShape.count == 4, shape == [nchwShape[0], nchwShape[2], nchwShape[3], nchwShape[1]] else {
             throw DeformConvError.shapeMismatch(
-                tensor: "nhwc", expected: nchwShape.count == 4 ? [nchwShape[0], nchwShape[2], nchwShape[3], nchwShape[1]] : nchwShape,
+                tensor: "nhwc",
+                expected: nchwShape.count == 4 ? [nchwShape[0], nchwShape[2], nchwShape[3], nchwShape[1]] : nchwShape,
                 actual: shape)
         }
         let out = try Tensor(shape: nchwShape)
-        transposeImages(data, into: out.data, images: nchwShape[0], rows: nchwShape[2] * nchwShape[3], columns: nchwShape[1])
+        transposeImages(
+            data, into: out.data, images: nchwShape[0], rows: nchwShape[2] * nchwShape[3], columns: nchwShape[1])
         return out
     }
 }

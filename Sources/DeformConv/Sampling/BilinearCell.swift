@@ -26,12 +26,15 @@ struct BilinearCell {
     var dx: SIMD4<Float>
 
     /// The cell that contributes nothing.
-    static let empty = BilinearCell(offsets: .zero, onImage: .init(repeating: false), value: .zero, dy: .zero, dx: .zero)
+    static let empty = BilinearCell(
+        offsets: .zero, onImage: .init(repeating: false), value: .zero, dy: .zero, dx: .zero)
 
     /// Whether no corner is on the image (nothing to read, nothing to spread).
     var isEmpty: Bool { !any(onImage) }
 
-    init(offsets: SIMD4<Int32>, onImage: SIMDMask<SIMD4<Int32>>, value: SIMD4<Float>, dy: SIMD4<Float>, dx: SIMD4<Float>) {
+    init(
+        offsets: SIMD4<Int32>, onImage: SIMDMask<SIMD4<Int32>>, value: SIMD4<Float>, dy: SIMD4<Float>, dx: SIMD4<Float>
+    ) {
         self.offsets = offsets
         self.onImage = onImage
         self.value = value

@@ -82,8 +82,10 @@ struct BilinearTap16 {
     /// The taps at (y, x) of a `height`×`width` plane (both below ``maxSide``), weights scaled
     /// by `scale`; lanes outside `live` are the zero tap.
     @inline(__always)
-    init(y: SIMD16<Float>, x: SIMD16<Float>, height: Int, width: Int, scale: SIMD16<Float>,
-         live: SIMDMask<SIMD16<Float>.MaskStorage>) {
+    init(
+        y: SIMD16<Float>, x: SIMD16<Float>, height: Int, width: Int, scale: SIMD16<Float>,
+        live: SIMDMask<SIMD16<Float>.MaskStorage>
+    ) {
         // As the scalar guard: NaN fails every comparison, so it lands outside.
         let inside = live .& (y .> -1) .& (y .< Float(height)) .& (x .> -1) .& (x .< Float(width))
         let zero = SIMD16<Float>()

@@ -44,7 +44,9 @@ enum ChannelsLast {
 
     /// The packed panel of output channels j ..< j + W of `group` (j a multiple of the width W):
     /// W·depth floats from (group·padded C_out/G + j)·depth, row k at k·W.
-    static func panel(_ g: DeformConvGeometry, _ packed: UnsafePointer<Float>, group: Int, firstColumn j: Int) -> UnsafePointer<Float> {
+    static func panel(
+        _ g: DeformConvGeometry, _ packed: UnsafePointer<Float>, group: Int, firstColumn j: Int
+    ) -> UnsafePointer<Float> {
         packed + (group * paddedGroupOut(g) + j) * g.reductionLength
     }
 
@@ -53,13 +55,16 @@ enum ChannelsLast {
     /// weight[co = group·(C_out/G) + j, cl, t] with k = t·(C_in/G) + cl; columns past C_out/G are 0.
     /// A blocked transpose: 16 weight rows are read in step (16 sequential streams) and each
     /// packed row segment of 16 (one cache line) is written whole.
-    static func pack(_ g: DeformConvGeometry, weight: UnsafePointer<Float>, blocks: StrideTo<Int>, width: Int,
-                     into packed: UnsafeMutablePointer<Float>) {
+    static func pack(
+        _ g: DeformConvGeometry, weight: UnsafePointer<Float>, blocks: StrideTo<Int>, width: Int,
+        into packed: UnsafeMutablePointer<Float>
+    ) {
         let groupIn = g.groupInChannels, groupOut = g.groupOutChannels, taps = g.taps
         let blocksPerGroup = paddedGroupOut(g) / 16
         for block in blocks {
             let group = block / blocksPerGroup, j0 = (block % blocksPerGroup) * 16
-            let base = UnsafeMutablePointer(mutating: panel(g, packed, group: group, firstColumn: j0 / width * width))
+            let base =
+                UnsafeMutablePointer(mutating: panel(g, packed, group: group, firstColumn: j0 / width * width))
                 + j0 % width
             let valid = max(0, min(16, groupOut - j0))
             // Runs of 16 channels, tap-major inside: each tap's packed rows of the run are one

@@ -18,9 +18,11 @@ struct ForwardProblem: @unchecked Sendable {
     let inChannels: Int, outChannels: Int, offsetGroups: Int
     let groupIn: Int, groupOut: Int, offsetGroupChannels: Int
 
-    init(geometry g: DeformConvGeometry, input: UnsafePointer<Float>, offset: UnsafePointer<Float>,
-         mask: UnsafePointer<Float>?, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-         output: UnsafeMutablePointer<Float>) {
+    init(
+        geometry g: DeformConvGeometry, input: UnsafePointer<Float>, offset: UnsafePointer<Float>,
+        mask: UnsafePointer<Float>?, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        output: UnsafeMutablePointer<Float>
+    ) {
         geometry = g
         self.input = input
         self.offset = offset
@@ -51,7 +53,8 @@ struct ForwardProblem: @unchecked Sendable {
 
     /// The same problem on other input and output buffers of the same shapes.
     func replacing(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) -> ForwardProblem {
-        ForwardProblem(geometry: geometry, input: input, offset: offset, mask: mask, weight: weight, bias: bias, output: output)
+        ForwardProblem(
+            geometry: geometry, input: input, offset: offset, mask: mask, weight: weight, bias: bias, output: output)
     }
 
     /// The H×W plane of input channel `c` of image `n`.

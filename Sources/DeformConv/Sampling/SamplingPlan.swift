@@ -57,7 +57,8 @@ struct SamplingPlan {
 
     @inline(__always)
     func row(og: Int, t: Int) -> Row {
-        Row(o0: offsets(og: og, t: t, corner: 0), o1: offsets(og: og, t: t, corner: 1),
+        Row(
+            o0: offsets(og: og, t: t, corner: 0), o1: offsets(og: og, t: t, corner: 1),
             o2: offsets(og: og, t: t, corner: 2), o3: offsets(og: og, t: t, corner: 3),
             w0: weights(og: og, t: t, corner: 0), w1: weights(og: og, t: t, corner: 1),
             w2: weights(og: og, t: t, corner: 2), w3: weights(og: og, t: t, corner: 3))
@@ -65,16 +66,20 @@ struct SamplingPlan {
 
     /// Plans pixels `first ..< first + count` of image `n`; returns the entries built.
     func build(_ p: ForwardProblem, n: Int, first: Int, count: Int) -> Int {
-        if Self.vectorizable(p.geometry) { buildVectors(p, n: n, first: first, count: count) }
-        else { buildScalar(p, n: n, first: first, count: count) }
+        if Self.vectorizable(p.geometry) {
+            buildVectors(p, n: n, first: first, count: count)
+        } else {
+            buildScalar(p, n: n, first: first, count: count)
+        }
         return rows * count
     }
 
     /// Whether every sampling origin, oy·sh − ph + i·dh and its x twin, and the plane's sides are
     /// below 2^21, so ``BilinearTap16`` applies and Float sums of the origins' parts are exact.
     static func vectorizable(_ g: DeformConvGeometry) -> Bool {
-        let reach = max(g.height + 2 * g.padding.h + g.dilation.h * (g.kernel.h - 1),
-                        g.width + 2 * g.padding.w + g.dilation.w * (g.kernel.w - 1))
+        let reach = max(
+            g.height + 2 * g.padding.h + g.dilation.h * (g.kernel.h - 1),
+            g.width + 2 * g.padding.w + g.dilation.w * (g.kernel.w - 1))
         return reach < BilinearTap16.maxSide
     }
 
@@ -129,8 +134,10 @@ struct SamplingPlan {
                 var oy = first / p.outWidth, ox = first - oy * p.outWidth
                 for q in 0..<count {
                     let tap = p.tap(n: n, og: og, t: t, oy: oy, ox: ox)
-                    r.o0[q] = tap.offsets[0]; r.o1[q] = tap.offsets[1]; r.o2[q] = tap.offsets[2]; r.o3[q] = tap.offsets[3]
-                    r.w0[q] = tap.weights[0]; r.w1[q] = tap.weights[1]; r.w2[q] = tap.weights[2]; r.w3[q] = tap.weights[3]
+                    r.o0[q] = tap.offsets[0]; r.o1[q] = tap.offsets[1]; r.o2[q] = tap.offsets[2];
+                    r.o3[q] = tap.offsets[3]
+                    r.w0[q] = tap.weights[0]; r.w1[q] = tap.weights[1]; r.w2[q] = tap.weights[2];
+                    r.w3[q] = tap.weights[3]
                     ox += 1
                     if ox == p.outWidth { ox = 0; oy += 1 }
                 }

@@ -81,8 +81,9 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
         // The accumulator tile of the packed product (prepared weights use it whatever the size);
         // with the weights as given, NHWC output goes through one group's NCHW product (C_out/G
         // rows of pixels) before its transpose into pixel rows.
-        let tileFloats = max(blockPixels * ChannelsLast.paddedGroupOut(geometry),
-                             weightsAsGiven && layout == .nhwc ? geometry.groupOutChannels * transposedStride : 0)
+        let tileFloats = max(
+            blockPixels * ChannelsLast.paddedGroupOut(geometry),
+            weightsAsGiven && layout == .nhwc ? geometry.groupOutChannels * transposedStride : 0)
         accumulators = (0..<workers).map { _ in alignedFloats(tileFloats) }
         let inputCount = layout == .nchw ? geometry.batch * geometry.inChannels * geometry.height * geometry.width : 0
         nhwc = alignedFloats(inputCount)
@@ -92,8 +93,10 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
         builtCounts = WorkerCounts(workers: workers)
         self.geometry = geometry
         callSharedWorkspaceBytes = (inputCount + packedCount) * MemoryLayout<Float>.size
-        callWorkspaceBytes = callSharedWorkspaceBytes + workers * (SamplingPlan.bytes(geometry: geometry, capacity: planCapacity)
-                                                           + (rowLength * blockPixels + tileFloats + transposedFloats) * MemoryLayout<Float>.size)
+        callWorkspaceBytes =
+            callSharedWorkspaceBytes + workers
+            * (SamplingPlan.bytes(geometry: geometry, capacity: planCapacity)
+                + (rowLength * blockPixels + tileFloats + transposedFloats) * MemoryLayout<Float>.size)
     }
 
     deinit {
@@ -111,8 +114,10 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
         if preparedPanels == nil { preparedPanels = alignedFloats(ChannelsLast.packedWeightCount(geometry)) }
         let workers = executor.workerCount
         executor.run { [self] worker in
-            ChannelsLast.pack(geometry, weight: weight.data, blocks: stride(from: worker, to: ChannelsLast.packBlocks(geometry), by: workers),
-                              width: microKernel.columns, into: preparedPanels!)
+            ChannelsLast.pack(
+                geometry, weight: weight.data,
+                blocks: stride(from: worker, to: ChannelsLast.packBlocks(geometry), by: workers),
+                width: microKernel.columns, into: preparedPanels!)
         }
     }
 
@@ -124,11 +129,14 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
         let givenWeights = weightsAsGiven && !preparedWeights
         executor.run { worker in
             if layout == .nchw {
-                ChannelsLast.transpose(p, rows: inputRows * worker / workers ..< inputRows * (worker + 1) / workers, into: nhwc)
+                ChannelsLast.transpose(
+                    p, rows: inputRows * worker / workers..<inputRows * (worker + 1) / workers, into: nhwc)
             }
             if !givenWeights && !preparedWeights {
-                ChannelsLast.pack(p.geometry, weight: p.weight, blocks: stride(from: worker, to: ChannelsLast.packBlocks(p.geometry), by: workers),
-                                  width: microKernel.columns, into: packed)
+                ChannelsLast.pack(
+                    p.geometry, weight: p.weight,
+                    blocks: stride(from: worker, to: ChannelsLast.packBlocks(p.geometry), by: workers),
+                    width: microKernel.columns, into: packed)
             }
         }
         let blocksPerImage = (p.outPixels + blockPixels - 1) / blockPixels
@@ -143,16 +151,19 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
                 built += plans[worker].build(p, n: n, first: first, count: pixels)
                 gather(p, n: n, pixels: pixels, plan: plans[worker], into: columns[worker])
                 if givenWeights {
-                    multiplyGivenWeights(p, n: n, first: first, pixels: pixels, columns: columns[worker],
-                                         transposed: transposed[worker], tile: accumulators[worker])
+                    multiplyGivenWeights(
+                        p, n: n, first: first, pixels: pixels, columns: columns[worker],
+                        transposed: transposed[worker], tile: accumulators[worker])
                 } else {
                     switch microKernel {
                     case .tile8x32:
-                        multiply(MicroKernel8x32.self, p, n: n, first: first, pixels: pixels, columns: columns[worker],
-                                 panels: panels, tile: accumulators[worker])
+                        multiply(
+                            MicroKernel8x32.self, p, n: n, first: first, pixels: pixels, columns: columns[worker],
+                            panels: panels, tile: accumulators[worker])
                     case .tile6x16:
-                        multiply(MicroKernel6x16.self, p, n: n, first: first, pixels: pixels, columns: columns[worker],
-                                 panels: panels, tile: accumulators[worker])
+                        multiply(
+                            MicroKernel6x16.self, p, n: n, first: first, pixels: pixels, columns: columns[worker],
+                            panels: panels, tile: accumulators[worker])
                     }
                 }
             }
@@ -163,8 +174,10 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
 
     /// Column row of pixel q: entry g·(C_in/G)·kh·kw + t·(C_in/G) + cl = the sample of channel
     /// c = g·(C_in/G) + cl at tap t, through the plan of c's offset group.
-    private func gather(_ p: ForwardProblem, n: Int, pixels: Int, plan: SamplingPlan,
-                        into columns: UnsafeMutablePointer<Float>) {
+    private func gather(
+        _ p: ForwardProblem, n: Int, pixels: Int, plan: SamplingPlan,
+        into columns: UnsafeMutablePointer<Float>
+    ) {
         let channels = p.inChannels
         let image = (layout == .nchw ? UnsafePointer(nhwc) : p.input) + n * p.planeSize * channels
         let groupDepth = p.groupIn * p.taps
@@ -180,8 +193,9 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
                     while c < firstChannel + p.offsetGroupChannels {
                         let group = c / p.groupIn, cl = c - group * p.groupIn
                         let run = min(firstChannel + p.offsetGroupChannels - c, p.groupIn - cl)
-                        corners.blend(from: c - firstChannel, count: run,
-                                      into: row + group * groupDepth + t * p.groupIn + cl)
+                        corners.blend(
+                            from: c - firstChannel, count: run,
+                            into: row + group * groupDepth + t * p.groupIn + cl)
                         c += run
                     }
                 }
@@ -192,15 +206,18 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
     /// Output channels × pixels of the block = bias + packed weights · columns, group by group:
     /// `PackedPanelGEMM` into `tile`, then `tile` stored transposed into the NCHW output (or as
     /// rows into NHWC), bias added.
-    private func multiply<Kernel: MicroKernel>(_: Kernel.Type, _ p: ForwardProblem, n: Int, first: Int, pixels: Int,
-                                               columns: UnsafeMutablePointer<Float>, panels: UnsafePointer<Float>,
-                                               tile: UnsafeMutablePointer<Float>) {
+    private func multiply<Kernel: MicroKernel>(
+        _: Kernel.Type, _ p: ForwardProblem, n: Int, first: Int, pixels: Int,
+        columns: UnsafeMutablePointer<Float>, panels: UnsafePointer<Float>,
+        tile: UnsafeMutablePointer<Float>
+    ) {
         let depth = p.groupIn * p.taps
         let ldb = ChannelsLast.paddedGroupOut(p.geometry)
         for group in 0..<p.geometry.groups {
-            PackedPanelGEMM.multiply(Kernel.self, pixels: pixels, depth: depth, width: ldb,
-                                     a: columns + group * depth, lda: rowLength,
-                                     panels: ChannelsLast.panel(p.geometry, panels, group: group, firstColumn: 0), tile: tile)
+            PackedPanelGEMM.multiply(
+                Kernel.self, pixels: pixels, depth: depth, width: ldb,
+                a: columns + group * depth, lda: rowLength,
+                panels: ChannelsLast.panel(p.geometry, panels, group: group, firstColumn: 0), tile: tile)
             if layout == .nchw {
                 for j in 0..<p.groupOut {
                     let co = group * p.groupOut + j
@@ -224,9 +241,11 @@ extension BlockedGatherKernel {
     /// weights' (cl, t) order) into rows of pixels, then ``BlockedGEMM`` straight into the NCHW
     /// output planes, or for NHWC into `tile` (C_out/G rows of pixels) and from there transposed
     /// into the output's pixel rows.
-    private func multiplyGivenWeights(_ p: ForwardProblem, n: Int, first: Int, pixels: Int,
-                                      columns: UnsafeMutablePointer<Float>, transposed: UnsafeMutablePointer<Float>,
-                                      tile: UnsafeMutablePointer<Float>) {
+    private func multiplyGivenWeights(
+        _ p: ForwardProblem, n: Int, first: Int, pixels: Int,
+        columns: UnsafeMutablePointer<Float>, transposed: UnsafeMutablePointer<Float>,
+        tile: UnsafeMutablePointer<Float>
+    ) {
         let depth = p.groupIn * p.taps
         for group in 0..<p.geometry.groups {
             for cl in 0..<p.groupIn {

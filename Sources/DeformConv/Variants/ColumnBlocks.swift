@@ -38,17 +38,21 @@ struct ColumnBlocks {
         let multiple = MicroKernelTile.packColumns
         let fitting: Int
         if geometry.outChannels * rowBytes <= options.cacheBytes / 2 {
-            fitting = options.blockPixels(bytesPerPixel: rowBytes + planBytes, multiple: multiple, outPixels: geometry.outPixels)
+            fitting = options.blockPixels(
+                bytesPerPixel: rowBytes + planBytes, multiple: multiple, outPixels: geometry.outPixels)
         } else {
             let sliceBytes = min(rows, options.microKernel.kSlice) * MemoryLayout<Float>.size
-            fitting = min(options.blockPixels(bytesPerPixel: sliceBytes + planBytes, multiple: multiple, outPixels: geometry.outPixels),
-                          max(multiple, 4 * options.cacheBytes / (rowBytes + planBytes) / multiple * multiple))
+            fitting = min(
+                options.blockPixels(
+                    bytesPerPixel: sliceBytes + planBytes, multiple: multiple, outPixels: geometry.outPixels),
+                max(multiple, 4 * options.cacheBytes / (rowBytes + planBytes) / multiple * multiple))
         }
         // The same number of tiles, evened out (196 pixels: 2 × 128, not 192 + 4).
         let tiles = (geometry.outPixels + fitting - 1) / fitting
         let evened = ((geometry.outPixels + tiles - 1) / tiles + multiple - 1) / multiple * multiple
-        tile = Self.balancedTile(largest: evened, multiple: multiple, batch: geometry.batch,
-                                 outPixels: geometry.outPixels, workers: workers)
+        tile = Self.balancedTile(
+            largest: evened, multiple: multiple, batch: geometry.batch,
+            outPixels: geometry.outPixels, workers: workers)
         tilesPerImage = (geometry.outPixels + tile - 1) / tile
         count = geometry.batch * tilesPerImage
         columnFloats = rows * tile
@@ -85,7 +89,9 @@ struct ColumnBlocks {
     }
 
     /// Bytes of one block's plan and column matrix.
-    var blockBytes: Int { columnFloats * MemoryLayout<Float>.size + SamplingPlan.bytes(geometry: geometry, capacity: tile) }
+    var blockBytes: Int {
+        columnFloats * MemoryLayout<Float>.size + SamplingPlan.bytes(geometry: geometry, capacity: tile)
+    }
 
     /// One block's plan and column matrix (zeroed, so padding columns hold numbers).
     func allocateWorkspace() -> (plan: SamplingPlan, columns: UnsafeMutablePointer<Float>) {
@@ -112,8 +118,9 @@ struct ColumnBlocks {
                 for t in 0..<p.taps {
                     let planRow = plan.row(og: og, t: t)
                     for q in 0..<pixels {
-                        CornerSet(planRow, q, base: planes, step: 1).blend(channels: run, sourceStride: p.planeSize, into: firstRow + t * tile + q,
-                                      outStride: p.taps * tile)
+                        CornerSet(planRow, q, base: planes, step: 1).blend(
+                            channels: run, sourceStride: p.planeSize, into: firstRow + t * tile + q,
+                            outStride: p.taps * tile)
                     }
                 }
                 c += run

@@ -21,7 +21,9 @@ final class DispatchKernel: ForwardKernel, @unchecked Sendable {
     }
 
     deinit {
-        workspaces.forEach { $0.plan.deallocate(); $0.columns.deallocate() }
+        workspaces.forEach {
+            $0.plan.deallocate(); $0.columns.deallocate()
+        }
         builtCounts.deallocate()
     }
 

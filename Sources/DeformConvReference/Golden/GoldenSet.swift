@@ -20,7 +20,8 @@ public struct GoldenSet: Sendable {
         guard index.format_version == Self.supportedFormatVersion else {
             throw GoldenError.malformed(
                 path: indexURL.path,
-                reason: "format_version \(index.format_version) is not supported (expected \(Self.supportedFormatVersion))")
+                reason:
+                    "format_version \(index.format_version) is not supported (expected \(Self.supportedFormatVersion))")
         }
         torch = index.torch
         torchvision = index.torchvision
@@ -31,7 +32,8 @@ public struct GoldenSet: Sendable {
         var names = Set<String>(), manifests = Set<String>()
         for entry in index.cases {
             guard names.insert(entry.name).inserted, manifests.insert(entry.manifest).inserted else {
-                throw GoldenError.malformed(path: indexURL.path, reason: "lists case '\(entry.name)' (\(entry.manifest)) twice")
+                throw GoldenError.malformed(
+                    path: indexURL.path, reason: "lists case '\(entry.name)' (\(entry.manifest)) twice")
             }
         }
         cases = try index.cases.map { entry in
@@ -88,7 +90,9 @@ public struct GoldenCase: Sendable {
         guard geometry.outHeight == m.H_out, geometry.outWidth == m.W_out else {
             throw GoldenError.malformed(
                 path: path,
-                reason: "H_out x W_out = \(m.H_out)x\(m.W_out) disagrees with the geometry's \(geometry.outHeight)x\(geometry.outWidth)")
+                reason:
+                    "H_out x W_out = \(m.H_out)x\(m.W_out) disagrees with the geometry's \(geometry.outHeight)x\(geometry.outWidth)"
+            )
         }
         for (tensor, shape) in geometry.tensorShapes {
             guard let entry = m.tensors[tensor] else {
@@ -102,12 +106,16 @@ public struct GoldenCase: Sendable {
         for (tensor, entry) in m.tensors {
             guard entry.dtype == "float32", entry.byte_order == "little" else {
                 throw GoldenError.malformed(
-                    path: path, reason: "tensor '\(tensor)' is \(entry.dtype)/\(entry.byte_order); only float32/little is supported")
+                    path: path,
+                    reason: "tensor '\(tensor)' is \(entry.dtype)/\(entry.byte_order); only float32/little is supported"
+                )
             }
             guard entry.shape.allSatisfy({ $0 >= 0 }),
-                  DeformConvGeometry.elementCount(entry.shape) == entry.count else {
+                DeformConvGeometry.elementCount(entry.shape) == entry.count
+            else {
                 throw GoldenError.malformed(
-                    path: path, reason: "tensor '\(tensor)' count \(entry.count) is not the product of shape \(entry.shape)")
+                    path: path,
+                    reason: "tensor '\(tensor)' count \(entry.count) is not the product of shape \(entry.shape)")
             }
         }
         self.name = name
@@ -137,7 +145,8 @@ public struct GoldenCase: Sendable {
         }
         guard data.count == entry.count * 4 else {
             throw GoldenError.malformed(
-                path: url.path, reason: "holds \(data.count) bytes, expected \(entry.count * 4) (\(entry.count) float32)")
+                path: url.path,
+                reason: "holds \(data.count) bytes, expected \(entry.count * 4) (\(entry.count) float32)")
         }
         let tensor = try Tensor(shape: entry.shape)
         data.withUnsafeBytes { raw in
@@ -201,20 +210,23 @@ public enum GoldenError: Error, CustomStringConvertible, Equatable {
     static func child(_ relative: String, of directory: URL, in file: URL) throws -> URL {
         let parts = relative.split(separator: "/", omittingEmptySubsequences: false)
         guard !relative.isEmpty, !relative.hasPrefix("/"), !parts.contains(".."), !parts.contains("") else {
-            throw malformed(path: file.path, reason: "path '\(relative)' must be relative and stay inside \(directory.path)")
+            throw malformed(
+                path: file.path, reason: "path '\(relative)' must be relative and stay inside \(directory.path)")
         }
         return directory.appendingPathComponent(relative)
     }
 
     private static func describe(_ error: DecodingError) -> String {
         func at(_ path: [CodingKey]) -> String {
-            path.isEmpty ? "the top level" : path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+            path.isEmpty
+                ? "the top level" : path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
         }
         switch error {
         case let .keyNotFound(key, context): return "missing field '\(key.stringValue)' at \(at(context.codingPath))"
         case let .typeMismatch(_, context), let .valueNotFound(_, context):
             return "wrong type at \(at(context.codingPath)): \(context.debugDescription)"
-        case let .dataCorrupted(context): return "invalid JSON at \(at(context.codingPath)): \(context.debugDescription)"
+        case let .dataCorrupted(context):
+            return "invalid JSON at \(at(context.codingPath)): \(context.debugDescription)"
         @unknown default: return "\(error)"
         }
     }

@@ -41,7 +41,9 @@ public struct ReferenceEvaluator {
     }
 
     /// Checks every shape as `DeformConvolution.forward` does.
-    public init(geometry: DeformConvGeometry, input: Tensor, offset: Tensor, mask: Tensor?, weight: Tensor, bias: Tensor?) throws {
+    public init(
+        geometry: DeformConvGeometry, input: Tensor, offset: Tensor, mask: Tensor?, weight: Tensor, bias: Tensor?
+    ) throws {
         let op = try DeformConvolution(geometry: geometry, variant: .naive)
         try op.checkShapes(input: input, offset: offset, mask: mask, weight: weight, bias: bias, output: nil)
         self.geometry = geometry
@@ -70,7 +72,8 @@ public struct ReferenceEvaluator {
                     let dyChannel = n * 2 * g.offsetGroups * kk + 2 * (og * kk + t)
                     let dy = Double(offset.data[dyChannel * g.outPixels + pixel])
                     let dx = Double(offset.data[(dyChannel + 1) * g.outPixels + pixel])
-                    let m = mask.map { Double($0.data[(n * g.offsetGroups * kk + og * kk + t) * g.outPixels + pixel]) } ?? 1
+                    let m =
+                        mask.map { Double($0.data[(n * g.offsetGroups * kk + og * kk + t) * g.outPixels + pixel]) } ?? 1
                     let w = Double(weight.data[(co * cg + cl) * kk + t])
                     let y = Double(oy * g.stride.h - g.padding.h + i * g.dilation.h) + dy
                     let x = Double(ox * g.stride.w - g.padding.w + j * g.dilation.w) + dx
@@ -79,8 +82,10 @@ public struct ReferenceEvaluator {
                     let y0 = y.rounded(.down), x0 = x.rounded(.down)
                     let ly = y - y0, lx = x - x0
                     var v = 0.0, absV = 0.0, corners = 0.0
-                    for (r, c, beta) in [(y0, x0, (1 - ly) * (1 - lx)), (y0, x0 + 1, (1 - ly) * lx),
-                                         (y0 + 1, x0, ly * (1 - lx)), (y0 + 1, x0 + 1, ly * lx)]
+                    for (r, c, beta) in [
+                        (y0, x0, (1 - ly) * (1 - lx)), (y0, x0 + 1, (1 - ly) * lx),
+                        (y0 + 1, x0, ly * (1 - lx)), (y0 + 1, x0 + 1, ly * lx),
+                    ]
                     where r >= 0 && r < Double(g.height) && c >= 0 && c < Double(g.width) && beta != 0 {
                         let p = Double(input.data[((n * g.inChannels + ci) * g.height + Int(r)) * g.width + Int(c)])
                         v += beta * p

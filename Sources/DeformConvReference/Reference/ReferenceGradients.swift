@@ -24,14 +24,20 @@ public struct ReferenceGradients {
     public typealias Element = ReferenceEvaluator.Element
 
     /// Checks every shape (NCHW), and the mask's presence, as `DeformConvolution.backward` does.
-    public init(geometry: DeformConvGeometry, input: Tensor, offset: Tensor, mask: Tensor?, weight: Tensor, gradOutput: Tensor) throws {
-        for (name, tensor, shape) in [("input", input, geometry.inputShape), ("offset", offset, geometry.offsetShape),
-                                      ("weight", weight, geometry.weightShape), ("grad_output", gradOutput, geometry.outputShape)]
+    public init(
+        geometry: DeformConvGeometry, input: Tensor, offset: Tensor, mask: Tensor?, weight: Tensor, gradOutput: Tensor
+    ) throws {
+        for (name, tensor, shape) in [
+            ("input", input, geometry.inputShape), ("offset", offset, geometry.offsetShape),
+            ("weight", weight, geometry.weightShape), ("grad_output", gradOutput, geometry.outputShape),
+        ]
         where tensor.shape != shape {
             throw DeformConvError.shapeMismatch(tensor: name, expected: shape, actual: tensor.shape)
         }
         guard (mask != nil) == geometry.hasMask, mask.map({ $0.shape == geometry.maskShape }) ?? true else {
-            throw DeformConvError.tensorPresence(tensor: "mask", reason: "must be given, of shape \(geometry.maskShape), exactly when the geometry hasMask")
+            throw DeformConvError.tensorPresence(
+                tensor: "mask",
+                reason: "must be given, of shape \(geometry.maskShape), exactly when the geometry hasMask")
         }
         self.geometry = geometry
         self.input = input
@@ -42,21 +48,25 @@ public struct ReferenceGradients {
         points = (0..<geometry.samplingPoints).map { [offset, mask] index in
             let g = geometry
             let pixel = index % g.outPixels, t = (index / g.outPixels) % g.taps
-            let og = (index / (g.outPixels * g.taps)) % g.offsetGroups, n = index / (g.outPixels * g.taps * g.offsetGroups)
+            let og = (index / (g.outPixels * g.taps)) % g.offsetGroups,
+                n = index / (g.outPixels * g.taps * g.offsetGroups)
             let oy = pixel / g.outWidth, ox = pixel % g.outWidth
             let i = t / g.kernel.w, j = t % g.kernel.w
             let channel = n * 2 * g.offsetGroups * g.taps + 2 * (og * g.taps + t)
             let dy = Double(offset.data[channel * g.outPixels + pixel])
             let dx = Double(offset.data[(channel + 1) * g.outPixels + pixel])
             let m = mask.map { Double($0.data[index]) } ?? 1
-            return Point(y: Double(oy * g.stride.h - g.padding.h + i * g.dilation.h) + dy,
-                         x: Double(ox * g.stride.w - g.padding.w + j * g.dilation.w) + dx, m: m)
+            return Point(
+                y: Double(oy * g.stride.h - g.padding.h + i * g.dilation.h) + dy,
+                x: Double(ox * g.stride.w - g.padding.w + j * g.dilation.w) + dx, m: m)
         }
-        var touching = [[Int]](repeating: [], count: geometry.batch * geometry.offsetGroups * geometry.height * geometry.width)
+        var touching = [[Int]](
+            repeating: [], count: geometry.batch * geometry.offsetGroups * geometry.height * geometry.width)
         let perImageGroup = geometry.taps * geometry.outPixels
         for (index, point) in points.enumerated() {
             for k in Self.corners(point, geometry) {
-                touching[(index / perImageGroup) * geometry.height * geometry.width + k.r * geometry.width + k.c].append(index)
+                touching[(index / perImageGroup) * geometry.height * geometry.width + k.r * geometry.width + k.c]
+                    .append(index)
             }
         }
         self.touching = touching
@@ -93,12 +103,16 @@ public struct ReferenceGradients {
         Self.corners(p, geometry)
     }
 
-    private static func corners(_ p: Point, _ g: DeformConvGeometry) -> [(r: Int, c: Int, beta: Double, dy: Double, dx: Double)] {
+    private static func corners(
+        _ p: Point, _ g: DeformConvGeometry
+    ) -> [(r: Int, c: Int, beta: Double, dy: Double, dx: Double)] {
         guard p.y >= -1, p.y < Double(g.height), p.x >= -1, p.x < Double(g.width) else { return [] }
         let y0 = p.y.rounded(.down), x0 = p.x.rounded(.down)
         let ly = p.y - y0, lx = p.x - x0
-        let all = [(0, 0, (1 - ly) * (1 - lx), -(1 - lx), -(1 - ly)), (0, 1, (1 - ly) * lx, -lx, 1 - ly),
-                   (1, 0, ly * (1 - lx), 1 - lx, -ly), (1, 1, ly * lx, lx, ly)]
+        let all = [
+            (0, 0, (1 - ly) * (1 - lx), -(1 - lx), -(1 - ly)), (0, 1, (1 - ly) * lx, -lx, 1 - ly),
+            (1, 0, ly * (1 - lx), 1 - lx, -ly), (1, 1, ly * lx, lx, ly),
+        ]
         return all.compactMap { a, b, beta, dy, dx in
             let r = Int(y0) + a, c = Int(x0) + b
             return r >= 0 && r < g.height && c >= 0 && c < g.width ? (r, c, beta, dy, dx) : nil
@@ -120,8 +134,9 @@ public struct ReferenceGradients {
         let g = geometry
         let group = c / g.groupInChannels, cl = c % g.groupInChannels
         var sum = 0.0, size = 0.0
-        for co in group * g.groupOutChannels ..< (group + 1) * g.groupOutChannels {
-            let term = upstream(n: n, co: co, pixel: pixel) * Double(weight.data[(co * g.groupInChannels + cl) * g.taps + t])
+        for co in group * g.groupOutChannels..<(group + 1) * g.groupOutChannels {
+            let term =
+                upstream(n: n, co: co, pixel: pixel) * Double(weight.data[(co * g.groupInChannels + cl) * g.taps + t])
             sum += term
             size += abs(term)
         }
@@ -173,9 +188,10 @@ public struct ReferenceGradients {
         let pixel = index % g.outPixels, row = index / g.outPixels
         let t = row % g.taps, og = (row / g.taps) % g.offsetGroups, n = row / (g.taps * g.offsetGroups)
         let p = point(n: n, og: og, t: t, pixel: pixel)
-        var e = Element(value: 0, magnitude: 0, coordinateSensitivity: 0, terms: g.offsetGroupChannels * g.groupOutChannels)
+        var e = Element(
+            value: 0, magnitude: 0, coordinateSensitivity: 0, terms: g.offsetGroupChannels * g.groupOutChannels)
         let cells = corners(p)
-        for c in og * g.offsetGroupChannels ..< (og + 1) * g.offsetGroupChannels {
+        for c in og * g.offsetGroupChannels..<(og + 1) * g.offsetGroupChannels {
             let gc = columnGradient(n: n, c: c, t: t, pixel: pixel)
             var v = 0.0, absV = 0.0, sum = 0.0
             for k in cells where k.beta != 0 {
@@ -198,9 +214,10 @@ public struct ReferenceGradients {
         let axis = row % 2, t = (row / 2) % g.taps, og = (row / (2 * g.taps)) % g.offsetGroups
         let n = row / (2 * g.taps * g.offsetGroups)
         let p = point(n: n, og: og, t: t, pixel: pixel)
-        var e = Element(value: 0, magnitude: 0, coordinateSensitivity: 0, terms: g.offsetGroupChannels * g.groupOutChannels)
+        var e = Element(
+            value: 0, magnitude: 0, coordinateSensitivity: 0, terms: g.offsetGroupChannels * g.groupOutChannels)
         let cells = corners(p)
-        for c in og * g.offsetGroupChannels ..< (og + 1) * g.offsetGroupChannels {
+        for c in og * g.offsetGroupChannels..<(og + 1) * g.offsetGroupChannels {
             let gc = columnGradient(n: n, c: c, t: t, pixel: pixel)
             var d = 0.0, absD = 0.0, sum = 0.0
             for k in cells {

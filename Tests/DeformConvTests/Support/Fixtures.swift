@@ -44,11 +44,14 @@ struct Problem {
     }
 
     /// All the gradients of `selection` for the upstream gradient `gradOutput`.
-    func backward(_ variant: KernelVariant, gradOutput: Tensor, selection: GradientSelection? = nil,
-                  options: ForwardOptions = .init(), layout: TensorLayout = .nchw) throws -> DeformConvGradients {
+    func backward(
+        _ variant: KernelVariant, gradOutput: Tensor, selection: GradientSelection? = nil,
+        options: ForwardOptions = .init(), layout: TensorLayout = .nchw
+    ) throws -> DeformConvGradients {
         try DeformConvolution(geometry: geometry, variant: variant, options: options, layout: layout)
-            .backward(input: input, offset: offset, mask: mask, weight: weight, gradOutput: gradOutput,
-                      computing: selection ?? .all(geometry))
+            .backward(
+                input: input, offset: offset, mask: mask, weight: weight, gradOutput: gradOutput,
+                computing: selection ?? .all(geometry))
     }
 
     /// A random upstream gradient, N(0,1), in the output's shape.
@@ -76,19 +79,31 @@ struct ConcurrentTestExecutor: ParallelExecutor {
 /// blocks with a short last one (a tiny cache budget) and several workers; each with both GEMM
 /// micro-kernels, whichever this machine's build would pick.
 let variantConfigurations: [(name: String, variant: KernelVariant, options: ForwardOptions)] =
-    [("naive", .naive, ForwardOptions())] + MicroKernelTile.allCases.flatMap { tile in
+    [("naive", .naive, ForwardOptions())]
+    + MicroKernelTile.allCases.flatMap { tile in
         let small = ForwardOptions.minCacheBytes
         let configurations: [(name: String, variant: KernelVariant, options: ForwardOptions)] = [
             ("tiled", .tiled, ForwardOptions(microKernel: tile)),
             ("tiled/small-tiles", .tiled, ForwardOptions(cacheBytes: small, microKernel: tile)),
             ("dispatch", .dispatch, ForwardOptions(dispatchWorkers: 3, microKernel: tile)),
-            ("dispatch/small-tiles", .dispatch, ForwardOptions(cacheBytes: small, dispatchWorkers: 2, microKernel: tile)),
+            (
+                "dispatch/small-tiles", .dispatch,
+                ForwardOptions(cacheBytes: small, dispatchWorkers: 2, microKernel: tile)
+            ),
             ("blockedGather", .blockedGather, ForwardOptions(microKernel: tile)),
             // Both products of blockedGather whatever the size: packed weights, and weights as given.
-            ("blockedGather/packed/small-blocks/3-workers", .blockedGather,
-             ForwardOptions(cacheBytes: small, executor: ConcurrentTestExecutor(workerCount: 3), fewPixels: 0, microKernel: tile)),
-            ("blockedGather/as-given/small-blocks/3-workers", .blockedGather,
-             ForwardOptions(cacheBytes: small, executor: ConcurrentTestExecutor(workerCount: 3), fewPixels: .max, microKernel: tile)),
+            (
+                "blockedGather/packed/small-blocks/3-workers", .blockedGather,
+                ForwardOptions(
+                    cacheBytes: small, executor: ConcurrentTestExecutor(workerCount: 3), fewPixels: 0, microKernel: tile
+                )
+            ),
+            (
+                "blockedGather/as-given/small-blocks/3-workers", .blockedGather,
+                ForwardOptions(
+                    cacheBytes: small, executor: ConcurrentTestExecutor(workerCount: 3), fewPixels: .max,
+                    microKernel: tile)
+            ),
         ]
         return configurations.map { ("\($0.name)/\(tile.rawValue)", $0.variant, $0.options) }
     }

@@ -7,7 +7,8 @@ struct Reference {
     let value: [Double]
 
     init(_ g: DeformConvGeometry, input: Tensor, offset: Tensor, mask: Tensor?, weight: Tensor, bias: Tensor?) {
-        let evaluator = try! ReferenceEvaluator(geometry: g, input: input, offset: offset, mask: mask, weight: weight, bias: bias)
+        let evaluator = try! ReferenceEvaluator(
+            geometry: g, input: input, offset: offset, mask: mask, weight: weight, bias: bias)
         elements = (0..<g.outputShape.reduce(1, *)).map(evaluator.element)
         value = elements.map(\.value)
     }
@@ -20,8 +21,9 @@ struct GradientReference {
     let evaluator: ReferenceGradients
 
     init(_ p: Problem, gradOutput: Tensor) {
-        evaluator = try! ReferenceGradients(geometry: p.geometry, input: p.input, offset: p.offset, mask: p.mask,
-                                            weight: p.weight, gradOutput: gradOutput)
+        evaluator = try! ReferenceGradients(
+            geometry: p.geometry, input: p.input, offset: p.offset, mask: p.mask,
+            weight: p.weight, gradOutput: gradOutput)
     }
 
     /// Every element of `gradient`.
