@@ -1,9 +1,10 @@
-import Bench
 import BenchTestSupport
 import DeformConv
 import Foundation
 import Testing
 import Topology
+
+@testable import Bench
 
 @Suite("Sweep expansion")
 struct SweepTests {
@@ -123,6 +124,13 @@ struct SweepTests {
         #expect(throws: BenchError("--threads needs at least one value")) {
             try Preset.smoke.sweep(cores: 2, pus: 2).applying(o)
         }
+    }
+
+    @Test("the cartesian product is the nested loops' order, first axis slowest; an empty axis gives nothing")
+    func cartesianOrder() {
+        #expect(cartesianIndices([2, 3]) == [[0, 0], [0, 1], [0, 2], [1, 0], [1, 1], [1, 2]])
+        #expect(cartesianIndices([2, 0, 3]).isEmpty)
+        #expect(cartesianIndices([]) == [[]])
     }
 
     @Test("weights not given mean per call, on the command line as in a sweep file")

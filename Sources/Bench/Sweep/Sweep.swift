@@ -76,55 +76,39 @@ public struct SweepAxes: Equatable, Sendable {
         return variant.hasBackward && (layout == .nchw || variant == .blockedGather) && mode == .call
     }
 
+    /// The cartesian product of the axes, the problem's outermost (shape, version, batch, kernel,
+    /// stride, padding, dilation, groups, offset groups), then the design and its run
+    /// (variant, threads, placement, layout, weights, direction), less what a design lacks: one
+    /// thread for a single-threaded variant, no placement for one that cannot be pinned, the
+    /// passes and layouts of `exists`.
     public var points: [BenchPoint] {
-        var result: [BenchPoint] = []
-        for shape in shapes {
-            for version in versions {
-                for n in batch {
-                    for kernel in kernels {
-                        for stride in strides {
-                            for padding in paddings {
-                                for dilation in dilations {
-                                    for g in groups {
-                                        for og in offsetGroups {
-                                            for variant in variants {
-                                                for t in threads where variant.isMultiThreaded || t == 1 {
-                                                    for placement in variant.canBePinned ? placements : [.none] {
-                                                        for layout in layouts {
-                                                            for mode in weights {
-                                                                for direction in directions
-                                                                where Self.exists(variant, direction, layout, mode) {
-                                                                    result.append(
-                                                                        BenchPoint(
-                                                                            variant: variant, version: version,
-                                                                            batch: n,
-                                                                            inChannels: shape.inChannels,
-                                                                            outChannels: shape.outChannels,
-                                                                            height: shape.height, width: shape.width,
-                                                                            kernel: kernel,
-                                                                            stride: stride, padding: padding,
-                                                                            dilation: dilation,
-                                                                            groups: g, offsetGroups: og, threads: t,
-                                                                            placement: placement,
-                                                                            layout: layout, weights: mode,
-                                                                            direction: direction))
-                                                                }
-                                                            }
-                                                        }
-                                                    }
-                                                }
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+        let counts = [
+            shapes.count, versions.count, batch.count, kernels.count, strides.count, paddings.count,
+            dilations.count, groups.count, offsetGroups.count, variants.count, threads.count,
+            placements.count, layouts.count, weights.count, directions.count,
+        ]
+        return cartesianIndices(counts).compactMap { i -> BenchPoint? in
+            let variant = variants[i[9]], threads = threads[i[10]]
+            let layout = layouts[i[12]], mode = weights[i[13]], direction = directions[i[14]]
+            guard variant.isMultiThreaded || threads == 1, variant.canBePinned || i[11] == 0,
+                Self.exists(variant, direction, layout, mode)
+            else { return nil }
+            let shape = shapes[i[0]]
+            return BenchPoint(
+                variant: variant, version: versions[i[1]], batch: batch[i[2]], inChannels: shape.inChannels,
+                outChannels: shape.outChannels, height: shape.height, width: shape.width, kernel: kernels[i[3]],
+                stride: strides[i[4]], padding: paddings[i[5]], dilation: dilations[i[6]], groups: groups[i[7]],
+                offsetGroups: offsetGroups[i[8]], threads: threads,
+                placement: variant.canBePinned ? placements[i[11]] : .none, layout: layout, weights: mode,
+                direction: direction)
         }
-        return result
     }
+}
+
+/// Every combination of one index per axis (`counts[a]` values on axis a), the first axis
+/// varying slowest: the order of nested loops over the axes.
+func cartesianIndices(_ counts: [Int]) -> [[Int]] {
+    counts.reduce([[]]) { prefixes, count in prefixes.flatMap { prefix in (0..<count).map { prefix + [$0] } } }
 }
 
 /// A sweep: the union of one or more blocks of axes, in order, without repeated points.
