@@ -113,12 +113,12 @@ public struct ResultFile {
         guard !declared.isEmpty else { return }
         let fm = FileManager.default
         var found: [String: [SampleRow]] = [:]
-        let size = (try? fm.attributesOfItem(atPath: paths.samples)[.size] as? Int) ?? nil
-        if let size, size > 0 {
-            let table = try CSVTable.read(paths.samples, what: "samples file")
+        let data = fm.fileExists(atPath: paths.samples) ? try InputFile.read(paths.samples, what: "samples file") : Data()
+        if !data.isEmpty {
+            let table = try CSVTable.parse(String(decoding: data, as: UTF8.self), source: paths.samples)
             // Every sample is written whole with its line end: a last line without one was cut
             // mid-write, and may still parse, with a wrong value (resume drops it first).
-            if use == .input, fm.contents(atPath: paths.samples)?.last != UInt8(ascii: "\n") {
+            if use == .input, data.last != UInt8(ascii: "\n") {
                 throw BenchError(
                     "\(paths.samples): its last line is cut (no line end): the run was killed while writing it; continue it with --resume \(paths.results)"
                 )
