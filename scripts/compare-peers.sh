@@ -1,20 +1,32 @@
 #!/usr/bin/env bash
 # Our kernels and the peers (ONNX Runtime, OpenVINO; torchvision when installed) on the shapes of
-# sweeps/peers.json, 1 and 2 threads, interleaved round by round (ours, then each peer), then a
-# ratio table (best median per round set). Also checks each deformable peer's output against
-# ours, and times the dense convolutions of the same shapes (ONNX Runtime Conv, OpenVINO
-# Convolution; torch conv2d when installed), the reference of "as fast as a dense convolution".
+# sweeps/peers.json, 1 and 2 threads, each side in PEER_PROCESSES fresh processes (default 5):
+# round k runs one process of ours and one of each (peer, thread count), in an order shuffled per
+# round (seed PEER_SEED, default 1), so that drift and neighbours fall on every side alike. Also
+# checks each deformable peer's output against ours, and times the dense convolutions of the same
+# shapes (ONNX Runtime Conv, OpenVINO Convolution; torch conv2d when installed), the reference of
+# "as fast as a dense convolution". The table is `dcnbench report` of all the files
+# (docs/verdicts.md: the process is the unit of repetition; each ratio with its 95 % interval).
 #   scripts/compare-peers.sh [OUT_DIR]      (default results/peers-<host>)
-# Needs scripts/peers/setup.sh once (it creates .venv-peers). PEER_ROUNDS (default 2).
+# Needs scripts/peers/setup.sh once (it creates .venv-peers).
 #
 # Fairness: every (peer, thread count T) runs in a process of its own, started by taskset on T
 # CPUs (one per core first) before the peer library loads, and told to use T threads; each row
 # records its CPU utilization, and a point under 0.8 (it did not run T threads) stops the run
-# (peer_bench.py exits 3) or, for rows of ours, makes table.py refuse the table.
+# (peer_bench.py exits 3) or, for rows of ours, is listed under the table by `dcnbench report`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-results/peers-$(hostname -s)}
-rounds=${PEER_ROUNDS:-2}
+processes=${PEER_PROCESSES:-5}
+seed=${PEER_SEED:-1}
+if ! [[ $processes =~ ^[0-9]+$ ]] || ((processes < 1 || processes > 100)); then
+  echo "compare-peers.sh: PEER_PROCESSES must be a whole number from 1 to 100 (3 or more for an interval), got '$processes'" >&2
+  exit 2
+fi
+if ! [[ $seed =~ ^[0-9]+$ ]]; then
+  echo "compare-peers.sh: PEER_SEED must be a whole number, got '$seed'" >&2
+  exit 2
+fi
 py=.venv-peers/bin/python
 [ -x "$py" ] || bash scripts/peers/setup.sh
 swift build -c release --product dcnbench >&2
@@ -54,20 +66,28 @@ for peer in "${peers[@]}"; do
 done
 
 # The points, their fields and FLOPs as dcnbench gives them (the contract: no script parses a name).
-"$bin" list --sweep-file sweeps/peers.json --variants blockedGather --json > "$out/points.json"
+"$bin" list --sweep-file sweeps/peers.json --filter '^blockedGather/' --json > "$out/points.json"
 threads=$(python3 -c 'import json, sys; print(*sorted({p["threads"] for p in json.load(open(sys.argv[1]))["points"]}))' "$out/points.json")
 files=()
-for round in $(seq 1 "$rounds"); do
-  echo "== round $round/$rounds: dcnbench" >&2
-  "$bin" sweep --sweep-file sweeps/peers.json --out "$out/ours-r$round.csv" --quiet >/dev/null
-  files+=("$out/ours-r$round.csv")
-  for peer in "${peers[@]}" "${dense[@]}"; do
-    for t in $threads; do
-      echo "== round $round/$rounds: $peer, $t threads" >&2
-      peer_bench "$peer" "$t" --points "$out/points.json" --out "$out/$peer-t$t-r$round.csv"
-      files+=("$out/$peer-t$t-r$round.csv")
-    done
+runs=(ours)
+for peer in "${peers[@]}" "${dense[@]}"; do
+  for t in $threads; do runs+=("$peer:$t"); done
+done
+for round in $(seq 1 "$processes"); do
+  # This round's order: the runs shuffled by (seed, round), so no side always runs first.
+  order=$(python3 -c 'import random, sys; r = sys.argv[3:]; random.Random(int(sys.argv[1]) * 1000003 + int(sys.argv[2])).shuffle(r); print(*r)' \
+    "$seed" "$round" "${runs[@]}")
+  for run in $order; do
+    echo "== process $round/$processes: $run" >&2
+    if [ "$run" = ours ]; then
+      "$bin" sweep --sweep-file sweeps/peers.json --out "$out/ours-p$round.csv" --quiet >/dev/null
+      files+=("$out/ours-p$round.csv")
+    else
+      peer=${run%:*} t=${run#*:}
+      peer_bench "$peer" "$t" --points "$out/points.json" --out "$out/$peer-t$t-p$round.csv"
+      files+=("$out/$peer-t$t-p$round.csv")
+    fi
   done
 done
-$py scripts/peers/table.py "${files[@]}" > "$out/table.md"
-cat "$out/table.md"
+"$bin" report "${files[@]}" --out "$out/report.md"
+sed -n '/^## Against the peers/,$p' "$out/report.md"

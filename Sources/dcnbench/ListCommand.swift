@@ -15,7 +15,7 @@ struct ListCommand: ParsableCommand {
               dcnbench list
               dcnbench list --preset default
               dcnbench list --preset sizes --filter blockedGather
-              dcnbench list --sweep-file sweeps/peers.json --variants blockedGather --json
+              dcnbench list --sweep-file sweeps/peers.json --filter '^blockedGather/' --json
             """
     )
 

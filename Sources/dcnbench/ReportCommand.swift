@@ -8,7 +8,9 @@ struct ReportCommand: ParsableCommand {
         abstract: "Write one page about a run to paste into an issue or PR: machine, fastest designs, peers, figures.",
         discussion: """
             RESULTS are main CSVs of `dcnbench sweep` and, for the peer section, the CSVs of \
-            scripts/compare-peers.sh (rounds are pooled: best median per point). The first one's \
+            scripts/compare-peers.sh. The same point in several files is one series of all their \
+            processes: its time is the geometric mean of the process medians, and each ratio to \
+            a peer comes with its 95 % interval (docs/verdicts.md). The first one's \
             -context.json gives the machine and build. Figures are those of scripts/plot.py in \
             --plots (default results/plots/<first CSV's name>, beside the results folder), linked \
             from Markdown or inlined as SVG with --html (one self-contained file).
@@ -16,7 +18,7 @@ struct ReportCommand: ParsableCommand {
             Examples:
               dcnbench report results/zen4-default.csv --out report.md
               dcnbench report results/zen4-default.csv --html --out report.html
-              dcnbench report results/peers-zen4/ours-r*.csv results/peers-zen4/*-t?-r?.csv --plots results/plots/peers-zen4
+              dcnbench report results/peers-zen3/*-p*.csv --plots results/plots/peers-zen3
             """
     )
 

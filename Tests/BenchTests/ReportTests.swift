@@ -38,8 +38,8 @@ struct ReportTests {
         let section = try #require(report.peerSection)
         #expect(
             section.table[0] == [
-                "shape", "T", "ours (fastest)", "GFLOP/s", "openvino GFLOP/s", "ours / openvino",
-                "openvino prepared GFLOP/s", "ours / openvino prepared",
+                "shape", "T", "ours (fastest)", "processes", "GFLOP/s", "openvino GFLOP/s", "ours / openvino",
+                "openvino prepared GFLOP/s", "ours / openvino prepared", "ours / 1 thread",
             ])
         let line = try #require(
             section.table.first { $0[0] == "v2/N1/C256/K256/14x14/k3x3/s1/p1/d1/g1/og1" && $0[1] == "1" })
@@ -47,11 +47,62 @@ struct ReportTests {
         let ours = try #require(
             rows.filter { !$0.variant.hasPrefix("peer:") && $0.weights == "call" }.min { $0.median < $1.median })
         let ov = try #require(rows.first { $0.variant == "peer:openvino" && $0.weights == "call" })
-        #expect(line[5] == Report.f(ov.median / ours.median, 2) + "×")
+        // One process a side: the ratio of the two medians, and no interval.
+        #expect(line[3] == "1" && line[6] == Report.f(ov.median / ours.median, 2) + "×")
         let prepared = try #require(
             rows.filter { !$0.variant.hasPrefix("peer:") && $0.weights == "prepared" }.min { $0.median < $1.median })
         let ovConst = try #require(rows.first { $0.variant == "peer:openvino" && $0.weights == "prepared" })
-        #expect(line[7] == Report.f(ovConst.median / prepared.median, 2) + "×")
+        #expect(line[8] == Report.f(ovConst.median / prepared.median, 2) + "×")
+        #expect(report.spreadSection == nil)
+    }
+
+    @Test("rounds of files are processes of one series: geometric means of process medians, ratios with intervals")
+    func peerProcesses() throws {
+        let folder = Self.results.appendingPathComponent("peers-zen4")
+        let names = (1...3).flatMap { ["ours-r\($0).csv", "openvino-t1-r\($0).csv", "dense-onnxruntime-t1-r\($0).csv"] }
+        let paths = names.map { folder.appendingPathComponent($0).path }
+        let report = try Report(paths: paths, plots: nil)
+        let section = try #require(report.peerSection)
+        #expect(section.table[0].suffix(3) == ["best dense", "ours / best dense", "ours / 1 thread"])
+        let shape = "v2/N1/C64/K64/56x56/k3x3/s1/p1/d1/g1/og1"
+        let line = try #require(section.table.first { $0[0] == shape && $0[1] == "1" })
+        #expect(line[3] == "3")
+        // Independently of Report: each file's row is one process; the series' time is the
+        // geometric mean of the three medians, ours the fastest of our per-call designs by it.
+        var medians: [String: [Double]] = [:]
+        for path in paths {
+            let file = try ResultFile(path)
+            for row in file.rows where row.status == .ok && row.point.threads == 1 && row.point.shapeName == shape
+                && row.point.direction == .fwd && row.point.weights == .call && row.point.layout == .nchw
+            {
+                medians[Report.design(report.rows.first { $0.name == row.point.name }!), default: []].append(
+                    row.statistics!.median)
+            }
+            for peer in file.peers where peer.name.hasPrefix("peer:openvino/") && peer.point.threads == 1
+                && peer.point.shapeName == shape && peer.point.weights == .call && peer.point.direction == .fwd
+            {
+                medians["openvino", default: []].append(peer.median!)
+            }
+        }
+        func geometricMean(_ x: [Double]) -> Double { exp(x.map(log).reduce(0, +) / Double(x.count)) }
+        let ovTime = geometricMean(try #require(medians["openvino"]))
+        medians["openvino"] = nil
+        let (design, mine) = try #require(medians.min { geometricMean($0.value) < geometricMean($1.value) })
+        #expect(mine.count == 3 && line[2] == design)
+        let ratio = ovTime / geometricMean(mine)
+        // "1.23× [1.10, 1.37]": the ratio, then an interval around it.
+        let cell = line[6]
+        #expect(cell.hasPrefix(Report.f(ratio, 2) + "× ["))
+        let bounds = cell.split(separator: "[")[1].dropLast().split(separator: ",").map {
+            Double($0.trimmingCharacters(in: .whitespaces))!
+        }
+        #expect(bounds.count == 2 && bounds[0] <= ratio && ratio <= bounds[1] && bounds[0] < bounds[1])
+        #expect(line.last == "–")  // one thread: no scaling
+        let two = try #require(section.table.first { $0[0] == shape && $0[1] == "2" })
+        #expect(two.last?.contains("× [") == true)
+        let spread = try #require(report.spreadSection)
+        #expect(spread.table.contains { $0[0] == shape && $0[1] == "1" && $0[2] == "peer:openvino t1" && $0[3] == "3" })
+        #expect(report.markdown().contains("## Spread between and within processes"))
     }
 
     @Test("files that are not results are refused with the reason")

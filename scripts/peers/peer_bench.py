@@ -3,7 +3,7 @@
 writes rows in dcnbench's CSV schema (variant = peer:NAME), so the peers sit beside our kernels in
 one table.
 
-  dcnbench list --sweep-file sweeps/peers.json --variants blockedGather --json > points.json
+  dcnbench list --sweep-file sweeps/peers.json --filter '^blockedGather/' --json > points.json
   taskset -c 0-1 peer_bench.py --peer openvino --threads 2 --points points.json --out X.csv
   taskset -c 0 peer_bench.py --peer onnxruntime --threads 1 --points check.json --check-dir /tmp/check   # a golden-format case for `dcnbench verify`
 

@@ -214,6 +214,9 @@ public struct PeerRow: Equatable, Sendable {
     public var status: ResultRow.Status
     public var median: Double?
     public var gflops: Double?
+    /// 1.4826·MAD / median of the row's samples (the peers' harness keeps no samples file).
+    public var robustCV: Double?
+    public var cpuUtilization: Double?
 
     init(record: [String: String], source: String) throws {
         design = record["variant"] ?? ""
@@ -234,6 +237,8 @@ public struct PeerRow: Equatable, Sendable {
         status = row.status
         median = row.statistics?.median
         gflops = row.gflops
+        robustCV = row.statistics?.robustCV
+        cpuUtilization = row.cpuUtilization
         if status == .ok {
             guard let median, median > 0, median.isFinite, let gflops, gflops.isFinite, gflops > 0 else {
                 throw BenchError("\(source): the ok peer row \(given) needs a positive median_s and gflops")

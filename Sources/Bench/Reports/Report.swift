@@ -12,12 +12,34 @@ public struct Report {
         var figures: [String] = []  // image paths
     }
 
-    /// The rows every table is made from: ours and the peers' (`ResultFile`), measured ones only.
+    /// One series of every table: a point (ours or a peer's) with the processes that measured
+    /// it in all the given files. The process is the unit of repetition (docs/verdicts.md): each
+    /// file's row is one process (or several, for a `sweep --processes K` file), and the
+    /// series' time is the geometric mean of the process medians, as `compare` judges.
     struct Row {
         var name: String, variant: String, shape: String, threads: Int
         var weights: String, layout: String, placement: String
-        var median: Double, gflops: Double, pctPeak: Double?
+        /// Seconds per call, a group per process; a peer's process is its row's median (the
+        /// peers' harness keeps no samples file).
+        var processes: [[Double]]
+        /// Each process's within-process robust CV, where it is known.
+        var withinCVs: [Double]
+        /// FLOPs of one call.
+        var flops: Double
+        /// The peak the row's own run measured (GFLOP/s), when it did.
+        var peak: Double?
+        /// (file, CPU utilization) of the processes under `Report.minUtilization`.
+        var underThreaded: [(String, Double)]
+
+        var groups: ProcessGroups { ProcessGroups(processes) }
+        var median: Double { groups.geometricMeanOfMedians ?? .nan }
+        var gflops: Double { flops / median / 1e9 }
+        var pctPeak: Double? { peak.map { 100 * gflops / $0 } }
     }
+
+    /// A T-thread process whose threads ran sits near 1.0; a pool sized for fewer CPUs than T
+    /// gives at most (T − 1)/T (scripts/peers/harness.py holds the peers to the same line).
+    static let minUtilization = 0.8
 
     let sources: [String]
     let context: RunContext?
@@ -26,30 +48,53 @@ public struct Report {
 
     /// Reads `paths` (dcnbench CSVs; rows of a status other than ok are left out) and the first
     /// one's context; `plots` is a folder of `scripts/plot.py` figures, used when it exists.
+    /// The same point in several files is one series with the processes of all of them.
     public init(paths: [String], plots: String?) throws {
         guard !paths.isEmpty else { throw BenchError("report needs at least one results CSV") }
         var rows: [Row] = []
+        var index: [String: Int] = [:]
         var context: RunContext?
+        func add(_ row: Row, utilization: Double?, path: String) {
+            var row = row
+            if let utilization, utilization < Self.minUtilization { row.underThreaded = [(path, utilization)] }
+            guard let at = index[row.name] else {
+                index[row.name] = rows.count
+                rows.append(row)
+                return
+            }
+            rows[at].processes += row.processes
+            rows[at].withinCVs += row.withinCVs
+            rows[at].underThreaded += row.underThreaded
+            if rows[at].peak == nil { rows[at].peak = row.peak }
+        }
         for path in paths {
             let file = try ResultFile(path)
             if path == paths[0] { context = file.contexts.first }
             for row in file.rows where row.status == .ok {
-                guard let median = row.statistics?.median, let gflops = row.gflops else { continue }
-                rows.append(
+                guard let median = row.statistics?.median, let gflops = row.gflops, median > 0 else { continue }
+                let groups = ProcessGroups(file.samples[row.point.name] ?? [])
+                let processes = groups.count > 0 ? groups.groups : [[median]]
+                add(
                     Row(
                         name: row.point.name, variant: row.point.variant.rawValue, shape: Self.shape(row.point),
                         threads: row.point.threads, weights: row.point.weights.rawValue,
                         layout: row.point.layout.rawValue, placement: row.point.placement.description,
-                        median: median, gflops: gflops, pctPeak: row.percentOfPeak))
+                        processes: processes, withinCVs: processes.compactMap { Statistics($0)?.robustCV },
+                        flops: gflops * median * 1e9, peak: row.percentOfPeak.map { 100 * gflops / $0 },
+                        underThreaded: []),
+                    utilization: row.cpuUtilization, path: path)
             }
             for peer in file.peers where peer.status == .ok {
                 guard let median = peer.median, let gflops = peer.gflops else { continue }
-                rows.append(
+                add(
                     Row(
                         name: peer.name, variant: peer.design, shape: Self.shape(peer.point),
                         threads: peer.point.threads,
                         weights: peer.point.weights.rawValue, layout: peer.point.layout.rawValue,
-                        placement: peer.point.placement.description, median: median, gflops: gflops, pctPeak: nil))
+                        placement: peer.point.placement.description, processes: [[median]],
+                        withinCVs: peer.robustCV.map { [$0] } ?? [], flops: gflops * median * 1e9, peak: nil,
+                        underThreaded: []),
+                    utilization: peer.cpuUtilization, path: path)
             }
         }
         guard !rows.isEmpty else { throw BenchError("\(paths.joined(separator: ", ")): no measured rows") }
@@ -117,6 +162,7 @@ public struct Report {
         }
         result.append(summary)
         if let peers = peerSection { result.append(peers) }
+        if let spread = spreadSection { result.append(spread) }
         if !figures.isEmpty {
             result.append(Section(title: "Figures", text: ["From `scripts/plot.py`."], figures: figures))
         }
@@ -148,46 +194,117 @@ public struct Report {
                     },
             ])
         }
-        s.text = ["Best median over the given files (rounds); GFLOP/s = 2·N·C_out·(C_in/G)·kh·kw·H_out·W_out / median."]
+        s.text = [
+            "Per point, the geometric mean of its process medians over the given files; "
+                + "GFLOP/s = 2·N·C_out·(C_in/G)·kh·kw·H_out·W_out / that time."
+        ]
         return s
     }
 
-    /// With peer rows: per shape and thread count, our fastest per-call design against each
-    /// peer (weights given once compared only with the peers' constant-weight forms).
+    /// "1.62× [1.48, 1.77]": `baseline` time / `current` time (how many times faster `current`
+    /// is) with its 95 % interval, the interval left out below two processes a side.
+    static func speedup(of current: Row, over baseline: Row) -> String {
+        // ProcessRatio is current / baseline of the times; its arguments swapped give the speed-up.
+        guard let r = ProcessRatio(baseline: current.groups, current: baseline.groups, seed: Self.seed) else {
+            return f(baseline.median / current.median, 2) + "×"
+        }
+        return f(r.ratio, 2) + "× [" + f(r.low, 2) + ", " + f(r.high, 2) + "]"
+    }
+
+    /// The bootstrap's seed: the same files give the same page.
+    static let seed: UInt64 = 1
+
+    /// With peer rows: per shape and thread count, our fastest design against each deformable
+    /// peer and against the fastest dense convolution of the shape (weights given once compared
+    /// only with the peers' constant-weight forms), and our design's speed-up over one thread.
     var peerSection: Section? {
         let peers = rows.filter { $0.variant.hasPrefix("peer:") }
         guard !peers.isEmpty else { return nil }
-        let names = Array(Set(peers.map { $0.variant + ($0.weights == "call" ? "" : " \($0.weights)") })).sorted()
+        func isDense(_ variant: String) -> Bool { variant.hasPrefix("peer:dense-") }
+        let names = Array(
+            Set(peers.filter { !isDense($0.variant) }.map { $0.variant + ($0.weights == "call" ? "" : " \($0.weights)") })
+        ).sorted()
+        let dense = peers.contains { isDense($0.variant) }
         var s = Section(title: "Against the peers")
         s.table = [
-            ["shape", "T", "ours (fastest)", "GFLOP/s"]
+            ["shape", "T", "ours (fastest)", "processes", "GFLOP/s"]
                 + names.flatMap { ["\($0.dropFirst(5)) GFLOP/s", "ours / \($0.dropFirst(5))"] }
+                + (dense ? ["best dense", "ours / best dense"] : []) + ["ours / 1 thread"]
         ]
         var keys: [(String, Int)] = []
         for r in rows where !keys.contains(where: { $0 == (r.shape, r.threads) }) { keys.append((r.shape, r.threads)) }
+        func fastest(_ among: [Row], _ weights: String) -> Row? {
+            among.filter { !$0.variant.hasPrefix("peer:") && $0.weights == weights && $0.layout == "nchw" }.min {
+                $0.median < $1.median
+            }
+        }
         for (shape, threads) in keys.sorted(by: { ($0.0, $0.1) < ($1.0, $1.1) }) {
             let here = rows.filter { $0.shape == shape && $0.threads == threads }
-            func fastest(_ weights: String) -> Row? {
-                here.filter { !$0.variant.hasPrefix("peer:") && $0.weights == weights && $0.layout == "nchw" }.min {
-                    $0.median < $1.median
-                }
-            }
-            guard let ours = fastest("call") else { continue }
-            var line = [shape, "\(threads)", Self.design(ours), Self.f(ours.gflops)]
+            guard let ours = fastest(here, "call") else { continue }
+            var line = [shape, "\(threads)", Self.design(ours), "\(ours.groups.count)", Self.f(ours.gflops)]
             for name in names {
                 let weights = name.hasSuffix(" prepared") ? "prepared" : "call"
                 let variant = name.replacingOccurrences(of: " prepared", with: "")
-                let peer = here.filter { $0.variant == variant && $0.weights == weights }.min { $0.median < $1.median }
-                let mine = fastest(weights)
+                let peer = here.first { $0.variant == variant && $0.weights == weights }
+                let mine = fastest(here, weights)
                 line += [
                     peer.map { Self.f($0.gflops) } ?? "–",
-                    peer.flatMap { p in mine.map { Self.f(p.median / $0.median, 2) + "×" } } ?? "–",
+                    peer.flatMap { p in mine.map { Self.speedup(of: $0, over: p) } } ?? "–",
                 ]
             }
+            if dense {
+                let top = here.filter { isDense($0.variant) }.min { $0.median < $1.median }
+                line += [
+                    top.map { "\($0.variant.dropFirst(11)) \(Self.f($0.gflops))" } ?? "–",
+                    top.map { Self.speedup(of: ours, over: $0) } ?? "–",
+                ]
+            }
+            let one = rows.first {
+                $0.variant == ours.variant && $0.shape == shape && $0.threads == 1 && $0.weights == ours.weights
+                    && $0.layout == ours.layout
+            }
+            line.append(threads == 1 ? "–" : one.map { Self.speedup(of: ours, over: $0) } ?? "–")
             s.table.append(line)
         }
+        let counts = Set(rows.map { $0.groups.count })
         s.text = [
-            "Best median per side over the given files. \"prepared\": weights given once; compared with our fastest prepared design."
+            "Each file's row is one process (`compare-peers.sh` runs every side in fresh processes, interleaved); a "
+                + "design's time is the geometric mean of its process medians. \"ours / X\" is X's time over ours "
+                + "(above 1: ours is faster) with its 95 % interval from a hierarchical bootstrap over processes "
+                + "(docs/verdicts.md); no interval where a side has one process. \"prepared\": weights given once, "
+                + "compared with our fastest prepared design. Processes per series: "
+                + counts.sorted().map(String.init).joined(separator: ", ") + "."
+        ]
+        let starved = rows.flatMap { r in r.underThreaded.map { "\(r.name) in \($0.0): \(Self.f($0.1, 2))" } }
+        if !starved.isEmpty {
+            s.text.append(
+                "Processes under \(Self.minUtilization) CPU utilization (the threads did not all run, or the library "
+                    + "has serial parts of its own): " + starved.joined(separator: "; ") + ".")
+        }
+        return s
+    }
+
+    /// Where any series has two processes or more: each design's spread between its processes
+    /// (CV of the process medians) and within them (median robust CV), per shape and threads.
+    var spreadSection: Section? {
+        guard rows.contains(where: { $0.groups.count >= 2 }) else { return nil }
+        var s = Section(title: "Spread between and within processes")
+        s.table = [["shape", "T", "design", "processes", "between-process CV", "within-process CV"]]
+        let sorted = rows.filter { $0.groups.count >= 2 }.sorted {
+            ($0.shape, $0.threads, Self.design($0)) < ($1.shape, $1.threads, Self.design($1))
+        }
+        for r in sorted {
+            let within = r.withinCVs.sorted()
+            s.table.append([
+                r.shape, "\(r.threads)", Self.design(r), "\(r.groups.count)",
+                r.groups.betweenProcessCV.map { Self.f(100 * $0) + " %" } ?? "–",
+                within.isEmpty ? "–" : Self.f(100 * Statistics.percentile(within, 0.5)) + " %",
+            ])
+        }
+        s.text = [
+            "Between: the standard deviation of the process medians over their mean. Within: the median over processes "
+                + "of 1.4826·MAD/median of each one's samples. A between-process spread well above the within-process "
+                + "one is why processes, not samples, are counted (docs/verdicts.md)."
         ]
         return s
     }
