@@ -80,7 +80,9 @@ for round in $(seq 1 "$processes"); do
   for run in $order; do
     echo "== process $round/$processes: $run" >&2
     if [ "$run" = ours ]; then
-      "$bin" sweep --sweep-file sweeps/peers.json --out "$out/ours-p$round.csv" --quiet >/dev/null
+      # Each process of ours draws its own tensor layout (--seed), as `sweep --processes` does.
+      "$bin" sweep --sweep-file sweeps/peers.json --seed "$((seed * 1000 + round))" --out "$out/ours-p$round.csv" \
+        --quiet >/dev/null
       files+=("$out/ours-p$round.csv")
     else
       peer=${run%:*} t=${run#*:}
