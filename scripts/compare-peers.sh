@@ -20,7 +20,7 @@ out=${1:-results/peers-$(hostname -s)}
 processes=${PEER_PROCESSES:-5}
 seed=${PEER_SEED:-1}
 if ! [[ $processes =~ ^[0-9]+$ ]] || ((processes < 1 || processes > 100)); then
-  echo "compare-peers.sh: PEER_PROCESSES must be a whole number from 1 to 100 (3 or more for an interval), got '$processes'" >&2
+  echo "compare-peers.sh: PEER_PROCESSES must be a whole number from 1 to 100 (2 or more for an interval), got '$processes'" >&2
   exit 2
 fi
 if ! [[ $seed =~ ^[0-9]+$ ]]; then
