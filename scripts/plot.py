@@ -4,7 +4,10 @@
   python3 scripts/plot.py RESULTS.csv [MORE.csv ...] [--out DIR] [--compare VERDICT.json]
 
 RESULTS are dcnbench CSVs (ours and peer rows alike: `compare-peers.sh` writes both in the
-schema); each one's `-context.json` beside it names the machine and holds the run's probes.
+schema). They are read by `dcnbench report --json` (--dcnbench, default .build/release/dcnbench),
+which owns every figure drawn here: the point's fields, shape, design and FLOPs, the pooling of
+the files into processes (a point in several files is one series), the geometric mean of the
+process medians, and the contexts (machine, probes).
 Figures (each only when the rows allow it):
 - sizes:    GFLOP/s against problem size, the compulsory bytes of the tensors (log x; the
             ResNet layers of the default preset have equal FLOPs, not equal sizes), per design,
@@ -15,7 +18,7 @@ Figures (each only when the rows allow it):
 - peers:    ours and the peers side by side on the same shapes and thread counts;
 - compare:  with --compare (from `dcnbench compare --json`): the ratio per point with its
             bootstrap interval, sorted, coloured by verdict.
-Error bars are p10/p90; titles name the machine, CPU model and date. Default output folder:
+Error bars: the 95 % interval over processes, or p10/p90 of a single process's samples; titles name the machine, CPU model and date. Default output folder:
 results/plots/<first CSV's name>/. The first run creates .venv-plot with the pinned versions of
 scripts/plot-requirements.txt and runs itself there.
 """
@@ -26,7 +29,6 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 VENV = os.path.join(ROOT, ".venv-plot")
-READABLE_SCHEMAS = {1, 2, 3, 4}  # dcnbench's ResultRow.readableVersions
 
 
 def ensure_venv():
@@ -41,50 +43,32 @@ def ensure_venv():
     os.execv(python, [python, os.path.abspath(__file__)] + sys.argv[1:])
 
 
-def load(paths):
-    """The rows of every CSV (status ok) with FLOPs, intensity and error bars, and each file's context."""
+def default_dcnbench():
+    return os.environ.get("DCNBENCH") or os.path.join(ROOT, ".build", "release", "dcnbench")
+
+
+def load(paths, dcnbench):
+    """The series of `dcnbench report --json` as rows, and the runs' contexts."""
     import json
     import pandas as pd
-    frames, contexts = [], {}
-    for path in paths:
-        if not os.path.exists(path):
-            sys.exit(f"plot.py: {path}: no such file")
-        frame = pd.read_csv(path, dtype={"placement": str})
-        if "schema_version" not in frame.columns or frame.empty:
-            sys.exit(f"plot.py: {path}: not a dcnbench results CSV (no schema_version column or no rows)")
-        versions = set(int(v) for v in frame["schema_version"].unique())
-        if not versions <= READABLE_SCHEMAS:
-            sys.exit(f"plot.py: {path}: schema_version {sorted(versions)}, plot.py reads {sorted(READABLE_SCHEMAS)}")
-        frame["source"] = path
-        for column, default in [("weights", "call"), ("layout", "nchw"), ("direction", "fwd")]:
-            if column not in frame.columns:
-                frame[column] = default
-        frames.append(frame)
-        context = path[:-4] + "-context.json" if path.endswith(".csv") else None
-        if context and os.path.exists(context):
-            with open(context) as f:
-                contexts[path] = json.load(f)
-    rows = pd.concat(frames, ignore_index=True)
-    rows = rows[rows["status"] == "ok"].copy()
+    if not os.access(dcnbench, os.X_OK):
+        sys.exit(f"plot.py: {dcnbench}: no dcnbench there; build it (swift build -c release --product dcnbench) "
+                 "or name it with --dcnbench")
+    r = subprocess.run([dcnbench, "report", "--json", *paths], capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit("plot.py: " + r.stderr.strip().removeprefix("Error: "))
+    document = json.loads(r.stdout)
+    rows = pd.DataFrame([dict(s["point"], **{k: v for k, v in s.items() if k != "point"}) for s in document["series"]])
     if rows.empty:
-        sys.exit("plot.py: no rows with status ok")
-    rows["flops"] = rows["gflops"] * rows["median_s"] * 1e9
-    rows["intensity"] = rows["flops"] / rows["tensor_bytes"]
-    # GFLOP/s at the p90 and p10 times: the low and high ends of the error bar.
-    rows["gflops_lo"] = rows["flops"] / rows["p90_s"] / 1e9
-    rows["gflops_hi"] = rows["flops"] / rows["p10_s"] / 1e9
-    rows["shape"] = rows["name"].str.split("/").str[2:13].str.join("/")
-    rows["design"] = rows.apply(lambda r: r["variant"] + ("" if r["layout"] == "nchw" else " nhwc")
-                                + ("" if r["weights"] == "call" else " prepared")
-                                + ("" if r["direction"] == "fwd" else f" {r['direction']}"), axis=1)
-    return rows, contexts
+        sys.exit("plot.py: no measured rows")
+    return rows, document["contexts"]
 
 
 def title(contexts, what):
     if not contexts:
         return what
-    c = next(iter(contexts.values()))
-    return f"{what}\n{c.get('host', '?')}: {c.get('cpuModel', '?')}, {c.get('date', '?')[:10]}"
+    c = contexts[0]
+    return f"{what}\n{c.get('host', '?')}: {c.get('cpu_model', '?')}, {c.get('date', '?')[:10]}"
 
 
 def save(fig, out, name, written):
@@ -94,13 +78,13 @@ def save(fig, out, name, written):
         written.append(path)
 
 
-def best(rows, keys):
-    """The row with the smallest median per group (best of rounds, as the peer tables take it)."""
-    return rows.loc[rows.groupby(keys)["median_s"].idxmin()]
+def fastest(rows, keys):
+    """The fastest series per group (over the keys left out, e.g. the placements)."""
+    return rows.loc[rows.groupby(keys)["seconds"].idxmin()]
 
 
 def errorbars(part, y="gflops"):
-    return [(part[y] - part["gflops_lo"]).clip(lower=0), (part["gflops_hi"] - part[y]).clip(lower=0)]
+    return [(part[y] - part["gflops_low"]).clip(lower=0), (part["gflops_high"] - part[y]).clip(lower=0)]
 
 
 def plot_sizes(plt, rows, contexts, out, written):
@@ -110,7 +94,7 @@ def plot_sizes(plt, rows, contexts, out, written):
     versions = sorted(ours["version"].unique())
     fig, axes = plt.subplots(1, len(versions), figsize=(6.5 * len(versions), 4.6), squeeze=False)
     for ax, version in zip(axes[0], versions):
-        part = best(ours[ours["version"] == version], ["design", "threads", "shape"])
+        part = fastest(ours[ours["version"] == version], ["design", "threads", "shape"])
         for (design, threads), series in part.groupby(["design", "threads"]):
             series = series.sort_values("tensor_bytes")
             ax.errorbar(series["tensor_bytes"] / 2**20, series["gflops"], yerr=errorbars(series), marker="o", ms=4,
@@ -129,7 +113,7 @@ def plot_sizes(plt, rows, contexts, out, written):
 
 def plot_scaling(plt, rows, contexts, out, written):
     ours = rows[~rows["variant"].str.startswith("peer:")]
-    ours = best(ours, ["design", "threads", "placement", "shape"])
+    ours = fastest(ours, ["design", "threads", "placement", "shape"])
     groups = [(shape, part) for shape, part in ours.groupby("shape") if part["threads"].nunique() >= 2]
     if not groups:
         return
@@ -146,9 +130,9 @@ def plot_scaling(plt, rows, contexts, out, written):
             one = series[series["threads"] == 1]
             if one.empty or series["threads"].nunique() < 2:
                 continue
-            base = float(one["median_s"].iloc[0])
+            base = float(one["seconds"].iloc[0])
             series = series.sort_values("threads")
-            ax.plot(series["threads"], base / series["median_s"], marker="o", label=f"{design} {placement}")
+            ax.plot(series["threads"], base / series["seconds"], marker="o", label=f"{design} {placement}")
         ax.set_xlabel("threads")
         ax.set_ylabel("speed-up over 1 thread")
         ax.set_title(shape.replace("/k3x3/s1/p1/d1/g1/og1", ""), fontsize=8)
@@ -161,9 +145,9 @@ def plot_scaling(plt, rows, contexts, out, written):
 
 def plot_roofline(plt, rows, contexts, out, written):
     import numpy as np
-    ours = best(rows[~rows["variant"].str.startswith("peer:")], ["design", "threads", "shape"])
+    ours = fastest(rows[~rows["variant"].str.startswith("peer:")], ["design", "threads", "shape"])
     probes = {}
-    for c in contexts.values():
+    for c in contexts:
         for p in c.get("probes") or []:
             probes.setdefault(int(p["threads"]), {})[p["unit"]] = float(p["value"])
     roofs = {t: v for t, v in probes.items() if "GFLOP/s" in v and "GB/s" in v}
@@ -199,7 +183,7 @@ def plot_peers(plt, rows, contexts, out, written):
     import numpy as np
     if not rows["variant"].str.startswith("peer:").any():
         return
-    top = best(rows, ["design", "threads", "shape"])
+    top = fastest(rows, ["design", "threads", "shape"])
     keys = sorted({(s, t) for s, t in zip(top["shape"], top["threads"])}, key=lambda k: (k[0], k[1]))
     designs = [d for d in top["design"].unique() if d in ("blockedGather", "blockedGather prepared", "tiled", "dispatch")]
     designs += sorted(d for d in top["design"].unique() if d.startswith("peer:"))
@@ -209,17 +193,21 @@ def plot_peers(plt, rows, contexts, out, written):
     for i, design in enumerate(designs):
         part = top[top["design"] == design].set_index(["shape", "threads"])
         values = [part.loc[k, "gflops"] if k in part.index else np.nan for k in keys]
-        lo = [part.loc[k, "gflops"] - part.loc[k, "gflops_lo"] if k in part.index else 0 for k in keys]
-        hi = [part.loc[k, "gflops_hi"] - part.loc[k, "gflops"] if k in part.index else 0 for k in keys]
+        lo = [part.loc[k, "gflops"] - part.loc[k, "gflops_low"] if k in part.index else 0 for k in keys]
+        hi = [part.loc[k, "gflops_high"] - part.loc[k, "gflops"] if k in part.index else 0 for k in keys]
         ax.bar(np.arange(len(keys)) + i * width, values, width, yerr=[np.clip(lo, 0, None), np.clip(hi, 0, None)],
                capsize=1.5, label=design.replace("peer:", ""), color=None if colours is None else colours[i % len(colours)])
     ax.set_xticks(np.arange(len(keys)) + 0.4 - width / 2)
-    ax.set_xticklabels([f"{s.split('/')[2][1:]}@{s.split('/')[4]}\n{s.split('/')[1]} {s.split('/')[6]} t{t}" for s, t in keys],
-                       fontsize=7)
+    first = top.set_index(["shape", "threads"])
+    first = first[~first.index.duplicated()]
+    def label(key):
+        p = first.loc[key]
+        return f"{p['in_channels']}@{p['height']}x{p['width']}\nN{p['batch']} s{p['stride']} t{key[1]}"
+    ax.set_xticklabels([label(k) for k in keys], fontsize=7)
     ax.set_ylabel("GFLOP/s")
     ax.grid(True, axis="y", alpha=0.3)
     ax.legend(fontsize=7, ncol=6, loc="upper center", bbox_to_anchor=(0.5, -0.14))
-    ax.set_title(title(contexts, "ours and the peers, same run (best of rounds)"))
+    ax.set_title(title(contexts, "ours and the peers (geometric mean of process medians)"))
     save(fig, out, "peers", written)
     plt.close(fig)
 
@@ -254,13 +242,15 @@ def main():
     ap.add_argument("csv", nargs="+", help="dcnbench result CSVs")
     ap.add_argument("--out", help="folder for the images (default results/plots/<first CSV's name>)")
     ap.add_argument("--compare", help="a `dcnbench compare --json` verdict to draw")
+    ap.add_argument("--dcnbench", default=default_dcnbench(), help="the dcnbench that reads the CSVs "
+                                                                    "(default $DCNBENCH or .build/release/dcnbench)")
     a = ap.parse_args()
     ensure_venv()
     import matplotlib
     matplotlib.use("Agg")
     matplotlib.rcParams["svg.hashsalt"] = "dcnbench"  # stable SVG ids: reruns give the same files
     import matplotlib.pyplot as plt
-    rows, contexts = load(a.csv)
+    rows, contexts = load(a.csv, os.path.abspath(a.dcnbench))
     out = a.out or os.path.join(ROOT, "results", "plots", os.path.splitext(os.path.basename(a.csv[0]))[0])
     os.makedirs(out, exist_ok=True)
     written = []

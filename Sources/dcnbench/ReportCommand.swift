@@ -18,6 +18,7 @@ struct ReportCommand: ParsableCommand {
             Examples:
               dcnbench report results/zen4-default.csv --out report.md
               dcnbench report results/zen4-default.csv --html --out report.html
+              dcnbench report results/zen4-default.csv --json --out series.json
               dcnbench report results/peers-zen3/*-p*.csv --plots results/plots/peers-zen3
             """
     )
@@ -25,10 +26,13 @@ struct ReportCommand: ParsableCommand {
     @Argument(help: "Result CSVs.") var results: [String]
     @Option(help: "Write here instead of standard output (never over an input or its sidecars).") var out: String?
     @Flag(help: "One self-contained HTML page instead of Markdown.") var html = false
+    @Flag(help: "The series the tables are made from, as JSON (what scripts/plot.py draws), instead of Markdown.")
+    var json = false
     @Option(help: "Folder of scripts/plot.py figures.") var plots: String?
 
     func run() throws {
         guard let first = results.first else { throw BenchError("give at least one results CSV") }
+        guard !(html && json) else { throw BenchError("give --html or --json, not both") }
         let defaultPlots = URL(fileURLWithPath: first).deletingLastPathComponent()
             .appendingPathComponent("plots").appendingPathComponent(
                 URL(fileURLWithPath: first).deletingPathExtension().lastPathComponent
@@ -36,15 +40,22 @@ struct ReportCommand: ParsableCommand {
         if let out { try OutputFile.check(out, option: "--out", inputs: results) }  // before anything is read
         let report = try Report(paths: results, plots: plots ?? defaultPlots)
         guard let out else {
-            print(html ? try report.html() : report.markdown(), terminator: "")
+            if json {
+                FileHandle.standardOutput.write(try report.json())
+            } else {
+                print(html ? try report.html() : report.markdown(), terminator: "")
+            }
             return
         }
         let target = URL(fileURLWithPath: out).standardizedFileURL.path
-        let text =
-            html
-            ? try report.html()
-            : report.markdown(relativeTo: URL(fileURLWithPath: target).deletingLastPathComponent().path)
-        try OutputFile.write(Data(text.utf8), to: target, option: "--out", inputs: results)
+        let data =
+            json
+            ? try report.json()
+            : Data(
+                (html
+                    ? try report.html()
+                    : report.markdown(relativeTo: URL(fileURLWithPath: target).deletingLastPathComponent().path)).utf8)
+        try OutputFile.write(data, to: target, option: "--out", inputs: results)
         print("wrote \(out)")
     }
 }

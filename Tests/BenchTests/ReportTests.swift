@@ -59,7 +59,9 @@ struct ReportTests {
     @Test("rounds of files are processes of one series: geometric means of process medians, ratios with intervals")
     func peerProcesses() throws {
         let folder = Self.results.appendingPathComponent("peers-zen4")
-        let names = (1...3).flatMap { ["ours-r\($0).csv", "openvino-t1-r\($0).csv", "dense-onnxruntime-t1-r\($0).csv"] }
+        let names = (1...3).flatMap {
+            ["ours-r\($0).csv", "openvino-t1-r\($0).csv", "dense-onnxruntime-t1-r\($0).csv"]
+        }
         let paths = names.map { folder.appendingPathComponent($0).path }
         let report = try Report(paths: paths, plots: nil)
         let section = try #require(report.peerSection)
@@ -72,13 +74,15 @@ struct ReportTests {
         var medians: [String: [Double]] = [:]
         for path in paths {
             let file = try ResultFile(path)
-            for row in file.rows where row.status == .ok && row.point.threads == 1 && row.point.shapeName == shape
+            for row in file.rows
+            where row.status == .ok && row.point.threads == 1 && row.point.shapeName == shape
                 && row.point.direction == .fwd && row.point.weights == .call && row.point.layout == .nchw
             {
                 medians[Report.design(report.rows.first { $0.name == row.point.name }!), default: []].append(
                     row.statistics!.median)
             }
-            for peer in file.peers where peer.name.hasPrefix("peer:openvino/") && peer.point.threads == 1
+            for peer in file.peers
+            where peer.name.hasPrefix("peer:openvino/") && peer.point.threads == 1
                 && peer.point.shapeName == shape && peer.point.weights == .call && peer.point.direction == .fwd
             {
                 medians["openvino", default: []].append(peer.median!)
@@ -103,6 +107,44 @@ struct ReportTests {
         let spread = try #require(report.spreadSection)
         #expect(spread.table.contains { $0[0] == shape && $0[1] == "1" && $0[2] == "peer:openvino t1" && $0[3] == "3" })
         #expect(report.markdown().contains("## Spread between and within processes"))
+    }
+
+    @Test("--json: every series with its point's fields, processes, interval or sample spread, and the contexts")
+    func json() throws {
+        let folder = Self.results.appendingPathComponent("peers-zen4")
+        let names = (1...3).flatMap { ["ours-r\($0).csv", "openvino-t1-r\($0).csv"] } + ["onnxruntime-t1-r1.csv"]
+        let report = try Report(paths: names.map { folder.appendingPathComponent($0).path }, plots: nil)
+        let object = try #require(try JSONSerialization.jsonObject(with: report.json()) as? [String: Any])
+        let contexts = try #require(object["contexts"] as? [[String: Any]])
+        #expect(contexts.count == 3 && contexts[0]["allowed_cpus"] != nil)  // one per run of ours, acronyms whole
+        let series = try #require(object["series"] as? [[String: Any]])
+        #expect(series.count == report.rows.count)
+        for (entry, row) in zip(series, report.rows) {
+            let point = try #require(entry["point"] as? [String: Any])
+            #expect(point["name"] as? String == row.name && point["shape"] as? String == row.point.shape)
+            #expect(entry["processes"] as? Int == row.groups.count)
+            let (gflops, low, high) = try #require(
+                (entry["gflops"] as? Double).flatMap { g in
+                    (entry["gflops_low"] as? Double).flatMap { l in (entry["gflops_high"] as? Double).map { (g, l, $0) }
+                    }
+                })
+            #expect(low <= gflops && gflops <= high)
+            #expect((point["flops"] as? Double).map { abs($0 - row.flops) <= 1e-6 * row.flops } == true)
+        }
+        // A peer's series: its own name and design, no tensor bytes; one process gives the p10–p90
+        // bar of its samples, three the interval over processes.
+        let ort = try #require(
+            series.first { ($0["point"] as? [String: Any])?["variant"] as? String == "peer:onnxruntime" })
+        #expect(ort["processes"] as? Int == 1 && ort["error_bar"] as? String == "p10–p90 of one process's samples")
+        #expect(ort["tensor_bytes"] == nil || ort["tensor_bytes"] is NSNull)
+        let prepared = try #require(
+            series.first {
+                let p = $0["point"] as? [String: Any]
+                return p?["variant"] as? String == "peer:openvino" && p?["weights"] as? String == "prepared"
+            })
+        #expect((prepared["point"] as? [String: Any])?["design"] as? String == "peer:openvino prepared")
+        #expect(
+            prepared["processes"] as? Int == 3 && prepared["error_bar"] as? String == "95 % interval over processes")
     }
 
     @Test("files that are not results are refused with the reason")

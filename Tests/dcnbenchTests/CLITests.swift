@@ -134,6 +134,7 @@ struct CLITests {
                 "'--variants <variants>': unknown kernel variant 'fast'; valid variants: naive, tiled, dispatch, blockedGather"
             ),
             (["sweep", "--threads", "1,,2"], "'--threads <threads>': '' is not an integer"),
+            (["report", results, "--html", "--json"], "give --html or --json, not both"),
             (["sweep", "--directions", "up"], "'--directions <directions>': 'up' is not one of fwd, bwd, fwd+bwd"),
             (
                 ["sweep", "--preset", "huge"],
@@ -222,6 +223,8 @@ struct CLITests {
             #expect(
                 entry["output_elements"] as? Int == geometry.outputShape.reduce(1, *)
                     && entry["shape"] as? String == point.shapeName)
+            // What a peer's row appends to `peer:NAME/`: the name less "blockedGather/".
+            #expect(entry["name_without_variant"] as? String == String(name.dropFirst("blockedGather/".count)))
         }
     }
 

@@ -47,7 +47,8 @@ def point(entry):
     keys = dict(name="name", variant="variant", version="version", N="batch", Cin="in_channels", Cout="out_channels",
                 H="height", W="width", kh="kernel_h", kw="kernel_w", s="stride", p="padding", d="dilation", g="groups",
                 og="offset_groups", t="threads", placement="placement", layout="layout", weights="weights",
-                direction="direction", ho="out_height", wo="out_width", flops="flops")
+                direction="direction", ho="out_height", wo="out_width", flops="flops",
+                name_without_variant="name_without_variant")
     missing = [k for k in keys.values() if k not in entry]
     if missing:
         raise SystemExit(f"not a point of `dcnbench list --json`: {entry.get('name', entry)!r} lacks {', '.join(missing)}")

@@ -279,8 +279,8 @@ def main():
             m = harness.measure(run, tensors(pt), a.threads, samples=a.samples, min_sample_time=a.min_sample_time)
             flops = pt["flops"]  # dcnbench's count (a backward counts twice the forward's)
             stats = m.stats()
-            # A point's name begins with its variant (`dcnbench list`); a peer's row names the peer there.
-            peer_name = f"peer:{a.peer}/" + pt["name"][len(pt["variant"]) + 1:]
+            # A peer's row is named by the peer where ours name the variant (`dcnbench list --json`).
+            peer_name = f"peer:{a.peer}/" + pt["fields"]["name_without_variant"]
             row = {k: pt["fields"].get(k, "") for k in header}  # the point's own columns
             row.update({"schema_version": schema, "run_id": run_id, "name": peer_name, "variant": f"peer:{a.peer}",
                         "status": "ok", "error": label,

@@ -158,7 +158,8 @@ class PinningTests(unittest.TestCase):
                      version="v2", batch=8, in_channels=64, out_channels=32, height=56, width=28, kernel_h=3, kernel_w=2,
                      stride=2, padding=1, dilation=1, groups=2, offset_groups=4, threads=2, placement="close",
                      layout="nchw", weights="call", direction="fwd", out_height=28, out_width=15, flops=1.5e9,
-                     shape="v2/N8/C64/K32/56x28/k3x2/s2/p1/d1/g2/og4", design="blockedGather", output_elements=107520)
+                     shape="v2/N8/C64/K32/56x28/k3x2/s2/p1/d1/g2/og4", design="blockedGather", output_elements=107520,
+                     name_without_variant="fwd/v2/N8/C64/K32/56x28/k3x2/s2/p1/d1/g2/og4/t2/close")
         folder = tempfile.mkdtemp()
         self.addCleanup(shutil.rmtree, folder)
         path = os.path.join(folder, "points.json")
@@ -169,7 +170,8 @@ class PinningTests(unittest.TestCase):
         self.assertEqual((schema, columns), (4, ["schema_version", "name"]))
         self.assertEqual((pt["N"], pt["Cin"], pt["Cout"], pt["H"], pt["W"], pt["kh"], pt["kw"], pt["g"], pt["og"], pt["t"],
                           pt["ho"], pt["wo"], pt["flops"]), (8, 64, 32, 56, 28, 3, 2, 2, 4, 2, 28, 15, 1.5e9))
-        for bad in [dict(entry, layout="nhwc"), dict(entry, direction="fwd+bwd"), {k: v for k, v in entry.items() if k != "flops"}]:
+        for bad in [dict(entry, layout="nhwc"), dict(entry, direction="fwd+bwd"), {k: v for k, v in entry.items() if k != "flops"},
+                    {k: v for k, v in entry.items() if k != "name_without_variant"}]:
             with self.assertRaises(SystemExit):
                 harness.point(bad)
         with open(path, "w") as f:

@@ -113,7 +113,8 @@ public struct ResultFile {
         guard !declared.isEmpty else { return }
         let fm = FileManager.default
         var found: [String: [SampleRow]] = [:]
-        let data = fm.fileExists(atPath: paths.samples) ? try InputFile.read(paths.samples, what: "samples file") : Data()
+        let data =
+            fm.fileExists(atPath: paths.samples) ? try InputFile.read(paths.samples, what: "samples file") : Data()
         if !data.isEmpty {
             let table = try CSVTable.parse(String(decoding: data, as: UTF8.self), source: paths.samples)
             // Every sample is written whole with its line end: a last line without one was cut
@@ -216,6 +217,10 @@ public struct PeerRow: Equatable, Sendable {
     public var gflops: Double?
     /// 1.4826·MAD / median of the row's samples (the peers' harness keeps no samples file).
     public var robustCV: Double?
+    /// p10 and p90 of the row's samples (seconds).
+    public var spread: (p10: Double, p90: Double)? { p10.flatMap { a in p90.map { (a, $0) } } }
+    var p10: Double?
+    var p90: Double?
     public var cpuUtilization: Double?
 
     init(record: [String: String], source: String) throws {
@@ -238,6 +243,8 @@ public struct PeerRow: Equatable, Sendable {
         median = row.statistics?.median
         gflops = row.gflops
         robustCV = row.statistics?.robustCV
+        p10 = row.statistics?.p10
+        p90 = row.statistics?.p90
         cpuUtilization = row.cpuUtilization
         if status == .ok {
             guard let median, median > 0, median.isFinite, let gflops, gflops.isFinite, gflops > 0 else {

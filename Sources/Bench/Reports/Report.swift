@@ -30,6 +30,14 @@ public struct Report {
         var peak: Double?
         /// (file, CPU utilization) of the processes under `Report.minUtilization`.
         var underThreaded: [(String, Double)]
+        /// The point's fields as `dcnbench list --json` gives them (a peer's under its own name
+        /// and design).
+        var point: PointListing.Point
+        /// Compulsory bytes of the tensors; nil for a peer's row (its harness does not know it).
+        var tensorBytes: Int?
+        /// p10 and p90 of the first process's samples (seconds): the error bar of a series of
+        /// one process, where there is no interval over processes.
+        var sampleSpread: (p10: Double, p90: Double)?
 
         var groups: ProcessGroups { ProcessGroups(processes) }
         var median: Double { groups.geometricMeanOfMedians ?? .nan }
@@ -42,7 +50,10 @@ public struct Report {
     static let minUtilization = 0.8
 
     let sources: [String]
+    /// The first file's first run: the machine and build the page names.
     let context: RunContext?
+    /// Every run's context, in file order.
+    let contexts: [RunContext]
     let rows: [Row]
     let figures: [String]
 
@@ -53,7 +64,7 @@ public struct Report {
         guard !paths.isEmpty else { throw BenchError("report needs at least one results CSV") }
         var rows: [Row] = []
         var index: [String: Int] = [:]
-        var context: RunContext?
+        var contexts: [RunContext] = []
         func add(_ row: Row, utilization: Double?, path: String) {
             var row = row
             if let utilization, utilization < Self.minUtilization { row.underThreaded = [(path, utilization)] }
@@ -69,7 +80,7 @@ public struct Report {
         }
         for path in paths {
             let file = try ResultFile(path)
-            if path == paths[0] { context = file.contexts.first }
+            contexts += file.contexts.filter { c in !contexts.contains { $0.runID == c.runID } }
             for row in file.rows where row.status == .ok {
                 guard let median = row.statistics?.median, let gflops = row.gflops, median > 0 else { continue }
                 let groups = ProcessGroups(file.samples[row.point.name] ?? [])
@@ -81,7 +92,8 @@ public struct Report {
                         layout: row.point.layout.rawValue, placement: row.point.placement.description,
                         processes: processes, withinCVs: processes.compactMap { Statistics($0)?.robustCV },
                         flops: gflops * median * 1e9, peak: row.percentOfPeak.map { 100 * gflops / $0 },
-                        underThreaded: []),
+                        underThreaded: [], point: try PointListing.Point(row.point), tensorBytes: row.tensorBytes,
+                        sampleSpread: row.statistics.map { ($0.p10, $0.p90) }),
                     utilization: row.cpuUtilization, path: path)
             }
             for peer in file.peers where peer.status == .ok {
@@ -93,14 +105,16 @@ public struct Report {
                         weights: peer.point.weights.rawValue, layout: peer.point.layout.rawValue,
                         placement: peer.point.placement.description, processes: [[median]],
                         withinCVs: peer.robustCV.map { [$0] } ?? [], flops: gflops * median * 1e9, peak: nil,
-                        underThreaded: []),
+                        underThreaded: [], point: try Self.peerPoint(peer), tensorBytes: nil,
+                        sampleSpread: peer.spread),
                     utilization: peer.cpuUtilization, path: path)
             }
         }
         guard !rows.isEmpty else { throw BenchError("\(paths.joined(separator: ", ")): no measured rows") }
         self.rows = rows
         sources = paths
-        self.context = context
+        context = contexts.first
+        self.contexts = contexts
         var figures: [String] = []
         if let plots, let names = try? FileManager.default.contentsOfDirectory(atPath: plots) {
             figures = names.filter { $0.hasSuffix(".svg") }.sorted().map {
@@ -108,6 +122,15 @@ public struct Report {
             }
         }
         self.figures = figures
+    }
+
+    /// A peer's point: the problem and configuration of its columns, named as the peer.
+    static func peerPoint(_ peer: PeerRow) throws -> PointListing.Point {
+        var point = try PointListing.Point(peer.point)
+        point.design = peer.design + point.design.dropFirst(point.variant.count)
+        point.name = peer.name
+        point.variant = peer.design
+        return point
     }
 
     /// A backward is a shape of its own.
@@ -222,7 +245,10 @@ public struct Report {
         guard !peers.isEmpty else { return nil }
         func isDense(_ variant: String) -> Bool { variant.hasPrefix("peer:dense-") }
         let names = Array(
-            Set(peers.filter { !isDense($0.variant) }.map { $0.variant + ($0.weights == "call" ? "" : " \($0.weights)") })
+            Set(
+                peers.filter { !isDense($0.variant) }.map {
+                    $0.variant + ($0.weights == "call" ? "" : " \($0.weights)")
+                })
         ).sorted()
         let dense = peers.contains { isDense($0.variant) }
         var s = Section(title: "Against the peers")

@@ -88,8 +88,11 @@ public struct BenchPoint: Hashable, Sendable {
 
     /// A stable name in google/benchmark style:
     /// `blockedGather/fwd/v2/N1/C64/K64/56x56/k3x3/s1/p1/d1/g1/og1/t2/close`.
-    public var name: String {
-        "\(variant)/\(direction.rawValue)/\(shapeName)/t\(threads)/\(placement)" + (layout == .nchw ? "" : "/\(layout)")
+    public var name: String { "\(variant)/" + nameWithoutVariant }
+
+    /// The name after its variant: what a peer's row is named by after `peer:NAME/`.
+    public var nameWithoutVariant: String {
+        "\(direction.rawValue)/\(shapeName)/t\(threads)/\(placement)" + (layout == .nchw ? "" : "/\(layout)")
             + (weights == .call ? "" : "/\(weights)")
     }
 

@@ -8,6 +8,8 @@ import Foundation
 public struct PointListing: Codable, Equatable, Sendable {
     public struct Point: Codable, Equatable, Sendable {
         public var name: String
+        /// The name after its variant: a peer's row is named `peer:NAME/` + this.
+        public var nameWithoutVariant: String
         public var variant: String
         public var version: String
         public var batch: Int
@@ -48,24 +50,51 @@ public struct PointListing: Codable, Equatable, Sendable {
     public init(_ points: [BenchPoint]) throws {
         schemaVersion = ResultRow.schemaVersion
         columns = ResultRow.header
-        self.points = try points.map { p in
-            let g = try p.geometry()
-            return Point(
-                name: p.name, variant: p.variant.rawValue, version: p.version.rawValue, batch: p.batch,
-                inChannels: p.inChannels, outChannels: p.outChannels, height: p.height, width: p.width,
-                kernelH: p.kernel.h, kernelW: p.kernel.w, stride: p.stride, padding: p.padding, dilation: p.dilation,
-                groups: p.groups, offsetGroups: p.offsetGroups, threads: p.threads, placement: p.placement.description,
-                layout: p.layout.rawValue, weights: p.weights.rawValue, direction: p.direction.rawValue,
-                shape: p.shapeName, design: p.design, flops: p.flops(g), outHeight: g.outHeight, outWidth: g.outWidth,
-                outputElements: g.outputShape.reduce(1, *))
-        }
+        self.points = try points.map(Point.init)
     }
 
     /// Pretty JSON with snake_case keys, the results file's spelling.
-    public func json() throws -> Data {
+    public func json() throws -> Data { try Self.encode(self) }
+
+    static func encode(_ value: some Encodable) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        return try encoder.encode(self)
+        encoder.keyEncodingStrategy = .custom { path in SnakeKey(path.last!.stringValue) }
+        return try encoder.encode(value)
+    }
+
+    /// A Swift name in snake case with an acronym kept whole ("allowedCPUs" → "allowed_cpus",
+    /// where Foundation's conversion gives "allowed_cp_us").
+    struct SnakeKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ name: String) {
+            var out = ""
+            var previous: Character?
+            for c in name {
+                if c.isUppercase, let p = previous, p.isLowercase || p.isNumber { out.append("_") }
+                out.append(Character(c.lowercased()))
+                previous = c
+            }
+            stringValue = out
+        }
+        init?(stringValue: String) { self.init(stringValue) }
+        init?(intValue: Int) { nil }
+    }
+}
+
+extension PointListing.Point {
+    /// The point's fields and what Swift derives from them.
+    public init(_ p: BenchPoint) throws {
+        let g = try p.geometry()
+        self.init(
+            name: p.name, nameWithoutVariant: p.nameWithoutVariant, variant: p.variant.rawValue,
+            version: p.version.rawValue, batch: p.batch,
+            inChannels: p.inChannels, outChannels: p.outChannels, height: p.height, width: p.width,
+            kernelH: p.kernel.h, kernelW: p.kernel.w, stride: p.stride, padding: p.padding, dilation: p.dilation,
+            groups: p.groups, offsetGroups: p.offsetGroups, threads: p.threads, placement: p.placement.description,
+            layout: p.layout.rawValue, weights: p.weights.rawValue, direction: p.direction.rawValue,
+            shape: p.shapeName, design: p.design, flops: p.flops(g), outHeight: g.outHeight, outWidth: g.outWidth,
+            outputElements: g.outputShape.reduce(1, *))
     }
 }
