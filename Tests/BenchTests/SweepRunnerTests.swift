@@ -7,9 +7,9 @@ import Topology
 
 /// A kernel that computes the right answer and then spoils one element: the last, which the
 /// gate always samples, as a lost final tile would.
-final class BrokenKernel: ForwardRunning {
-    let inner: any ForwardRunning
-    init(_ inner: any ForwardRunning) { self.inner = inner }
+final class BrokenKernel: BenchKernel {
+    let inner: any BenchKernel
+    init(_ inner: any BenchKernel) { self.inner = inner }
     var workspaceBytes: Int { inner.workspaceBytes }
     func forward(input: Tensor, offset: Tensor, mask: Tensor?, weight: Tensor, bias: Tensor?, output: Tensor) throws {
         try inner.forward(input: input, offset: offset, mask: mask, weight: weight, bias: bias, output: output)

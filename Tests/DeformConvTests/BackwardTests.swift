@@ -7,15 +7,15 @@ import Testing
 /// The backward designs and the option sets that push the fast one through its edge paths:
 /// several pixel blocks with a short last one and several workers (their copies of grad_input
 /// and their weight sums added), with both micro-kernels.
-let backwardConfigurations: [(name: String, variant: KernelVariant, options: ForwardOptions)] =
-    [("naive", .naive, ForwardOptions())]
+let backwardConfigurations: [(name: String, variant: KernelVariant, options: KernelOptions)] =
+    [("naive", .naive, KernelOptions())]
     + MicroKernelTile.allCases.flatMap { tile in
         [
-            ("blockedGather/\(tile.rawValue)", KernelVariant.blockedGather, ForwardOptions(microKernel: tile)),
+            ("blockedGather/\(tile.rawValue)", KernelVariant.blockedGather, KernelOptions(microKernel: tile)),
             (
                 "blockedGather/small-blocks/3-workers/\(tile.rawValue)", .blockedGather,
-                ForwardOptions(
-                    cacheBytes: ForwardOptions.minCacheBytes, executor: ConcurrentTestExecutor(workerCount: 3),
+                KernelOptions(
+                    cacheBytes: KernelOptions.minCacheBytes, executor: ConcurrentTestExecutor(workerCount: 3),
                     microKernel: tile)
             ),
         ]
@@ -133,8 +133,8 @@ struct BackwardRandomTests {
         let problem = try Problem(Self.geometries[1], seed: 7)
         let g = problem.geometry
         let gradOutput = try problem.randomGradOutput(seed: 8)
-        let options = ForwardOptions(
-            cacheBytes: ForwardOptions.minCacheBytes, executor: ConcurrentTestExecutor(workerCount: 2))
+        let options = KernelOptions(
+            cacheBytes: KernelOptions.minCacheBytes, executor: ConcurrentTestExecutor(workerCount: 2))
         let nchw = try problem.backward(.blockedGather, gradOutput: gradOutput, options: options)
         let op = try DeformConvolution(geometry: g, variant: .blockedGather, options: options, layout: .nhwc)
         let nhwc = try op.backward(
@@ -225,8 +225,8 @@ struct BackwardRandomTests {
     func deterministic() throws {
         let problem = try Problem(Self.geometries[2], seed: 21)
         let gradOutput = try problem.randomGradOutput(seed: 22)
-        let options = ForwardOptions(
-            cacheBytes: ForwardOptions.minCacheBytes, executor: ConcurrentTestExecutor(workerCount: 4))
+        let options = KernelOptions(
+            cacheBytes: KernelOptions.minCacheBytes, executor: ConcurrentTestExecutor(workerCount: 4))
         let op = try DeformConvolution(geometry: problem.geometry, variant: .blockedGather, options: options)
         let first = try op.backward(
             input: problem.input, offset: problem.offset, mask: problem.mask, weight: problem.weight,
@@ -255,7 +255,7 @@ struct BackwardRandomTests {
         let gradOutput = try problem.randomGradOutput(seed: 32)
         let gradients = try problem.backward(
             variant, gradOutput: gradOutput,
-            options: ForwardOptions(executor: ConcurrentTestExecutor(workerCount: 2)))
+            options: KernelOptions(executor: ConcurrentTestExecutor(workerCount: 2)))
         let reference = GradientReference(problem, gradOutput: gradOutput)
         for (label, gradient, count) in gradientCounts(problem.geometry) {
             let actual = try #require(gradients[label])

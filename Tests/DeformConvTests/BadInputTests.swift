@@ -118,19 +118,19 @@ struct BadInputTests {
         let g = try Self.geometry()
         #expect(
             Self.message {
-                try DeformConvolution(geometry: g, variant: .tiled, options: ForwardOptions(cacheBytes: 100))
+                try DeformConvolution(geometry: g, variant: .tiled, options: KernelOptions(cacheBytes: 100))
             }
                 == "invalid option cacheBytes: must be at least 4096, got 100")
         #expect(
             Self.message {
-                try DeformConvolution(geometry: g, variant: .dispatch, options: ForwardOptions(dispatchWorkers: 0))
+                try DeformConvolution(geometry: g, variant: .dispatch, options: KernelOptions(dispatchWorkers: 0))
             }
                 == "invalid option dispatchWorkers: must be at least 1, got 0")
         #expect(
             Self.message {
                 try DeformConvolution(
                     geometry: g, variant: .blockedGather,
-                    options: ForwardOptions(executor: ConcurrentTestExecutor(workerCount: 0)))
+                    options: KernelOptions(executor: ConcurrentTestExecutor(workerCount: 0)))
             } == "invalid option executor: must have at least 1 worker, got 0")
     }
 

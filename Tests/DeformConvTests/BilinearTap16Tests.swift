@@ -79,7 +79,7 @@ struct BilinearTap16Tests {
         var p = try Problem(g, seed: 5, offsetScale: 3)
         for i in stride(from: 0, to: p.offset.count, by: 17) { p.offset.data[i] = [.nan, .infinity, 1e30, -1][i % 4] }
         let output = try Tensor(shape: g.outputShape)
-        let problem = ForwardProblem(
+        let problem = ConvolutionCall(
             geometry: g, input: p.input.data, offset: p.offset.data, mask: p.mask?.data,
             weight: p.weight.data, bias: nil, output: output.data)
         let vector = SamplingPlan(geometry: g, capacity: 64), scalar = SamplingPlan(geometry: g, capacity: 64)

@@ -44,7 +44,7 @@ struct ColumnBlocksTests {
         let g = try DeformConvGeometry(
             batch: 1, inChannels: 256, height: 14, width: 14, outChannels: 256,
             kernel: Extent2(3, 3), padding: Extent2(1), hasMask: true, hasBias: false)
-        var options = ForwardOptions(cacheBytes: 1 << 20)
+        var options = KernelOptions(cacheBytes: 1 << 20)
         options.dispatchWorkers = 2
         let blocks = ColumnBlocks(geometry: g, options: options, workers: 2)
         #expect(blocks.count >= 2)

@@ -12,10 +12,10 @@ struct PlanReuseTests {
             kernel: Extent2(3, 3), padding: Extent2(1), offsetGroups: 2, hasMask: true, hasBias: true)
         let p = try Problem(g, seed: 42)
         for options in [
-            ForwardOptions(),
-            ForwardOptions(cacheBytes: ForwardOptions.minCacheBytes),
-            ForwardOptions(
-                cacheBytes: ForwardOptions.minCacheBytes,
+            KernelOptions(),
+            KernelOptions(cacheBytes: KernelOptions.minCacheBytes),
+            KernelOptions(
+                cacheBytes: KernelOptions.minCacheBytes,
                 executor: ConcurrentTestExecutor(workerCount: 3)),
         ] {
             for variant in [KernelVariant.blockedGather, .tiled, .dispatch] {
@@ -46,7 +46,7 @@ struct PlanReuseTests {
                 batch: batch, inChannels: 16, height: size, width: size, outChannels: 16,
                 kernel: Extent2(3, 3), padding: Extent2(1), hasMask: true, hasBias: false)
             let op = try DeformConvolution(
-                geometry: g, variant: variant, options: ForwardOptions(cacheBytes: 256 << 10))
+                geometry: g, variant: variant, options: KernelOptions(cacheBytes: 256 << 10))
             return (
                 op.workspaceBytes - op.sharedWorkspaceBytes, op.sharedWorkspaceBytes,
                 g.bytes(of: "input") + 144 * 32 * 4

@@ -7,10 +7,10 @@ import Topology
 @testable import Bench
 
 /// A kernel doing its work `times` times: a real slowdown of known size.
-final class RepeatedWork: ForwardRunning {
-    let inner: any ForwardRunning
+final class RepeatedWork: BenchKernel {
+    let inner: any BenchKernel
     let times: Int
-    init(_ inner: any ForwardRunning, times: Int) {
+    init(_ inner: any BenchKernel, times: Int) {
         self.inner = inner
         self.times = times
     }

@@ -77,7 +77,7 @@ public final class PointRunner {
             let data = try TestData(
                 geometry: geometry, layout: point.layout, direction: point.direction,
                 seed: stableHash(point.shapeName), layoutSeed: layoutSeed ^ stableHash(point.name), pool: pool)
-            let options = ForwardOptions(cacheBytes: cacheBytes, executor: executor, dispatchWorkers: point.threads)
+            let options = KernelOptions(cacheBytes: cacheBytes, executor: executor, dispatchWorkers: point.threads)
             let kernel = try factory(point, geometry, options)
             guard tensorBytes + kernel.workspaceBytes <= maxMemoryBytes else {
                 var r = row(point, .skipped, tensorBytes: tensorBytes)

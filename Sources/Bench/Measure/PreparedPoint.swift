@@ -8,7 +8,7 @@ final class PreparedPoint {
     let geometry: DeformConvGeometry
     let pool: PinnedPool
     let executor: PoolExecutor
-    let kernel: any ForwardRunning
+    let kernel: any BenchKernel
     let data: TestData
     var iterations = 1
     var samples: [SampleRow] = []
@@ -16,7 +16,7 @@ final class PreparedPoint {
     var elapsed = 0.0
 
     init(
-        point: BenchPoint, geometry: DeformConvGeometry, pool: PinnedPool, kernel: any ForwardRunning,
+        point: BenchPoint, geometry: DeformConvGeometry, pool: PinnedPool, kernel: any BenchKernel,
         executor: PoolExecutor, data: TestData
     ) {
         self.point = point

@@ -23,7 +23,7 @@ public enum Verify {
 
     public static func run(
         directory: URL, variants: [KernelVariant] = KernelVariant.allCases,
-        options: ForwardOptions = ForwardOptions()
+        options: KernelOptions = KernelOptions()
     ) throws -> [Outcome] {
         let set = try GoldenSet(directory: directory)
         var outcomes: [Outcome] = []

@@ -3,8 +3,8 @@
 /// after every shape check, so the kernels index without bounds checks.
 struct BackwardProblem: @unchecked Sendable {
     /// The forward call's sizes, input, offset, mask and weights, for its sampling rule
-    /// (``ForwardProblem/cell(n:og:t:oy:ox:)``); its `output` is `gradOutput`, never written.
-    let forward: ForwardProblem
+    /// (``ConvolutionCall/cell(n:og:t:oy:ox:)``); its `output` is `gradOutput`, never written.
+    let forward: ConvolutionCall
     /// dL/d(output), in the output's shape and layout.
     let gradOutput: UnsafePointer<Float>
     let gradInput: UnsafeMutablePointer<Float>?
@@ -18,7 +18,7 @@ struct BackwardProblem: @unchecked Sendable {
         mask: UnsafePointer<Float>?, weight: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
         gradients: DeformConvGradients
     ) {
-        forward = ForwardProblem(
+        forward = ConvolutionCall(
             geometry: geometry, input: input, offset: offset, mask: mask, weight: weight,
             bias: nil, output: UnsafeMutablePointer(mutating: gradOutput))
         self.gradOutput = gradOutput

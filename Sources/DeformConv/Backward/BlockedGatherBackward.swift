@@ -55,7 +55,7 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
     let workspaceBytes: Int
     private(set) var lastWork = BackwardWork()
 
-    init(geometry g: DeformConvGeometry, options: ForwardOptions, layout: TensorLayout) {
+    init(geometry g: DeformConvGeometry, options: KernelOptions, layout: TensorLayout) {
         geometry = g
         self.layout = layout
         executor = options.executor
@@ -163,7 +163,7 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
     }
 
     /// W′ rows `rows` (output channels): W′[co][t·(C_in/G) + cl] = weight[co, cl, t], zero padded.
-    private func transposeWeights(_ p: ForwardProblem, rows: Range<Int>) {
+    private func transposeWeights(_ p: ConvolutionCall, rows: Range<Int>) {
         for co in rows {
             let source = p.weightRow(co: co), row = transposedWeights + co * depthStride
             // Written in order, read kh·kw apart: a few lines at a time either way (the other
@@ -291,7 +291,7 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
     /// grad_input of image `n` at `pixels` (of the plane) = Σ over workers, in worker order, of
     /// their copies; transposed back to NCHW in runs of 16 channels.
     private func addPartialInputs(
-        _ p: ForwardProblem, n: Int, pixels: Range<Int>, workers: Int,
+        _ p: ConvolutionCall, n: Int, pixels: Range<Int>, workers: Int,
         into gradInput: UnsafeMutablePointer<Float>
     ) {
         let channels = p.inChannels
@@ -320,7 +320,7 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
     /// grad_weight rows `rows` (output channels) = Σ over workers, in worker order, of their
     /// sums, from W′'s order back to (cl, t).
     private func addWeightSums(
-        _ p: ForwardProblem, rows: Range<Int>, workers: Int, into gradWeight: UnsafeMutablePointer<Float>
+        _ p: ConvolutionCall, rows: Range<Int>, workers: Int, into gradWeight: UnsafeMutablePointer<Float>
     ) {
         for co in rows {
             let row = gradWeight + co * depth

@@ -13,13 +13,13 @@ public final class DeformConvolution {
     /// The copy of the weights given to `prepare(weight:)`.
     private var preparedWeight: Tensor?
     /// As given, for the backward kernel made at the first backward call.
-    let options: ForwardOptions
+    let options: KernelOptions
     var backwardKernel: (any BackwardKernel)?
 
     /// `layout` `.nhwc` is native to `blockedGather`; the other variants run on transposed
     /// copies made inside each call.
     public init(
-        geometry: DeformConvGeometry, variant: KernelVariant, options: ForwardOptions = .init(),
+        geometry: DeformConvGeometry, variant: KernelVariant, options: KernelOptions = .init(),
         layout: TensorLayout = .nchw
     ) throws {
         try options.validate()
@@ -60,7 +60,7 @@ public final class DeformConvolution {
     ) throws {
         try checkShapes(input: input, offset: offset, mask: mask, weight: weight, bias: bias, output: output)
         kernel.forward(
-            ForwardProblem(
+            ConvolutionCall(
                 geometry: geometry, input: input.data, offset: offset.data, mask: mask?.data,
                 weight: weight.data, bias: bias?.data, output: output.data))
     }
@@ -86,7 +86,7 @@ public final class DeformConvolution {
         }
         try checkShapes(input: input, offset: offset, mask: mask, weight: weight, bias: bias, output: output)
         kernel.forward(
-            ForwardProblem(
+            ConvolutionCall(
                 geometry: geometry, input: input.data, offset: offset.data, mask: mask?.data,
                 weight: weight.data, bias: bias?.data, output: output.data), preparedWeights: true)
     }
@@ -134,12 +134,12 @@ protocol ForwardKernel: AnyObject {
     var workspaceBytes: Int { get }
     var sharedWorkspaceBytes: Int { get }
     var planEntriesBuilt: Int? { get }
-    func forward(_ p: ForwardProblem)
+    func forward(_ p: ConvolutionCall)
     /// Turns weights that stay constant into the kernel's own form, once (`blockedGather` packs
     /// them).
     func prepare(weight: Tensor)
     /// `forward` with `p.weight` the prepared weights: a kernel with a prepared form uses it.
-    func forward(_ p: ForwardProblem, preparedWeights: Bool)
+    func forward(_ p: ConvolutionCall, preparedWeights: Bool)
 }
 
 extension ForwardKernel {
@@ -147,5 +147,5 @@ extension ForwardKernel {
     var sharedWorkspaceBytes: Int { 0 }
     /// Kernels that read the weights as given have nothing to prepare.
     func prepare(weight: Tensor) {}
-    func forward(_ p: ForwardProblem, preparedWeights: Bool) { forward(p) }
+    func forward(_ p: ConvolutionCall, preparedWeights: Bool) { forward(p) }
 }

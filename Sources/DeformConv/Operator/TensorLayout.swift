@@ -46,7 +46,7 @@ final class ChannelsLastAdapter: ForwardKernel {
     }
     var planEntriesBuilt: Int? { inner.planEntriesBuilt }
 
-    func forward(_ p: ForwardProblem) {
+    func forward(_ p: ConvolutionCall) {
         let g = p.geometry
         transposeImages(p.input, into: input.data, images: g.batch, rows: g.height * g.width, columns: g.inChannels)
         inner.forward(p.replacing(input: input.data, output: output.data))

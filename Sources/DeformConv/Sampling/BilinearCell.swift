@@ -83,7 +83,7 @@ struct BilinearCell {
     }
 }
 
-extension ForwardProblem {
+extension ConvolutionCall {
     /// The cell of image `n`, offset group `og`, kernel tap `t` at output pixel (oy, ox): the
     /// sampling position of ``tap(n:og:t:oy:ox:)``, and the mask value (1 without a mask).
     @inline(__always)

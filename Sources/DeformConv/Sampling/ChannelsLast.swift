@@ -6,7 +6,7 @@
 /// L1's 64 sets.)
 enum ChannelsLast {
     /// Rows `rows` (image n, input row y, flattened as n·H + y) of NCHW `input` into NHWC `out`.
-    static func transpose(_ p: ForwardProblem, rows: Range<Int>, into out: UnsafeMutablePointer<Float>) {
+    static func transpose(_ p: ConvolutionCall, rows: Range<Int>, into out: UnsafeMutablePointer<Float>) {
         let c = p.inChannels, w = p.width
         for row in rows {
             let n = row / p.height, y = row - n * p.height

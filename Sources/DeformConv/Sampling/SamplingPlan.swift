@@ -65,7 +65,7 @@ struct SamplingPlan {
     }
 
     /// Plans pixels `first ..< first + count` of image `n`; returns the entries built.
-    func build(_ p: ForwardProblem, n: Int, first: Int, count: Int) -> Int {
+    func build(_ p: ConvolutionCall, n: Int, first: Int, count: Int) -> Int {
         if Self.vectorizable(p.geometry) {
             buildVectors(p, n: n, first: first, count: count)
         } else {
@@ -86,13 +86,13 @@ struct SamplingPlan {
     /// Sixteen pixels at a time (``BilinearTap16``): a block's pixels are consecutive in the
     /// flattened output, so their offsets and mask values are 16 consecutive floats of each
     /// offset and mask channel. Lanes past `count`, up to the next multiple of 32, are the zero tap.
-    func buildVectors(_ p: ForwardProblem, n: Int, first: Int, count: Int) {
+    func buildVectors(_ p: ConvolutionCall, n: Int, first: Int, count: Int) {
         let padded = min((count + 31) / 32 * 32, capacity)
         let originY = origins(0), originX = origins(1)
         var oy = first / p.outWidth, ox = first - oy * p.outWidth
         for q in 0..<count {
             // Exact (below 2^21), so origin + tap offset is the Float of the integer sum that
-            // ``ForwardProblem/tap(n:og:t:oy:ox:)`` converts.
+            // ``ConvolutionCall/tap(n:og:t:oy:ox:)`` converts.
             originY[q] = Float(oy * p.strideH - p.padH)
             originX[q] = Float(ox * p.strideW - p.padW)
             ox += 1
@@ -102,7 +102,7 @@ struct SamplingPlan {
         for og in 0..<p.offsetGroups {
             for t in 0..<p.taps {
                 let r = row(og: og, t: t)
-                let point = (n * p.offsetGroups + og) * p.taps + t  // as in ForwardProblem.tap
+                let point = (n * p.offsetGroups + og) * p.taps + t  // as in ConvolutionCall.tap
                 let dyRow = p.offset + (2 * point) * p.outPixels + first, dxRow = dyRow + p.outPixels
                 let maskRow = p.mask.map { $0 + point * p.outPixels + first }
                 let i = t / p.kernelWidth, j = t - i * p.kernelWidth
@@ -126,7 +126,7 @@ struct SamplingPlan {
     }
 
     /// One ``BilinearTap`` per entry: planes too large for ``BilinearTap16``.
-    func buildScalar(_ p: ForwardProblem, n: Int, first: Int, count: Int) {
+    func buildScalar(_ p: ConvolutionCall, n: Int, first: Int, count: Int) {
         let padded = min((count + 31) / 32 * 32, capacity)
         for og in 0..<p.offsetGroups {
             for t in 0..<p.taps {

@@ -32,7 +32,7 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
     private let packed: UnsafeMutablePointer<Float>
     /// The weights packed by ``prepare(weight:)``, kept apart from the per-call packing buffer.
     private var preparedPanels: UnsafeMutablePointer<Float>?
-    /// Few output pixels (N·H_out·W_out < `ForwardOptions.fewPixels`): packing the weights every
+    /// Few output pixels (N·H_out·W_out < `KernelOptions.fewPixels`): packing the weights every
     /// call would cost more than the convolution gains from it, so the column block is
     /// transposed instead and multiplied by the weights as given (``BlockedGEMM``), in either layout.
     private let weightsAsGiven: Bool
@@ -51,7 +51,7 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
     }
     private let geometry: DeformConvGeometry
 
-    init(geometry: DeformConvGeometry, options: ForwardOptions, layout: TensorLayout = .nchw) {
+    init(geometry: DeformConvGeometry, options: KernelOptions, layout: TensorLayout = .nchw) {
         executor = options.executor
         microKernel = options.microKernel
         self.layout = layout
@@ -121,9 +121,9 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
         }
     }
 
-    func forward(_ p: ForwardProblem) { forward(p, preparedWeights: false) }
+    func forward(_ p: ConvolutionCall) { forward(p, preparedWeights: false) }
 
-    func forward(_ p: ForwardProblem, preparedWeights: Bool) {
+    func forward(_ p: ConvolutionCall, preparedWeights: Bool) {
         let workers = executor.workerCount
         let inputRows = p.geometry.batch * p.height
         let givenWeights = weightsAsGiven && !preparedWeights
@@ -175,7 +175,7 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
     /// Column row of pixel q: entry g·(C_in/G)·kh·kw + t·(C_in/G) + cl = the sample of channel
     /// c = g·(C_in/G) + cl at tap t, through the plan of c's offset group.
     private func gather(
-        _ p: ForwardProblem, n: Int, pixels: Int, plan: SamplingPlan,
+        _ p: ConvolutionCall, n: Int, pixels: Int, plan: SamplingPlan,
         into columns: UnsafeMutablePointer<Float>
     ) {
         let channels = p.inChannels
@@ -207,7 +207,7 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
     /// `PackedPanelGEMM` into `tile`, then `tile` stored transposed into the NCHW output (or as
     /// rows into NHWC), bias added.
     private func multiply<Kernel: MicroKernel>(
-        _: Kernel.Type, _ p: ForwardProblem, n: Int, first: Int, pixels: Int,
+        _: Kernel.Type, _ p: ConvolutionCall, n: Int, first: Int, pixels: Int,
         columns: UnsafeMutablePointer<Float>, panels: UnsafePointer<Float>,
         tile: UnsafeMutablePointer<Float>
     ) {
@@ -242,7 +242,7 @@ extension BlockedGatherKernel {
     /// output planes, or for NHWC into `tile` (C_out/G rows of pixels) and from there transposed
     /// into the output's pixel rows.
     private func multiplyGivenWeights(
-        _ p: ForwardProblem, n: Int, first: Int, pixels: Int,
+        _ p: ConvolutionCall, n: Int, first: Int, pixels: Int,
         columns: UnsafeMutablePointer<Float>, transposed: UnsafeMutablePointer<Float>,
         tile: UnsafeMutablePointer<Float>
     ) {

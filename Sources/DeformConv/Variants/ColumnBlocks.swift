@@ -22,7 +22,7 @@ struct ColumnBlocks {
     private let channelsPerRun: Int
 
     /// Blocks for `workers` concurrent workers taking every `workers`-th block: see `balancedTile`.
-    init(geometry: DeformConvGeometry, options: ForwardOptions, workers: Int = 1) {
+    init(geometry: DeformConvGeometry, options: KernelOptions, workers: Int = 1) {
         let rows = geometry.reductionLength
         // Weights that fit in half the cache stay there: the tile's whole column matrix and plan
         // take the other half. Larger weights stream through once per tile, so then tiles grow:
@@ -99,7 +99,7 @@ struct ColumnBlocks {
     }
 
     /// Computes block `index` (image-major, then tile) of the output; returns the plan entries built.
-    func run(_ index: Int, _ p: ForwardProblem, plan: SamplingPlan, columns: UnsafeMutablePointer<Float>) -> Int {
+    func run(_ index: Int, _ p: ConvolutionCall, plan: SamplingPlan, columns: UnsafeMutablePointer<Float>) -> Int {
         let n = index / tilesPerImage
         let first = (index % tilesPerImage) * tile
         let pixels = min(tile, p.outPixels - first)

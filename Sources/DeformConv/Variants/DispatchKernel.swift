@@ -12,7 +12,7 @@ final class DispatchKernel: ForwardKernel, @unchecked Sendable {
     private let builtCounts: WorkerCounts
     private(set) var planEntriesBuilt: Int?
 
-    init(geometry: DeformConvGeometry, options: ForwardOptions) {
+    init(geometry: DeformConvGeometry, options: KernelOptions) {
         let blocks = ColumnBlocks(geometry: geometry, options: options, workers: options.dispatchWorkers)
         self.blocks = blocks
         slots = min(options.dispatchWorkers, blocks.count)
@@ -29,7 +29,7 @@ final class DispatchKernel: ForwardKernel, @unchecked Sendable {
 
     var workspaceBytes: Int { slots * blocks.blockBytes }
 
-    func forward(_ p: ForwardProblem) {
+    func forward(_ p: ConvolutionCall) {
         DispatchQueue.concurrentPerform(iterations: slots) { slot in
             var built = 0
             for index in stride(from: slot, to: blocks.count, by: slots) {

@@ -4,7 +4,7 @@
 final class NaiveKernel: ForwardKernel {
     var workspaceBytes: Int { 0 }
 
-    func forward(_ p: ForwardProblem) {
+    func forward(_ p: ConvolutionCall) {
         let g = p.geometry
         for n in 0..<g.batch {
             for co in 0..<p.outChannels {

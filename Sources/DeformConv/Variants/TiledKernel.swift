@@ -7,7 +7,7 @@ final class TiledKernel: ForwardKernel {
     private let columns: UnsafeMutablePointer<Float>
     private(set) var planEntriesBuilt: Int?
 
-    init(geometry: DeformConvGeometry, options: ForwardOptions) {
+    init(geometry: DeformConvGeometry, options: KernelOptions) {
         blocks = ColumnBlocks(geometry: geometry, options: options)
         (plan, columns) = blocks.allocateWorkspace()
     }
@@ -19,7 +19,7 @@ final class TiledKernel: ForwardKernel {
 
     var workspaceBytes: Int { blocks.blockBytes }
 
-    func forward(_ p: ForwardProblem) {
+    func forward(_ p: ConvolutionCall) {
         var built = 0
         for index in 0..<blocks.count { built += blocks.run(index, p, plan: plan, columns: columns) }
         planEntriesBuilt = built

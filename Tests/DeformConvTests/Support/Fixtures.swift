@@ -38,7 +38,7 @@ struct Problem {
         bias = c.geometry.hasBias ? try c.tensor("bias") : nil
     }
 
-    func run(_ variant: KernelVariant, options: ForwardOptions = .init()) throws -> Tensor {
+    func run(_ variant: KernelVariant, options: KernelOptions = .init()) throws -> Tensor {
         try DeformConvolution(geometry: geometry, variant: variant, options: options)
             .forward(input: input, offset: offset, mask: mask, weight: weight, bias: bias)
     }
@@ -46,7 +46,7 @@ struct Problem {
     /// All the gradients of `selection` for the upstream gradient `gradOutput`.
     func backward(
         _ variant: KernelVariant, gradOutput: Tensor, selection: GradientSelection? = nil,
-        options: ForwardOptions = .init(), layout: TensorLayout = .nchw
+        options: KernelOptions = .init(), layout: TensorLayout = .nchw
     ) throws -> DeformConvGradients {
         try DeformConvolution(geometry: geometry, variant: variant, options: options, layout: layout)
             .backward(
@@ -78,29 +78,29 @@ struct ConcurrentTestExecutor: ParallelExecutor {
 /// Every variant, and the option sets that push each through its edge paths: several pixel
 /// blocks with a short last one (a tiny cache budget) and several workers; each with both GEMM
 /// micro-kernels, whichever this machine's build would pick.
-let variantConfigurations: [(name: String, variant: KernelVariant, options: ForwardOptions)] =
-    [("naive", .naive, ForwardOptions())]
+let variantConfigurations: [(name: String, variant: KernelVariant, options: KernelOptions)] =
+    [("naive", .naive, KernelOptions())]
     + MicroKernelTile.allCases.flatMap { tile in
-        let small = ForwardOptions.minCacheBytes
-        let configurations: [(name: String, variant: KernelVariant, options: ForwardOptions)] = [
-            ("tiled", .tiled, ForwardOptions(microKernel: tile)),
-            ("tiled/small-tiles", .tiled, ForwardOptions(cacheBytes: small, microKernel: tile)),
-            ("dispatch", .dispatch, ForwardOptions(dispatchWorkers: 3, microKernel: tile)),
+        let small = KernelOptions.minCacheBytes
+        let configurations: [(name: String, variant: KernelVariant, options: KernelOptions)] = [
+            ("tiled", .tiled, KernelOptions(microKernel: tile)),
+            ("tiled/small-tiles", .tiled, KernelOptions(cacheBytes: small, microKernel: tile)),
+            ("dispatch", .dispatch, KernelOptions(dispatchWorkers: 3, microKernel: tile)),
             (
                 "dispatch/small-tiles", .dispatch,
-                ForwardOptions(cacheBytes: small, dispatchWorkers: 2, microKernel: tile)
+                KernelOptions(cacheBytes: small, dispatchWorkers: 2, microKernel: tile)
             ),
-            ("blockedGather", .blockedGather, ForwardOptions(microKernel: tile)),
+            ("blockedGather", .blockedGather, KernelOptions(microKernel: tile)),
             // Both products of blockedGather whatever the size: packed weights, and weights as given.
             (
                 "blockedGather/packed/small-blocks/3-workers", .blockedGather,
-                ForwardOptions(
+                KernelOptions(
                     cacheBytes: small, executor: ConcurrentTestExecutor(workerCount: 3), fewPixels: 0, microKernel: tile
                 )
             ),
             (
                 "blockedGather/as-given/small-blocks/3-workers", .blockedGather,
-                ForwardOptions(
+                KernelOptions(
                     cacheBytes: small, executor: ConcurrentTestExecutor(workerCount: 3), fewPixels: .max,
                     microKernel: tile)
             ),

@@ -1,8 +1,9 @@
 import DeformConv
 
-/// Something that computes the forward pass of one prepared problem: a `DeformConvolution`,
-/// or in tests a deliberately broken or slowed stand-in.
-public protocol ForwardRunning: AnyObject {
+/// What the harness times for a point: the forward pass (weights per call or prepared) and the
+/// backward of one problem. A `DeformConvolution`, or in tests a deliberately broken or slowed
+/// stand-in.
+public protocol BenchKernel: AnyObject {
     var workspaceBytes: Int { get }
     func forward(input: Tensor, offset: Tensor, mask: Tensor?, weight: Tensor, bias: Tensor?, output: Tensor) throws
     /// Weights given once, for points with prepared weights (`DeformConvolution.prepare(weight:)`).
@@ -17,10 +18,10 @@ public protocol ForwardRunning: AnyObject {
     var backwardWorkspaceBytes: Int { get }
 }
 
-extension DeformConvolution: ForwardRunning {}
+extension DeformConvolution: BenchKernel {}
 
 /// Makes the kernel of a point.
-public typealias KernelFactory = @Sendable (BenchPoint, DeformConvGeometry, ForwardOptions) throws -> any ForwardRunning
+public typealias KernelFactory = @Sendable (BenchPoint, DeformConvGeometry, KernelOptions) throws -> any BenchKernel
 
 /// The library's kernels.
 public let standardKernels: KernelFactory = { point, geometry, options in

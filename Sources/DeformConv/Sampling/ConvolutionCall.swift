@@ -1,7 +1,8 @@
-/// One validated forward call as the kernels see it: the geometry's sizes as plain integers and
-/// the tensors as raw pointers. Built by ``DeformConvolution`` after every shape check, so the
-/// kernels index without bounds checks.
-struct ForwardProblem: @unchecked Sendable {
+/// One validated call as the kernels see it: the geometry's sizes as plain integers and the
+/// tensors as raw pointers. Built by ``DeformConvolution`` after every shape check, so the
+/// kernels index without bounds checks; the forward writes `output`, the backward
+/// (``BackwardProblem``) reads its sampling coordinates from the same fields.
+struct ConvolutionCall: @unchecked Sendable {
     let geometry: DeformConvGeometry
     let input: UnsafePointer<Float>
     let offset: UnsafePointer<Float>
@@ -52,8 +53,8 @@ struct ForwardProblem: @unchecked Sendable {
     }
 
     /// The same problem on other input and output buffers of the same shapes.
-    func replacing(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) -> ForwardProblem {
-        ForwardProblem(
+    func replacing(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) -> ConvolutionCall {
+        ConvolutionCall(
             geometry: geometry, input: input, offset: offset, mask: mask, weight: weight, bias: bias, output: output)
     }
 

@@ -2,7 +2,7 @@ import Foundation
 
 /// How a ``DeformConvolution`` may use the machine. Only speed depends on these, never results
 /// beyond fp32 rounding.
-public struct ForwardOptions: Sendable {
+public struct KernelOptions: Sendable {
     /// Bytes of the cache a block's working set should fit (the per-core L2; the harness passes
     /// hwloc's figure). `tiled`, `dispatch` and `blockedGather` size their pixel blocks from it.
     public var cacheBytes: Int
