@@ -71,9 +71,14 @@ struct SweepCommand: ParsableCommand {
         timing.minSampleSeconds = minSampleTime
         timing.warmupSeconds = warmup
         timing.maxSecondsPerPoint = maxTimePerPoint
-        timing.interleave = interleave
-        timing.dryRun = dryRun
-        timing.instructions = instructions
+        let modes = [
+            (dryRun, "--dry-run", RunMode.dryRun), (instructions, "--instructions", .instructionCount),
+            (interleave, "--interleave", .interleaved),
+        ].filter { $0.0 }
+        guard modes.count <= 1 else {
+            throw BenchError("give one of \(modes.map(\.1).joined(separator: ", ")), not several: each is a mode of its own")
+        }
+        timing.mode = modes.first?.2 ?? .timed
         timing.probes = !noProbes
         let memory = maxMemory ?? defaultMaxMemoryBytes()
         let runID = String(stableRunID(), radix: 16)

@@ -12,6 +12,28 @@ let samplePoint = BenchPoint(
 
 @Suite("CSV records")
 struct RecordTests {
+    @Test("timing options: the run mode round-trips, and contexts written with one flag per mode still read")
+    func runMode() throws {
+        for mode in [RunMode.timed, .interleaved, .dryRun, .instructionCount] {
+            var timing = TimingOptions()
+            timing.mode = mode
+            let back = try JSONDecoder().decode(TimingOptions.self, from: JSONEncoder().encode(timing))
+            #expect(back == timing)
+        }
+        let fields = #""minSampleSeconds": 0.02, "samples": 10, "warmupSeconds": 0.1, "maxSecondsPerPoint": 30, "probes": true, "referenceSteps": 100"#
+        // The old flags, with the precedence the runner gave them: instructions, dry run, interleave.
+        let cases: [(String, RunMode)] = [
+            (#""interleave": false, "dryRun": false, "instructions": false"#, .timed),
+            (#""interleave": true, "dryRun": false, "instructions": false"#, .interleaved),
+            (#""interleave": true, "dryRun": true, "instructions": false"#, .dryRun),
+            (#""interleave": false, "dryRun": true, "instructions": true"#, .instructionCount),
+        ]
+        for (flags, mode) in cases {
+            let old = try JSONDecoder().decode(TimingOptions.self, from: Data("{\(fields), \(flags)}".utf8))
+            #expect(old.mode == mode, "\(flags)")
+        }
+    }
+
     @Test("a row written and read back is identical, quoting included")
     func roundTrip() throws {
         var row = ResultRow(

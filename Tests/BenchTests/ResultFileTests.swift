@@ -334,7 +334,7 @@ struct ResultFileTests {
         }
         // A dry run and a timed run are different configurations.
         var dry = quickTiming
-        dry.dryRun = true
+        dry.mode = .dryRun
         let untimed = directory.appendingPathComponent("dry.csv").path
         _ = try SweepRunner(
             runner: try PointRunner(timing: dry, maxMemoryBytes: 1 << 30, runID: "d"), sweep: sweep,

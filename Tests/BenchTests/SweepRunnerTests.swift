@@ -124,7 +124,7 @@ struct SweepRunnerTests {
     @Test("dry run checks every point once without timing")
     func dryRun() throws {
         var timing = quickTiming
-        timing.dryRun = true
+        timing.mode = .dryRun
         let runner = try PointRunner(timing: timing, maxMemoryBytes: 1 << 30, runID: "d")
         for point in Preset.smoke.sweep(cores: 2, pus: 2).points where runner.placementProblem(point) == nil {
             let (row, samples) = runner.measure(point, medians: [:])

@@ -135,6 +135,10 @@ struct CLITests {
             ),
             (["sweep", "--threads", "1,,2"], "'--threads <threads>': '' is not an integer"),
             (["report", results, "--html", "--json"], "give --html or --json, not both"),
+            (
+                ["sweep", "--preset", "smoke", "--dry-run", "--interleave"],
+                "give one of --dry-run, --interleave, not several: each is a mode of its own"
+            ),
             (["sweep", "--directions", "up"], "'--directions <directions>': 'up' is not one of fwd, bwd, fwd+bwd"),
             (
                 ["sweep", "--preset", "huge"],

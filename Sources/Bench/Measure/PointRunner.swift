@@ -186,7 +186,7 @@ public final class PointRunner {
         r.workspaceBytes = p.kernel.workspaceBytes + p.kernel.backwardWorkspaceBytes
         r.iterationsPerSample = p.iterations
         r.pusUsed = CPUSet(p.pus).description
-        if timing.dryRun {
+        if timing.mode == .dryRun {
             r.error = "dry run: checked, not timed"
             return r
         }
@@ -202,7 +202,7 @@ public final class PointRunner {
         case let .success(p):
             defer { p.pool.shutdown() }
             do {
-                if !timing.dryRun {
+                if timing.mode != .dryRun {
                     try warmUp(p)
                     while !isDone(p) { try sample(p) }
                 }
@@ -228,7 +228,7 @@ public final class PointRunner {
     /// kernel's instructions per call counted by valgrind in two child processes.
     func countInstructions(_ point: BenchPoint, executable: String, valgrind: String) -> ResultRow {
         var timing = self.timing
-        timing.dryRun = true
+        timing.mode = .dryRun
         let checker = try? PointRunner(
             timing: timing, maxMemoryBytes: maxMemoryBytes, runID: runID, layoutSeed: layoutSeed,
             factory: factory)

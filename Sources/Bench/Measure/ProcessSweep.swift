@@ -36,7 +36,7 @@ public final class ProcessSweep {
         resume: String?, executable: String, childArguments: [String]
     ) throws {
         guard processes >= 1, processes <= 1000 else { throw BenchError("--processes must be from 1 to 1000") }
-        guard !runner.timing.instructions, !runner.timing.dryRun else {
+        guard runner.timing.mode != .instructionCount, runner.timing.mode != .dryRun else {
             throw BenchError(
                 "--processes repeats timings over processes; --instructions and --dry-run time nothing (drop --processes)"
             )

@@ -27,7 +27,7 @@ public final class SweepRunner {
         runner: PointRunner, sweep: Sweep, points: [BenchPoint], output: String?, resume: String?, seed: UInt64 = 1
     ) throws {
         try Sweep.validate(points)
-        if runner.timing.instructions {
+        if runner.timing.mode == .instructionCount {
             guard !RunContext.isNativeBuild else {
                 throw BenchError(
                     "--instructions runs the kernels under valgrind, which cannot execute AVX-512: build with DCNBENCH_PORTABLE=1 (scripts/instructions.sh does)"
@@ -166,7 +166,9 @@ public final class SweepRunner {
         let results = try CSVAppender(path: paths.results, header: ResultRow.header)
         let samples = try CSVAppender(path: paths.samples, header: SampleRow.header)
         var context = Self.context(runID: runID, runner: runner, sweep: sweep)
-        if runner.timing.probes && !runner.timing.dryRun && !runner.timing.instructions && !pending.isEmpty {
+        if runner.timing.probes && runner.timing.mode != .dryRun && runner.timing.mode != .instructionCount
+            && !pending.isEmpty
+        {
             context.probes = try Self.probes(runner: runner, points: pending)
         }
         try Self.write(context, to: paths.context)
@@ -186,7 +188,7 @@ public final class SweepRunner {
             rows[row.point.name] = r
             if let median = row.statistics?.median { medians[row.point.name] = median }
         }
-        if runner.timing.instructions {
+        if runner.timing.mode == .instructionCount {
             guard let valgrind = InstructionCounter.valgrindPath() else {
                 throw BenchError("--instructions needs valgrind (apt-get install valgrind)")
             }
@@ -197,7 +199,7 @@ public final class SweepRunner {
                 try record(row, [])
                 progress.finish(row, index: index)
             }
-        } else if runner.timing.interleave && !runner.timing.dryRun {
+        } else if runner.timing.mode == .interleaved {
             try runInterleaved(todo, progress: progress, record: record)
         } else {
             for (index, point) in todo.enumerated() {

@@ -167,7 +167,7 @@ public struct RunContext: Codable, Equatable, Sendable {
     /// only with the same id.
     static func configID(timing: TimingOptions, machine: MachineSummary, cacheBytes: Int) -> String {
         let key =
-            "\(dcnbenchVersion)|\(buildConfiguration)|\(buildFlags)|\(swiftVersion)|\(machine.cpuModel)|\(machine.allowedCPUs)|\(cacheBytes)|\(timing.minSampleSeconds)|\(timing.samples)|\(timing.warmupSeconds)|\(timing.maxSecondsPerPoint)|\(timing.interleave)|\(timing.instructions)|\(timing.dryRun)|\(timing.referenceSteps)"
+            "\(dcnbenchVersion)|\(buildConfiguration)|\(buildFlags)|\(swiftVersion)|\(machine.cpuModel)|\(machine.allowedCPUs)|\(cacheBytes)|\(timing.minSampleSeconds)|\(timing.samples)|\(timing.warmupSeconds)|\(timing.maxSecondsPerPoint)|\(timing.mode == .interleaved)|\(timing.mode == .instructionCount)|\(timing.mode == .dryRun)|\(timing.referenceSteps)"
         return String(stableHash(key), radix: 16)
     }
 }
