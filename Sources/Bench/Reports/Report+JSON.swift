@@ -41,9 +41,8 @@ extension Report {
         let series = rows.map { r -> Series in
             var low = r.gflops, high = r.gflops, bar = "none"
             let groups = r.groups
-            if groups.count >= 2, let v = groups.logVariance(of: .geometricMean, seed: Self.seed) {
-                let half = StudentT.quantile(0.975, df: Double(groups.count - 1)) * v.squareRoot()
-                (low, high, bar) = (r.gflops * exp(-half), r.gflops * exp(half), "95 % interval over processes")
+            if let seconds = groups.interval(of: .geometricMean, seed: Self.seed) {
+                (low, high, bar) = (r.flops / seconds.high / 1e9, r.flops / seconds.low / 1e9, "95 % interval over processes")
             } else if let spread = r.sampleSpread, spread.p10 > 0, spread.p90 > 0 {
                 (low, high, bar) = (
                     r.flops / spread.p90 / 1e9, r.flops / spread.p10 / 1e9, "p10–p90 of one process's samples"

@@ -21,7 +21,7 @@ public struct Report {
         var weights: String, layout: String, placement: String
         /// Seconds per call, a group per process; a peer's process is its row's median (the
         /// peers' harness keeps no samples file).
-        var processes: [[Double]]
+        var groups: ProcessGroups
         /// Each process's within-process robust CV, where it is known.
         var withinCVs: [Double]
         /// FLOPs of one call.
@@ -39,7 +39,6 @@ public struct Report {
         /// one process, where there is no interval over processes.
         var sampleSpread: (p10: Double, p90: Double)?
 
-        var groups: ProcessGroups { ProcessGroups(processes) }
         var median: Double { groups.geometricMeanOfMedians ?? .nan }
         var gflops: Double { flops / median / 1e9 }
         var pctPeak: Double? { peak.map { 100 * gflops / $0 } }
@@ -73,7 +72,7 @@ public struct Report {
                 rows.append(row)
                 return
             }
-            rows[at].processes += row.processes
+            rows[at].groups = ProcessGroups(rows[at].groups.groups + row.groups.groups)
             rows[at].withinCVs += row.withinCVs
             rows[at].underThreaded += row.underThreaded
             if rows[at].peak == nil { rows[at].peak = row.peak }
@@ -83,14 +82,14 @@ public struct Report {
             contexts += file.contexts.filter { c in !contexts.contains { $0.runID == c.runID } }
             for row in file.rows where row.status == .ok {
                 guard let median = row.statistics?.median, let gflops = row.gflops, median > 0 else { continue }
-                let groups = ProcessGroups(file.samples[row.point.name] ?? [])
-                let processes = groups.count > 0 ? groups.groups : [[median]]
+                let sampled = ProcessGroups(file.samples[row.point.name] ?? [])
+                let groups = sampled.count > 0 ? sampled : ProcessGroups([[median]])
                 add(
                     Row(
                         name: row.point.name, variant: row.point.variant.rawValue, shape: Self.shape(row.point),
                         threads: row.point.threads, weights: row.point.weights.rawValue,
                         layout: row.point.layout.rawValue, placement: row.point.placement.description,
-                        processes: processes, withinCVs: processes.compactMap { Statistics($0)?.robustCV },
+                        groups: groups, withinCVs: groups.groups.compactMap { Statistics($0)?.robustCV },
                         flops: gflops * median * 1e9, peak: row.percentOfPeak.map { 100 * gflops / $0 },
                         underThreaded: [], point: try PointListing.Point(row.point), tensorBytes: row.tensorBytes,
                         sampleSpread: row.statistics.map { ($0.p10, $0.p90) }),
@@ -103,7 +102,7 @@ public struct Report {
                         name: peer.name, variant: peer.design, shape: Self.shape(peer.point),
                         threads: peer.point.threads,
                         weights: peer.point.weights.rawValue, layout: peer.point.layout.rawValue,
-                        placement: peer.point.placement.description, processes: [[median]],
+                        placement: peer.point.placement.description, groups: ProcessGroups([[median]]),
                         withinCVs: peer.robustCV.map { [$0] } ?? [], flops: gflops * median * 1e9, peak: nil,
                         underThreaded: [], point: try Self.peerPoint(peer), tensorBytes: nil,
                         sampleSpread: peer.spread),

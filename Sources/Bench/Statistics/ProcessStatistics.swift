@@ -100,13 +100,18 @@ public struct ProcessGroups: Sendable {
     }
 
     /// The `level` interval of the median of medians: exp(log m ± t(K − 1)·se), se from
-    /// `logMedianVariance`. Nil below 2 processes.
+    /// `logVariance`. Nil below 2 processes.
     public func medianInterval(level: Double = 0.95, seed: UInt64) -> (low: Double, high: Double)? {
-        guard let median = medianOfMedians, median > 0, let variance = logVariance(of: .median, seed: seed) else {
-            return nil
-        }
+        interval(of: .median, level: level, seed: seed)
+    }
+
+    /// The `level` interval of `center` of the process medians: exp(log c ± t(K − 1)·se), se
+    /// from `logVariance`. Nil below 2 processes.
+    public func interval(of center: Center, level: Double = 0.95, seed: UInt64) -> (low: Double, high: Double)? {
+        let value = center == .median ? medianOfMedians : geometricMeanOfMedians
+        guard let value, value > 0, let variance = logVariance(of: center, seed: seed) else { return nil }
         let half = StudentT.quantile(1 - (1 - level) / 2, df: Double(count - 1)) * variance.squareRoot()
-        return (median * exp(-half), median * exp(half))
+        return (value * exp(-half), value * exp(half))
     }
 
     /// Bootstrap resamples per estimate: the variance (not a far tail) is estimated, for which
