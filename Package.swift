@@ -35,6 +35,8 @@ let package = Package(
         // Package.resolved is committed; see the README).
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/yaslab/CSV.swift", exact: "2.5.2"),
+        // The results store's SQLite (Debian's libsqlite3-dev).
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
     ],
     targets: [
         .systemLibrary(name: "CHwloc", pkgConfig: "hwloc", providers: [.apt(["libhwloc-dev"])]),
@@ -54,10 +56,16 @@ let package = Package(
             exclude: ["README.md"],
             swiftSettings: kernelFlags + (portable ? [] : [.define("DCNBENCH_NATIVE")])
         ),
+        // Every run remembered: the store, history with change points, the dashboard.
+        .target(
+            name: "ResultStore",
+            dependencies: ["Bench", "Topology", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["README.md"]
+        ),
         .executableTarget(
             name: "dcnbench",
             dependencies: [
-                "Bench", "DeformConv", "Topology", "CTargetFeatures",
+                "Bench", "DeformConv", "Topology", "CTargetFeatures", "ResultStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]
@@ -77,6 +85,7 @@ let package = Package(
             name: "BenchTests",
             dependencies: ["Bench", "BenchTestSupport", "DeformConv", "DeformConvReference", "Topology"]),
         // The executable driven as a user would: the only tests that need it built.
+        .testTarget(name: "ResultStoreTests", dependencies: ["ResultStore", "Bench", "BenchTestSupport"]),
         .testTarget(
             name: "dcnbenchTests", dependencies: ["Bench", "BenchTestSupport", "DeformConv", "Topology", "dcnbench"]),
     ]

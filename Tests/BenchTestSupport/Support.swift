@@ -14,8 +14,10 @@ public func temporaryDirectory() throws -> URL {
 }
 
 /// Writes `rows` and their samples as a sweep's files, with the context of the first row's run
-/// (its host and CPU); returns the main CSV's path.
-public func writeResult(_ rows: [(ResultRow, [SampleRow])], context: Bool = true) throws -> String {
+/// (its host and CPU), changed by `edit`; returns the main CSV's path.
+public func writeResult(
+    _ rows: [(ResultRow, [SampleRow])], context: Bool = true, edit: (inout RunContext) -> Void = { _ in }
+) throws -> String {
     let path = try temporaryDirectory().appendingPathComponent("r.csv").path
     let main = try CSVAppender(path: path, header: ResultRow.header)
     let paths = OutputPaths(results: path)
@@ -26,13 +28,14 @@ public func writeResult(_ rows: [(ResultRow, [SampleRow])], context: Bool = true
     }
     if context {  // compare refuses absolute times without both contexts
         let first = rows.first?.0
-        let c = RunContext(
+        var c = RunContext(
             runID: first?.runID ?? "x", dcnbenchVersion: "0", date: "d", host: first?.host ?? "h",
             cpuModel: first?.cpuModel ?? "test CPU",
             machine: MachineSummary(try MachineTopology.shared()), allowedCPUs: "0", usedCPUs: nil,
             loadAverage: [], stealTicksBefore: nil, stealTicksAfter: nil, swiftVersion: "6",
             buildConfiguration: "debug", buildFlags: "f", gitCommit: nil, gitDirty: nil, sweep: "s",
             timing: TimingOptions(), cacheBytes: 1, maxMemoryBytes: 1, configID: "c", probes: nil)
+        edit(&c)
         try JSONEncoder().encode(c).write(to: URL(fileURLWithPath: paths.context))
     }
     return path

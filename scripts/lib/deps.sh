@@ -1,6 +1,6 @@
 # Shared by the scripts: system packages the build needs, installed only when missing.
 # Debian names; apt-get needs root (CI and the developer machines run as root).
-DCNBENCH_APT_PACKAGES=(pkg-config libhwloc-dev)
+DCNBENCH_APT_PACKAGES=(pkg-config libhwloc-dev libsqlite3-dev)
 
 ensure_system_packages() { ensure_packages "${DCNBENCH_APT_PACKAGES[@]}"; }
 

@@ -94,6 +94,6 @@ func uniform(seed: UInt64, index: UInt64) -> Float {
 }
 
 /// FNV-1a of a string: stable seeds and ids across runs and machines (Hasher is randomised).
-func stableHash(_ text: String) -> UInt64 {
+public func stableHash(_ text: String) -> UInt64 {
     text.utf8.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
 }

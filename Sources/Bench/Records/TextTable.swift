@@ -2,9 +2,9 @@ import Foundation
 
 /// Rows of cells printed in aligned columns for a terminal (the sweep summary, `verify`,
 /// `compare`): each column as wide as its widest cell, two spaces apart, no trailing spaces.
-enum TextTable {
+public enum TextTable {
     /// `rightAligned` holds the indices of the columns padded on the left (numbers).
-    static func render(_ lines: [[String]], rightAligned: Set<Int> = []) -> String {
+    public static func render(_ lines: [[String]], rightAligned: Set<Int> = []) -> String {
         guard let first = lines.first else { return "" }
         let widths = first.indices.map { c in lines.map { c < $0.count ? $0[c].count : 0 }.max()! }
         return lines.map { line in

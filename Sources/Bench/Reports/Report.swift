@@ -356,10 +356,7 @@ public struct Report {
 
     /// One self-contained page: the same sections, the SVG figures inlined.
     public func html() throws -> String {
-        func esc(_ s: String) -> String {
-            s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-                .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-        }
+        let esc = HTML.escape
         var out = """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"><title>dcnbench results</title>
