@@ -79,11 +79,9 @@ public enum Dashboard {
     private static func pageHTML(name: String, series: [History.Series], commitURL: String?, title: String) throws
         -> String
     {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
         // `</` may not appear inside a script element.
-        let json = String(decoding: try encoder.encode(series), as: UTF8.self).replacingOccurrences(of: "</", with: "<\\/")
+        let json = String(decoding: try SnakeCaseJSON.encode(series, pretty: false), as: UTF8.self)
+            .replacingOccurrences(of: "</", with: "<\\/")
         var body = "<p><a href=\"index.html\">\(escape(title))</a></p><h1>\(escape(name))</h1>"
         for s in series {
             body += "<h2>\(escape(s.cpuModel)), \(escape(s.mode)), configuration \(escape(s.configID))</h2>"

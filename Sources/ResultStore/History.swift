@@ -11,6 +11,8 @@ import GRDB
 /// instructions of one call: larger is slower for both. Runs are in git order (topological, the
 /// commit's first run first) when the store's commits are in the checkout's history, otherwise
 /// in date order; runs of commits outside the history asked for are left out and counted.
+/// Timed series get `ChangePointDetector`'s change points; instruction counts are exact, so
+/// every change in them is one (`ChangePointDetector.exactSteps`).
 public struct History: Codable, Sendable {
     public enum Order: String, Codable, Sendable {
         /// The order of `git rev-list --topo-order` in the checkout.
@@ -134,7 +136,8 @@ public struct History: Codable, Sendable {
                 let (pa, pb) = (positions[a.runID]!, positions[b.runID]!)
                 return pa.0 != pb.0 ? pa.0 < pb.0 : (pa.1, a.runID) < (pb.1, b.runID)
             }
-            s.changePoints = detector.detect(s.entries.map(\.value))
+            let values = s.entries.map(\.value)
+            s.changePoints = s.unit == "instructions" ? ChangePointDetector.exactSteps(values) : detector.detect(values)
             return s
         }.sorted { ($0.name, $0.cpuModel, $0.configID) < ($1.name, $1.cpuModel, $1.configID) }
     }

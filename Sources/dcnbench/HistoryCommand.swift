@@ -65,10 +65,7 @@ struct HistoryCommand: ParsableCommand {
             detector: ChangePointDetector(
                 significance: significance, permutations: permutations, minSegment: minSegment))
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            encoder.keyEncodingStrategy = .convertToSnakeCase
-            FileHandle.standardOutput.write(try encoder.encode(history) + Data("\n".utf8))
+            FileHandle.standardOutput.write(try SnakeCaseJSON.encode(history) + Data("\n".utf8))
         } else {
             print(Self.text(history), terminator: "")
         }

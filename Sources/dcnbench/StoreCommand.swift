@@ -71,10 +71,7 @@ struct StoreCommand: ParsableCommand {
         func run() throws {
             let runs = try Store(path: store.path, create: false).runs()
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                encoder.keyEncodingStrategy = .convertToSnakeCase
-                FileHandle.standardOutput.write(try encoder.encode(runs) + Data("\n".utf8))
+                FileHandle.standardOutput.write(try SnakeCaseJSON.encode(runs) + Data("\n".utf8))
                 return
             }
             let rows = runs.map { r in

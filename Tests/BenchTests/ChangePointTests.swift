@@ -127,4 +127,14 @@ struct ChangePointTests {
         #expect(detector.detect(values) == detector.detect(values))
         #expect(ChangePointDetector(minSegment: 3).detect([1, 1, 1, 2, 2]).isEmpty)
     }
+
+    /// Exact series: every change is a change point at once, a constant series has none.
+    @Test func exactSeries() {
+        let steps = ChangePointDetector.exactSteps([5, 5, 5, 6, 6, 5, 5, 5])
+        #expect(steps.map(\.index) == [3, 5])
+        #expect(steps.map(\.before) == [5, 6])
+        #expect(steps.map(\.after) == [6, 5])
+        #expect(ChangePointDetector.exactSteps([5, 5, 5]).isEmpty)
+        #expect(ChangePointDetector.exactSteps([]).isEmpty)
+    }
 }

@@ -60,5 +60,5 @@ extension Report {
     }
 
     /// Pretty JSON with snake_case keys, as `dcnbench list --json`.
-    public func json() throws -> Data { try PointListing.encode(document) }
+    public func json() throws -> Data { try SnakeCaseJSON.encode(document) }
 }

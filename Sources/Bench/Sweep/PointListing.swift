@@ -54,33 +54,7 @@ public struct PointListing: Codable, Equatable, Sendable {
     }
 
     /// Pretty JSON with snake_case keys, the results file's spelling.
-    public func json() throws -> Data { try Self.encode(self) }
-
-    static func encode(_ value: some Encodable) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.keyEncodingStrategy = .custom { path in SnakeKey(path.last!.stringValue) }
-        return try encoder.encode(value)
-    }
-
-    /// A Swift name in snake case with an acronym kept whole ("allowedCPUs" → "allowed_cpus",
-    /// where Foundation's conversion gives "allowed_cp_us").
-    struct SnakeKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(_ name: String) {
-            var out = ""
-            var previous: Character?
-            for c in name {
-                if c.isUppercase, let p = previous, p.isLowercase || p.isNumber { out.append("_") }
-                out.append(Character(c.lowercased()))
-                previous = c
-            }
-            stringValue = out
-        }
-        init?(stringValue: String) { self.init(stringValue) }
-        init?(intValue: Int) { nil }
-    }
+    public func json() throws -> Data { try SnakeCaseJSON.encode(self) }
 }
 
 extension PointListing.Point {
