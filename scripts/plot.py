@@ -28,19 +28,12 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-VENV = os.path.join(ROOT, ".venv-plot")
+sys.path.insert(0, os.path.join(HERE, "lib"))
+import pyvenv  # noqa: E402
 
 
 def ensure_venv():
-    """Re-runs this script inside .venv-plot (created with the pinned packages if missing)."""
-    python = os.path.join(VENV, "bin", "python")
-    if os.path.realpath(sys.prefix) == os.path.realpath(VENV):
-        return
-    if not os.path.exists(python):
-        print("plot.py: creating .venv-plot (matplotlib, pandas)", file=sys.stderr)
-        subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
-        subprocess.run([python, "-m", "pip", "install", "-q", "-r", os.path.join(HERE, "plot-requirements.txt")], check=True)
-    os.execv(python, [python, os.path.abspath(__file__)] + sys.argv[1:])
+    pyvenv.ensure(".venv-plot", os.path.join(HERE, "plot-requirements.txt"), "matplotlib, pandas")
 
 
 def default_dcnbench():

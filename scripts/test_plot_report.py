@@ -5,33 +5,19 @@ built dcnbench (`.ci/run` provides both).
 """
 import os
 import shutil
-import struct
 import subprocess
 import sys
 import tempfile
 import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from pagecheck import colours, dcnbench, png_size, render  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PLOT = os.path.join(ROOT, "scripts", "plot.py")
 FIXTURES = os.path.join(ROOT, "Tests", "Fixtures")
 SMOKE = os.path.join(FIXTURES, "smoke.csv")  # small: the smoke preset, 2 shapes, 1-2 threads
 PEERS = os.path.join(FIXTURES, "peers-zen4")
-
-
-def png_size(path):
-    """(width, height) from a PNG's IHDR chunk."""
-    with open(path, "rb") as f:
-        header = f.read(24)
-    assert header[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
-    return struct.unpack(">II", header[16:24])
-
-
-def dcnbench():
-    out = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, capture_output=True, text=True)
-    path = os.path.join(out.stdout.strip(), "dcnbench")
-    if not os.path.exists(path):
-        raise unittest.SkipTest("dcnbench is not built (swift build -c release --product dcnbench)")
-    return path
 
 
 class PlotTests(unittest.TestCase):
@@ -97,32 +83,21 @@ class ReportTests(unittest.TestCase):
         self.assertGreaterEqual(r.stdout.count("\n| v"), 10, "a row per default-preset shape")
 
     def test_html_renders_in_chromium(self):
-        browser = shutil.which("chromium") or shutil.which("chromium-browser")
-        if browser is None:
-            self.skipTest("chromium is not installed (apt-get install chromium)")
         out = tempfile.mkdtemp()
         self.addCleanup(shutil.rmtree, out)
         page = os.path.join(out, "report.html")
         csvs = [os.path.join(PEERS, "ours-r1.csv"), os.path.join(PEERS, "openvino-t1-r1.csv")]
         r = subprocess.run([dcnbench(), "report", *csvs, "--html", "--out", page], cwd=ROOT, capture_output=True, text=True)
         self.assertEqual(r.returncode, 0, r.stderr)
-        flags = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", f"--user-data-dir={out}/profile"]
-        dom = subprocess.run([browser, *flags, "--dump-dom", f"file://{page}"], capture_output=True, text=True, timeout=120)
-        self.assertIn("<table>", dom.stdout)
-        self.assertIn("Against the peers", dom.stdout)
-        shot = os.path.join(out, "shot.png")
-        subprocess.run([browser, *flags, "--window-size=1200,1600", f"--screenshot={shot}", f"file://{page}"],
-                       capture_output=True, timeout=120)
+        dom, shot = render(page, out)
+        self.assertIn("<table>", dom)
+        self.assertIn("Against the peers", dom)
         self.assertEqual(png_size(shot), (1200, 1600))
-        # Not blank: the page's text and table borders give many distinct colours, a blank
-        # page one (decoded with Pillow from .venv-plot, which plot.py's tests created).
-        python = os.path.join(ROOT, ".venv-plot", "bin", "python")
-        if not os.path.exists(python):
+        # Not blank: the page's text and table borders give many distinct colours, a blank page one.
+        n = colours(shot)
+        if n is None:
             self.skipTest(".venv-plot is missing (run plot.py once)")
-        colours = subprocess.run([python, "-c", "import sys; from PIL import Image; "
-                                  "print(len(Image.open(sys.argv[1]).convert('RGB').getcolors(1 << 24)))", shot],
-                                 capture_output=True, text=True)
-        self.assertGreater(int(colours.stdout), 50, colours.stderr)
+        self.assertGreater(n, 50)
 
 
 if __name__ == "__main__":

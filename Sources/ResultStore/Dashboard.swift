@@ -177,7 +177,7 @@ public enum Dashboard {
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8"><title>\(escape(title))</title>
         <style>body{font-family:sans-serif;margin:1.5em;max-width:1100px}table{border-collapse:collapse;margin:1em 0}
-        td,th{border:1px solid #ddd;padding:2px 6px;font-size:13px;text-align:left}.slower{color:#c00}.faster{color:#080}</style>
+        td,th{border:1px solid #ddd;padding:2px 6px;font-size:13px;text-align:left}h1{overflow-wrap:anywhere}.slower{color:#c00}.faster{color:#080}</style>
         </head><body>\(body)</body></html>
 
         """

@@ -14,7 +14,8 @@ struct DCNBench: ParsableCommand {
         subcommands: [
             SweepCommand.self, ABCommand.self, MergeCommand.self, CompareCommand.self, ReportCommand.self,
             ListCommand.self, VerifyCommand.self, TopologyCommand.self, ProbeCommand.self,
-            StoreCommand.self, HistoryCommand.self, DashboardCommand.self, RunPointCommand.self,
+            StoreCommand.self, HistoryCommand.self, DashboardCommand.self, ChangePointsCommand.self,
+            RunPointCommand.self,
         ]
     )
 

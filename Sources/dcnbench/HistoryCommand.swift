@@ -36,17 +36,7 @@ struct HistoryCommand: ParsableCommand {
     @Option(help: "Fewest runs in a segment (a step shows after this many runs).") var minSegment = 3
 
     func validate() throws {
-        guard significance > 0, significance < 1 else {
-            throw ValidationError("--significance \(significance): give a p-value between 0 and 1, e.g. 0.001")
-        }
-        guard (9...100_000).contains(permutations) else {
-            throw ValidationError("--permutations \(permutations): give 9 to 100000 (999 resolves p = 0.001)")
-        }
-        guard Double(permutations + 1) * significance >= 1 else {
-            throw ValidationError(
-                "--permutations \(permutations) cannot reach p ≤ \(significance) (the least p is 1/(permutations + 1)); give more")
-        }
-        guard (2...1000).contains(minSegment) else { throw ValidationError("--min-segment \(minSegment): give 2 to 1000") }
+        try DetectorOptions.check(significance: significance, permutations: permutations, minSegment: minSegment)
         guard threshold >= 0, threshold < 10 else {
             throw ValidationError("--threshold \(threshold): give a relative change, e.g. 0.02 for 2 %")
         }
