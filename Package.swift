@@ -28,6 +28,8 @@ let package = Package(
         .library(name: "DeformConv", targets: ["DeformConv"]),
         .library(name: "DeformConvReference", targets: ["DeformConvReference"]),
         .library(name: "Topology", targets: ["Topology"]),
+        .library(name: "ResultStore", targets: ["ResultStore"]),
+        .library(name: "StoreCommands", targets: ["StoreCommands"]),
         .executable(name: "dcnbench", targets: ["dcnbench"]),
     ],
     dependencies: [
@@ -62,10 +64,17 @@ let package = Package(
             dependencies: ["Bench", "Topology", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["README.md"]
         ),
+        // The store's commands, shared by dcnbench and the PostgreSQL build (Extensions/PostgresStore).
+        .target(
+            name: "StoreCommands",
+            dependencies: [
+                "Bench", "ResultStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .executableTarget(
             name: "dcnbench",
             dependencies: [
-                "Bench", "DeformConv", "Topology", "CTargetFeatures", "ResultStore",
+                "Bench", "DeformConv", "Topology", "CTargetFeatures", "ResultStore", "StoreCommands",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]

@@ -3,7 +3,9 @@
 # (oldest first) is checked out in a worktree of its own (.backfill-worktree), built there
 # (one scratch folder for all, so each build is incremental), swept with that commit's own
 # dcnbench, and its results added to the store by this checkout's dcnbench.
-#   scripts/backfill.sh [-i] [-s STORE] [-o DIR] REV_RANGE [-- SWEEP OPTIONS...]
+#   scripts/backfill.sh [-i] [-a] [-s STORE] [-o DIR] REV_RANGE [-- SWEEP OPTIONS...]
+#     -a   every commit; without it, only commits that change Sources/ or Package.swift (the
+#          others build the same dcnbench as their parent)
 #     -i   count instructions (portable build under valgrind, 1 thread: exact, noise-free
 #          history) instead of timing
 #     -s   the store (default $DCNBENCH_STORE, else results/store.sqlite)
@@ -16,15 +18,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-instructions= store= out=
-while getopts "is:o:" opt; do
+instructions= store= out= all=
+while getopts "ias:o:" opt; do
   case $opt in
-    i) instructions=1 ;; s) store=$OPTARG ;; o) out=$OPTARG ;;
-    *) echo "usage: $0 [-i] [-s STORE] [-o DIR] REV_RANGE [-- SWEEP OPTIONS...]" >&2; exit 2 ;;
+    i) instructions=1 ;; a) all=1 ;; s) store=$OPTARG ;; o) out=$OPTARG ;;
+    *) echo "usage: $0 [-i] [-a] [-s STORE] [-o DIR] REV_RANGE [-- SWEEP OPTIONS...]" >&2; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
-range=${1:?usage: $0 [-i] [-s STORE] [-o DIR] REV_RANGE [-- SWEEP OPTIONS...]}
+range=${1:?usage: $0 [-i] [-a] [-s STORE] [-o DIR] REV_RANGE [-- SWEEP OPTIONS...]}
 shift
 [ "${1:-}" = "--" ] && shift
 commits=$(git rev-list --reverse "$range") || { echo "backfill.sh: '$range' is not a range of this repository" >&2; exit 2; }
@@ -49,6 +51,9 @@ failed=()
 for commit in $commits; do
   short=${commit:0:10}
   file=$out/$commit.csv
+  if [ -z "$all" ] && git rev-parse -q --verify "$commit^" >/dev/null && git diff --quiet "$commit^" "$commit" -- Sources Package.swift; then
+    continue
+  fi
   if [ ! -e "$file" ]; then
     echo "== $short $(git log -1 --format=%s "$commit" | cut -c1-60)" >&2
     git -C "$worktree" checkout -q --detach -f "$commit"

@@ -1,6 +1,5 @@
 import Bench
 import Foundation
-import GRDB
 
 /// Each point's series over commits, with its change points: what `dcnbench history` prints and
 /// the dashboard draws.
@@ -79,55 +78,42 @@ public struct History: Codable, Sendable {
         }
     }
 
-    public init(store: Store, query: Query, detector: ChangePointDetector) throws {
+    public init(store: any ResultsStore, query: Query, detector: ChangePointDetector) throws {
         let pattern: NSRegularExpression?
         do { pattern = try query.point.map { try NSRegularExpression(pattern: $0) } } catch {
             throw BenchError("--point '\(query.point ?? "")' is not a regular expression: \(error.localizedDescription)")
         }
         let commits = try Self.commitOrder(query)
         order = commits == nil ? .date : .git
-        let rows = try store.database.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT p.name, p.median_s, p.median_low_s, p.median_high_s, p.processes, p.instructions,
-                      r.id, r.git_commit, r.git_dirty, r.date, r.host, r.cpu_model, r.config_id, r.mode
-                    FROM point p JOIN run r ON r.id = p.run_id WHERE p.status = 'ok'
-                    """)
-        }
+        let rows = try store.historyRows()
         var leftOut = Set<String>()
         var grouped: [String: Series] = [:]
         var positions: [String: (Int, String)] = [:]
         for row in rows {
-            let name: String = row["name"]
+            let name = row.name
             if let pattern, pattern.firstMatch(in: name, range: NSRange(name.startIndex..., in: name)) == nil { continue }
-            let host: String = row["host"], cpu: String = row["cpu_model"]
-            if let machine = query.machine, !host.contains(machine), !cpu.contains(machine) { continue }
-            let runID: String = row["id"], commit: String? = row["git_commit"], date: String = row["date"]
+            if let machine = query.machine, !row.host.contains(machine), !row.cpuModel.contains(machine) { continue }
             let position: Int
             if let commits {
-                guard let commit, let index = commits[commit] else {
-                    leftOut.insert(runID)
+                guard let commit = row.gitCommit, let index = commits[commit] else {
+                    leftOut.insert(row.runID)
                     continue
                 }
                 position = index
             } else {
                 position = 0
             }
-            let mode: String = row["mode"]
-            let counted = mode == RunMode.instructionCount.rawValue
-            let value: Double? = counted ? (row["instructions"] as Int?).map(Double.init) : row["median_s"]
-            guard let value else { continue }
-            let configID: String = row["config_id"]
-            let key = "\(name)|\(configID)"
+            let counted = row.mode == RunMode.instructionCount.rawValue
+            guard let value = counted ? row.instructions.map(Double.init) : row.medianS else { continue }
+            let key = "\(name)|\(row.configID)"
             grouped[key, default: Series(
-                name: name, configID: configID, cpuModel: cpu, mode: mode, unit: counted ? "instructions" : "s",
-                entries: [], changePoints: [])].entries.append(
+                name: name, configID: row.configID, cpuModel: row.cpuModel, mode: row.mode,
+                unit: counted ? "instructions" : "s", entries: [], changePoints: [])].entries.append(
                     Entry(
-                        runID: runID, gitCommit: commit, gitDirty: row["git_dirty"], date: date, host: host,
-                        value: value, low: counted ? nil : row["median_low_s"], high: counted ? nil : row["median_high_s"],
-                        processes: row["processes"]))
-            positions[runID] = (position, date)
+                        runID: row.runID, gitCommit: row.gitCommit, gitDirty: row.gitDirty, date: row.date,
+                        host: row.host, value: value, low: counted ? nil : row.medianLowS,
+                        high: counted ? nil : row.medianHighS, processes: row.processes))
+            positions[row.runID] = (position, row.date)
         }
         runsLeftOut = leftOut.count
         series = grouped.values.map { s in

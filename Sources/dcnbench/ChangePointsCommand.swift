@@ -1,6 +1,7 @@
 import ArgumentParser
 import Bench
 import Foundation
+import StoreCommands
 
 struct ChangePointsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -59,23 +60,5 @@ struct ChangePointsCommand: ParsableCommand {
             if points.isEmpty { print("no change point in \(values.count) values") }
             for p in points { print("\(p.index)  p \(p.pValue)  \(p.before) -> \(p.after)") }
         }
-    }
-}
-
-/// The detector's settings, checked alike by `history`, `dashboard` and `changepoints`.
-enum DetectorOptions {
-    static func check(significance: Double, permutations: Int, minSegment: Int) throws {
-        guard significance > 0, significance < 1 else {
-            throw ValidationError("--significance \(significance): give a p-value between 0 and 1, e.g. 0.001")
-        }
-        guard (9...100_000).contains(permutations) else {
-            throw ValidationError("--permutations \(permutations): give 9 to 100000 (999 resolves p = 0.001)")
-        }
-        guard Double(permutations + 1) * significance >= 1 else {
-            throw ValidationError(
-                "--permutations \(permutations) cannot reach p ≤ \(significance) (the least p is 1/(permutations + 1)); give more"
-            )
-        }
-        guard (2...1000).contains(minSegment) else { throw ValidationError("--min-segment \(minSegment): give 2 to 1000") }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CTargetFeatures
 import Foundation
+import StoreCommands
 import Topology
 
 @main

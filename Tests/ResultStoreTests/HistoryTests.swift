@@ -40,7 +40,7 @@ struct HistoryTests {
     /// point at run 10 that `regression` reports; none for the flat point. (Ten runs each side:
     /// with the default significance of 0.001 a permutation test needs about five runs after
     /// a clean step, see docs/history.md.)
-    static func steppedStore() throws -> (Store, String, [String]) {
+    static func steppedStore() throws -> (SQLiteStore, String, [String]) {
         let (repo, commits) = try gitRepository(commits: 20)
         let store = try newStore()
         let points = tinyPoints()

@@ -49,8 +49,8 @@ func gitRepository(commits count: Int) throws -> (String, [String]) {
     return (dir, commits)
 }
 
-func newStore() throws -> Store {
-    try Store(path: temporaryDirectory().appendingPathComponent("store.sqlite").path)
+func newStore() throws -> SQLiteStore {
+    try SQLiteStore(path: temporaryDirectory().appendingPathComponent("store.sqlite").path)
 }
 
 @Suite("Results store")
@@ -96,21 +96,21 @@ struct StoreTests {
         #expect(try store.runs().isEmpty)
     }
 
-    /// Two writers (two connections, as two processes have) adding 8 runs each at once: all 16
-    /// stored, every sample.
+    /// Two writers (two connections, as two processes have) creating one store and adding 8
+    /// runs each at once: all 16 stored, every sample. (The creation raced once: both saw no
+    /// tables and the second's CREATE TABLE failed; the schema is now made under the write lock.)
     @Test func concurrentWriters() throws {
         let path = try temporaryDirectory().appendingPathComponent("store.sqlite").path
-        _ = try Store(path: path)
         let files = try (0..<16).map { try runFile("r\($0)", commit: "c", date: "2026-11-01T00:00:\($0 + 10)Z") }
         let errors = ErrorBox()
         DispatchQueue.concurrentPerform(iterations: 2) { writer in
             do {
-                let store = try Store(path: path)
+                let store = try SQLiteStore(path: path)
                 for k in stride(from: writer, to: 16, by: 2) { _ = try store.add(files[k]) }
             } catch { errors.add(error) }
         }
         #expect(errors.all.isEmpty, "\(errors.all)")
-        let runs = try Store(path: path).runs()
+        let runs = try SQLiteStore(path: path).runs()
         #expect(runs.count == 16)
         #expect(runs.allSatisfy { $0.samples == 18 })
     }
@@ -119,18 +119,18 @@ struct StoreTests {
         let dir = try temporaryDirectory()
         let text = dir.appendingPathComponent("notes.txt").path
         try "not a database".write(toFile: text, atomically: true, encoding: .utf8)
-        #expect(throws: BenchError.self) { try Store(path: text) }
-        #expect(throws: BenchError.self) { try Store(path: dir.path) }
+        #expect(throws: BenchError.self) { try SQLiteStore(path: text) }
+        #expect(throws: BenchError.self) { try SQLiteStore(path: dir.path) }
         let link = dir.appendingPathComponent("link.sqlite").path
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: text)
-        #expect(throws: BenchError.self) { try Store(path: link) }
+        #expect(throws: BenchError.self) { try SQLiteStore(path: link) }
         #expect {
-            try Store(path: dir.appendingPathComponent("absent.sqlite").path, create: false)
+            try SQLiteStore(path: dir.appendingPathComponent("absent.sqlite").path, create: false)
         } throws: { "\($0)".contains("store add") }
         // Another program's SQLite database is not taken over.
         let foreign = dir.appendingPathComponent("foreign.sqlite").path
         _ = try Subprocess.run("/usr/bin/env", ["python3", "-c", "import sqlite3; c = sqlite3.connect('\(foreign)'); c.execute('create table t (x)'); c.commit()"])
-        #expect { try Store(path: foreign) } throws: { "\($0)".contains("something else") }
+        #expect { try SQLiteStore(path: foreign) } throws: { "\($0)".contains("something else") }
     }
 }
 

@@ -3,8 +3,10 @@ import Bench
 import Foundation
 import ResultStore
 
-struct HistoryCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct HistoryCommand: ParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "history",
         abstract: "Each point's series over commits from the store, with its change points.",
         discussion: """
@@ -35,7 +37,7 @@ struct HistoryCommand: ParsableCommand {
     @Option(help: "Permutations per test.") var permutations = 999
     @Option(help: "Fewest runs in a segment (a step shows after this many runs).") var minSegment = 3
 
-    func validate() throws {
+    public func validate() throws {
         try DetectorOptions.check(significance: significance, permutations: permutations, minSegment: minSegment)
         guard threshold >= 0, threshold < 10 else {
             throw ValidationError("--threshold \(threshold): give a relative change, e.g. 0.02 for 2 %")
@@ -45,8 +47,8 @@ struct HistoryCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
-        let source = try Store(path: store.path, create: false)
+    public func run() throws {
+        let source = try store.open()
         let history = try History(
             store: source,
             query: .init(

@@ -4,15 +4,43 @@ import Foundation
 import ResultStore
 
 /// `--store`, shared by the commands that use the results store.
-struct StoreOption: ParsableArguments {
-    @Option(help: "The results store (SQLite file); default $DCNBENCH_STORE, else results/store.sqlite.")
+public struct StoreOption: ParsableArguments {
+    @Option(
+        help:
+            "The results store: an SQLite file (default $DCNBENCH_STORE, else results/store.sqlite), or postgresql://… with dcnbench-pg."
+    )
     var store: String?
 
-    var path: String { Store.location(option: store) }
+    public init() {}
+
+    /// The store named, opened; `create: false` for commands that only read.
+    func open(create: Bool = false) throws -> any ResultsStore {
+        try ResultsStores.open(SQLiteStore.location(option: store), create: create)
+    }
 }
 
-struct StoreCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+/// The detector's settings, checked alike by `history`, `dashboard` and `changepoints`.
+public enum DetectorOptions {
+    public static func check(significance: Double, permutations: Int, minSegment: Int) throws {
+        guard significance > 0, significance < 1 else {
+            throw ValidationError("--significance \(significance): give a p-value between 0 and 1, e.g. 0.001")
+        }
+        guard (9...100_000).contains(permutations) else {
+            throw ValidationError("--permutations \(permutations): give 9 to 100000 (999 resolves p = 0.001)")
+        }
+        guard Double(permutations + 1) * significance >= 1 else {
+            throw ValidationError(
+                "--permutations \(permutations) cannot reach p ≤ \(significance) (the least p is 1/(permutations + 1)); give more"
+            )
+        }
+        guard (2...1000).contains(minSegment) else { throw ValidationError("--min-segment \(minSegment): give 2 to 1000") }
+    }
+}
+
+public struct StoreCommand: ParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "store",
         abstract: "Remember runs: add results files to a store, list, remove and export its runs.",
         discussion: """
@@ -28,8 +56,10 @@ struct StoreCommand: ParsableCommand {
         subcommands: [Add.self, Runs.self, Remove.self, Export.self]
     )
 
-    struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(
+    public struct Add: ParsableCommand {
+        public init() {}
+
+        public static let configuration = CommandConfiguration(
             abstract: "Add the runs of results files (with their samples and context) to the store.",
             discussion: """
                 Each file is read as compare reads it: consistent, with its context, or refused. \
@@ -43,9 +73,9 @@ struct StoreCommand: ParsableCommand {
         @OptionGroup var store: StoreOption
         @Argument(help: "Results CSVs.") var results: [String]
 
-        func run() throws {
+        public func run() throws {
             guard !results.isEmpty else { throw BenchError("give at least one results CSV") }
-            let target = try Store(path: store.path)
+            let target = try store.open(create: true)
             for path in results {
                 let (outcomes, peers) = try target.add(path)
                 for outcome in outcomes {
@@ -61,15 +91,17 @@ struct StoreCommand: ParsableCommand {
         }
     }
 
-    struct Runs: ParsableCommand {
-        static let configuration = CommandConfiguration(
+    public struct Runs: ParsableCommand {
+        public init() {}
+
+        public static let configuration = CommandConfiguration(
             abstract: "List the stored runs, oldest first.",
             discussion: "Example:\n  dcnbench store runs --json")
         @OptionGroup var store: StoreOption
         @Flag(help: "As JSON.") var json = false
 
-        func run() throws {
-            let runs = try Store(path: store.path, create: false).runs()
+        public func run() throws {
+            let runs = try store.open().runs()
             if json {
                 FileHandle.standardOutput.write(try SnakeCaseJSON.encode(runs) + Data("\n".utf8))
                 return
@@ -88,26 +120,30 @@ struct StoreCommand: ParsableCommand {
         }
     }
 
-    struct Remove: ParsableCommand {
-        static let configuration = CommandConfiguration(
+    public struct Remove: ParsableCommand {
+        public init() {}
+
+        public static let configuration = CommandConfiguration(
             abstract: "Remove runs (their points and samples) from the store.",
             discussion: "Example:\n  dcnbench store remove 524a616983c15430")
         @OptionGroup var store: StoreOption
         @Argument(help: "Run ids (`dcnbench store runs`).") var runs: [String]
 
-        func run() throws {
-            let target = try Store(path: store.path, create: false)
+        public func run() throws {
+            let target = try store.open()
             for run in runs {
                 guard try target.remove(runID: run) else {
-                    throw BenchError("run \(run) is not in the store \(target.path); `dcnbench store runs` lists them")
+                    throw BenchError("run \(run) is not in the store \(target.location); `dcnbench store runs` lists them")
                 }
                 print("removed run \(run)")
             }
         }
     }
 
-    struct Export: ParsableCommand {
-        static let configuration = CommandConfiguration(
+    public struct Export: ParsableCommand {
+        public init() {}
+
+        public static let configuration = CommandConfiguration(
             abstract: "Write a stored run in google/benchmark's JSON (for github-action-benchmark, Bencher, Conbench).",
             discussion: """
                 One benchmark per point: real_time the median of process medians per call (ns), \
@@ -123,16 +159,16 @@ struct StoreCommand: ParsableCommand {
         @Option(help: "gbench-json (google/benchmark's JSON reporter format).") var format = "gbench-json"
         @Option(help: "Write here instead of standard output.") var out: String?
 
-        func run() throws {
+        public func run() throws {
             guard format == "gbench-json" else {
                 throw BenchError("--format \(format): the one export format is gbench-json")
             }
             if let out { try OutputFile.check(out, option: "--out") }
-            let source = try Store(path: store.path, create: false)
+            let source = try store.open()
             var id = runID
             if runID == "latest" {
                 guard let newest = try source.runs().last(where: { ["timed", "interleaved"].contains($0.mode) }) else {
-                    throw BenchError("--run latest: the store \(source.path) has no timed run")
+                    throw BenchError("--run latest: the store \(source.location) has no timed run")
                 }
                 id = newest.id
             }

@@ -3,8 +3,10 @@ import Bench
 import Foundation
 import ResultStore
 
-struct DashboardCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct DashboardCommand: ParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "dashboard",
         abstract: "Write the store's history as a static site: an index of points, a page per point.",
         discussion: """
@@ -29,9 +31,9 @@ struct DashboardCommand: ParsableCommand {
     @Option(help: "A commit's link, {commit} replaced by its hash.") var commitURL: String?
     @Option(help: "The site's title.") var title = "dcnbench history"
 
-    func run() throws {
+    public func run() throws {
         let history = try History(
-            store: Store(path: store.path, create: false),
+            store: store.open(),
             query: .init(point: point, machine: machine, since: since, repository: repository),
             detector: ChangePointDetector())
         let written = try Dashboard.write(history, to: out, commitURL: commitURL, title: title)
