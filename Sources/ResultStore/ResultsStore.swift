@@ -164,7 +164,7 @@ public struct StoredRun: Sendable {
     }
 
     /// The message for a different run under a stored id.
-    func conflict(storedSource: String) -> BenchError {
+    public func conflict(storedSource: String) -> BenchError {
         BenchError(
             "\(source): run \(context.runID) is in the store (from \(storedSource)) with other rows or samples; a run is added once, complete. To replace it: dcnbench store remove \(context.runID)"
         )
