@@ -75,6 +75,10 @@ public struct ChangePointDetector: Sendable {
             for _ in 0..<permutations {
                 order.shuffle(using: &random)
                 if let shuffled = bestSplit(order, distance, n), shuffled.q >= best.q { exceed += 1 }
+                // p can only grow from here: once it is past the significance the split is
+                // rejected, whatever the remaining shuffles give (most of the work in a long
+                // series with no change).
+                if Double(1 + exceed) / Double(permutations + 1) > significance { break }
             }
             let p = Double(1 + exceed) / Double(permutations + 1)
             guard p <= significance else { break }
