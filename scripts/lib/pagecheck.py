@@ -42,13 +42,15 @@ def render(page, scratch, size=(1200, 1600)):
     return dom.stdout, shot
 
 
-def colours(shot):
-    """Distinct colours of a screenshot (Pillow from .venv-plot, which plot.py's tests create): a
-    blank page has one, text and lines give many. None if .venv-plot is missing."""
+def check_screenshot(test, shot, size=(1200, 1600)):
+    """TEST fails unless SHOT is a SIZE PNG that is not blank: text and lines give many distinct
+    colours, a blank page one (decoded with Pillow from .venv-plot, which plot.py's tests create;
+    the test is skipped without it)."""
+    test.assertEqual(png_size(shot), size)
     python = os.path.join(ROOT, ".venv-plot", "bin", "python")
     if not os.path.exists(python):
-        return None
+        test.skipTest(".venv-plot is missing (run plot.py once)")
     out = subprocess.run([python, "-c", "import sys; from PIL import Image; "
                           "print(len(Image.open(sys.argv[1]).convert('RGB').getcolors(1 << 24)))", shot],
                          capture_output=True, text=True)
-    return int(out.stdout)
+    test.assertGreater(int(out.stdout), 50, out.stderr)
