@@ -10,8 +10,8 @@ import Foundation
 /// instructions of one call: larger is slower for both. Runs are in git order (topological, the
 /// commit's first run first) when the store's commits are in the checkout's history, otherwise
 /// in date order; runs of commits outside the history asked for are left out and counted.
-/// Timed series get `ChangePointDetector`'s change points; instruction counts are exact, so
-/// every change in them is one (`ChangePointDetector.exactSteps`).
+/// Timed series get `ChangePointDetector`'s change points; instruction counts are all but
+/// exact, so a change beyond a small tolerance is one (`ChangePointDetector.countSteps`).
 public struct History: Codable, Sendable {
     public enum Order: String, Codable, Sendable {
         /// The order of `git rev-list --topo-order` in the checkout.
@@ -69,12 +69,18 @@ public struct History: Codable, Sendable {
         public var order: Order?
         /// The git checkout whose history orders the commits.
         public var repository: String
-        public init(point: String? = nil, machine: String? = nil, since: String? = nil, order: Order? = nil, repository: String = ".") {
+        /// Instruction counts: the relative change that is a change point.
+        public var countTolerance: Double
+        public init(
+            point: String? = nil, machine: String? = nil, since: String? = nil, order: Order? = nil,
+            repository: String = ".", countTolerance: Double = 0.0025
+        ) {
             self.point = point
             self.machine = machine
             self.since = since
             self.order = order
             self.repository = repository
+            self.countTolerance = countTolerance
         }
     }
 
@@ -123,7 +129,9 @@ public struct History: Codable, Sendable {
                 return pa.0 != pb.0 ? pa.0 < pb.0 : (pa.1, a.runID) < (pb.1, b.runID)
             }
             let values = s.entries.map(\.value)
-            s.changePoints = s.unit == "instructions" ? ChangePointDetector.exactSteps(values) : detector.detect(values)
+            s.changePoints =
+                s.unit == "instructions"
+                ? ChangePointDetector.countSteps(values, tolerance: query.countTolerance) : detector.detect(values)
             return s
         }.sorted { ($0.name, $0.cpuModel, $0.configID) < ($1.name, $1.cpuModel, $1.configID) }
     }

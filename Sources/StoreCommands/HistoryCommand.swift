@@ -12,7 +12,7 @@ public struct HistoryCommand: ParsableCommand {
         discussion: """
             A series is one point under one configuration (build, CPU, PUs, timing, mode); its \
             values are the runs' medians of process medians, or instructions per call for \
-            instruction-count runs. Runs are in git order (run inside the checkout, or give \
+            instruction-count runs (a change of more than --count-tolerance is a change point). Runs are in git order (run inside the checkout, or give \
             --repository). Change points: E-divisive means with a permutation test \
             (docs/history.md). --check exits 2 when a point's last change point made it slower \
             by more than --threshold: the CI gate in history form.
@@ -36,9 +36,14 @@ public struct HistoryCommand: ParsableCommand {
     @Option(help: "A split is a change point when the permutation test's p is at most this.") var significance = 0.001
     @Option(help: "Permutations per test.") var permutations = 999
     @Option(help: "Fewest runs in a segment (a step shows after this many runs).") var minSegment = 3
+    @Option(help: "Instruction counts: the relative change from a segment's median that is a change point.")
+    var countTolerance = 0.0025
 
     public func validate() throws {
         try DetectorOptions.check(significance: significance, permutations: permutations, minSegment: minSegment)
+        guard countTolerance >= 0, countTolerance < 1 else {
+            throw ValidationError("--count-tolerance \(countTolerance): give a relative change, e.g. 0.0025 for 0.25 %")
+        }
         guard threshold >= 0, threshold < 10 else {
             throw ValidationError("--threshold \(threshold): give a relative change, e.g. 0.02 for 2 %")
         }
@@ -53,7 +58,7 @@ public struct HistoryCommand: ParsableCommand {
             store: source,
             query: .init(
                 point: point, machine: machine, since: since, order: order.flatMap(History.Order.init),
-                repository: repository),
+                repository: repository, countTolerance: countTolerance),
             detector: ChangePointDetector(
                 significance: significance, permutations: permutations, minSegment: minSegment))
         if json {

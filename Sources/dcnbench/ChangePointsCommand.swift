@@ -9,7 +9,7 @@ struct ChangePointsCommand: ParsableCommand {
         abstract: "The change points of any series of numbers (one per line), as history finds them.",
         discussion: """
             The detector of `dcnbench history`: E-divisive means with a seeded permutation test, \
-            or with --exact every change between neighbours (instruction counts). Prints one \
+            or with --counts every change beyond a tolerance (instruction counts). Prints one \
             change point per line (the index of the first value after it, 0-based, its p-value, \
             the medians of the segments before and after), or --json. docs/history.md.
 
@@ -21,7 +21,10 @@ struct ChangePointsCommand: ParsableCommand {
 
     @Argument(help: "A file of numbers, one per line; - for standard input.") var file: String
     @Flag(help: "Print JSON.") var json = false
-    @Flag(help: "The series is exact (instruction counts): every change is a change point.") var exact = false
+    @Flag(help: "The series is of counts (instructions): a change beyond --count-tolerance is a change point.")
+    var counts = false
+    @Option(help: "With --counts: the relative change from a segment's median that is a change point.")
+    var countTolerance = 0.0025
     @Option(help: "A split is a change point when the permutation test's p is at most this.") var significance = 0.001
     @Option(help: "Permutations per test.") var permutations = 999
     @Option(help: "Fewest values in a segment.") var minSegment = 3
@@ -50,8 +53,8 @@ struct ChangePointsCommand: ParsableCommand {
             throw BenchError("\(source): \(values.count) values; the detector takes at most 100000 (it is quadratic)")
         }
         let points =
-            exact
-            ? ChangePointDetector.exactSteps(values)
+            counts
+            ? ChangePointDetector.countSteps(values, tolerance: countTolerance)
             : ChangePointDetector(significance: significance, permutations: permutations, minSegment: minSegment)
                 .detect(values)
         if json {

@@ -128,13 +128,18 @@ struct ChangePointTests {
         #expect(ChangePointDetector(minSegment: 3).detect([1, 1, 1, 2, 2]).isEmpty)
     }
 
-    /// Exact series: every change is a change point at once, a constant series has none.
-    @Test func exactSeries() {
-        let steps = ChangePointDetector.exactSteps([5, 5, 5, 6, 6, 5, 5, 5])
+    /// Counts: a change beyond the tolerance is a change point at once; the few hundredths of a
+    /// percent two processes of one build differ by are not; a constant series has none.
+    @Test func countSeries() {
+        let steps = ChangePointDetector.countSteps([5e5, 5e5, 5e5, 6e5, 6e5, 5e5, 5e5, 5e5], tolerance: 0.0025)
         #expect(steps.map(\.index) == [3, 5])
-        #expect(steps.map(\.before) == [5, 6])
-        #expect(steps.map(\.after) == [6, 5])
-        #expect(ChangePointDetector.exactSteps([5, 5, 5]).isEmpty)
-        #expect(ChangePointDetector.exactSteps([]).isEmpty)
+        #expect(steps.map(\.before) == [5e5, 6e5])
+        #expect(steps.map(\.after) == [6e5, 5e5])
+        // Backfilled smoke counts of one point (tiled fwd v2 C8, 1 thread): a +4.0 % step, then
+        // values 0.01 % apart.
+        let counted: [Double] = [1_878_544, 1_953_403, 1_953_469, 1_953_517, 1_953_505, 1_953_391]
+        #expect(ChangePointDetector.countSteps(counted, tolerance: 0.0025).map(\.index) == [1])
+        #expect(ChangePointDetector.countSteps([5, 5, 5], tolerance: 0).isEmpty)
+        #expect(ChangePointDetector.countSteps([], tolerance: 0.0025).isEmpty)
     }
 }

@@ -55,8 +55,8 @@ struct StoreCLITests {
         let found = try dcnbench(["changepoints", series, "--json"])
         #expect(found.status == 0, "\(found.err)")
         #expect(found.out.contains("\"index\" : 15"))
-        let exact = try dcnbench(["changepoints", series, "--exact"])
-        #expect(exact.out.hasPrefix("15  p 0.0"))
+        let counts = try dcnbench(["changepoints", series, "--counts"])
+        #expect(counts.out.hasPrefix("15  p 0.0"))
         let bad = dir.appendingPathComponent("bad.txt").path
         try "1\n2\nnan\n".write(toFile: bad, atomically: true, encoding: .utf8)
         let refused = try dcnbench(["changepoints", bad])

@@ -90,13 +90,23 @@ public struct ChangePointDetector: Sendable {
         return Self.changePoints(values, at: cuts.sorted(), pValues: pValues)
     }
 
-    /// The change points of an exact series, such as instruction counts (one build, input and
-    /// configuration always give the same count): every run whose value differs from the run
-    /// before it, p = 0. A permutation test would need many runs after a step to find what is
-    /// certain from the first one: 3 changed runs among 12 can sit together by chance 1 time in 22.
-    public static func exactSteps(_ values: [Double]) -> [ChangePoint] {
-        let cuts = values.indices.dropFirst().filter { values[$0] != values[$0 - 1] }
-        return changePoints(values, at: Array(cuts), pValues: Dictionary(uniqueKeysWithValues: cuts.map { ($0, 0) }))
+    /// The change points of a series of counts, such as instructions per call: the same build
+    /// and input give the same count to within a few hundredths of a percent (what the process's
+    /// environment and allocator add), so a run more than `tolerance` (relative) away from the
+    /// median of its segment so far starts a new segment, p = 0. A permutation test would need
+    /// many runs after a step to say what is plain from the first: 3 changed runs among 12 sit
+    /// together by chance 1 time in 22.
+    public static func countSteps(_ values: [Double], tolerance: Double) -> [ChangePoint] {
+        var cuts: [Int] = []
+        var start = 0
+        for i in values.indices.dropFirst() {
+            let level = median(values[start..<i])
+            if abs(values[i] - level) > tolerance * abs(level) {
+                cuts.append(i)
+                start = i
+            }
+        }
+        return changePoints(values, at: cuts, pValues: Dictionary(uniqueKeysWithValues: cuts.map { ($0, 0) }))
     }
 
     private static func changePoints(_ values: [Double], at cuts: [Int], pValues: [Int: Double]) -> [ChangePoint] {
