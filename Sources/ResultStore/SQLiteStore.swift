@@ -39,7 +39,14 @@ public final class SQLiteStore: ResultsStore, @unchecked Sendable {
             database = try DatabasePool(path: path, configuration: configuration)
             try database.writeWithoutTransaction { db in
                 try db.inTransaction(.immediate) {
+                    let existed = try db.tableExists("run")
                     for statement in StoreSQL.schema { try db.execute(sql: statement) }
+                    let stored = try String.fetchOne(db, sql: StoreSQL.storedVersion)
+                    if stored == nil && !existed {
+                        try db.execute(sql: StoreSQL.recordVersion, arguments: [StoreSQL.version])
+                    } else if stored != StoreSQL.version {
+                        throw BenchError(StoreSQL.versionMismatch(path, found: stored))
+                    }
                     return .commit
                 }
             }

@@ -5,6 +5,7 @@ public enum StoreSQL {
     /// The schema, a statement each; run in one transaction that holds the write lock, so
     /// that two processes creating one store take turns (the second finds the tables).
     public static let schema = [
+        "CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
         """
         CREATE TABLE IF NOT EXISTS run (
           id TEXT PRIMARY KEY,
@@ -32,6 +33,16 @@ public enum StoreSQL {
           FOREIGN KEY (run_id, name) REFERENCES point(run_id, name) ON DELETE CASCADE)
         """,
     ]
+
+    /// The version of these tables; a store made with another is refused, not misread.
+    public static let version = "1"
+    public static let storedVersion = "SELECT value FROM store_meta WHERE key = 'schema_version'"
+    public static let recordVersion = "INSERT INTO store_meta (key, value) VALUES ('schema_version', ?)"
+
+    /// The error for a store whose tables are of another version.
+    public static func versionMismatch(_ location: String, found: String?) -> String {
+        "--store \(location): its tables are of store schema \(found ?? "unknown (made during development)"), this dcnbench reads \(version); add its runs' results files to a new store"
+    }
 
     public static let storedDigest = "SELECT digest, source FROM run WHERE id = ?"
     public static let insertRun = """

@@ -131,6 +131,13 @@ struct StoreTests {
         let foreign = dir.appendingPathComponent("foreign.sqlite").path
         _ = try Subprocess.run("/usr/bin/env", ["python3", "-c", "import sqlite3; c = sqlite3.connect('\(foreign)'); c.execute('create table t (x)'); c.commit()"])
         #expect { try SQLiteStore(path: foreign) } throws: { "\($0)".contains("something else") }
+        // A store whose tables are of another schema version is refused, not misread.
+        let old = dir.appendingPathComponent("old.sqlite").path
+        _ = try SQLiteStore(path: old)
+        _ = try Subprocess.run(
+            "/usr/bin/env",
+            ["python3", "-c", "import sqlite3; c = sqlite3.connect('\(old)'); c.execute(\"update store_meta set value = '0'\"); c.commit()"])
+        #expect { try SQLiteStore(path: old) } throws: { "\($0)".contains("store schema 0") }
     }
 }
 

@@ -40,12 +40,25 @@ public final class PostgresStore: ResultsStore, @unchecked Sendable {
             try blocking { [self] in
                 try await transaction { connection in
                     try await connection.query(Self.query("SELECT pg_advisory_xact_lock(?)", [Self.lockKey]), logger: logger)
+                    var existed = false
+                    for try await _ in try await connection.query(
+                        Self.query("SELECT 1 FROM information_schema.tables WHERE table_name = 'run'"), logger: logger)
+                    { existed = true }
                     for statement in StoreSQL.schema { try await connection.query(Self.query(statement), logger: logger) }
+                    var stored: String?
+                    for try await (value) in try await connection.query(Self.query(StoreSQL.storedVersion), logger: logger)
+                        .decode(String.self)
+                    { stored = value }
+                    if stored == nil && !existed {
+                        try await connection.query(Self.query(StoreSQL.recordVersion, [StoreSQL.version]), logger: logger)
+                    } else if stored != StoreSQL.version {
+                        throw BenchError(StoreSQL.versionMismatch(location, found: stored))
+                    }
                 }
             }
         } catch {
             runner.cancel()
-            throw BenchError("--store \(location): \(Self.describe(error))")
+            throw error
         }
     }
 
