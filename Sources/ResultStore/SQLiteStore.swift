@@ -13,11 +13,13 @@ public final class SQLiteStore: ResultsStore, @unchecked Sendable {
     public let location: String
     let database: DatabasePool
 
-    /// The store of `--store`, else `DCNBENCH_STORE`, else `results/store.sqlite`.
+    public static let defaultLocation = "results/store.sqlite"
+
+    /// The store of `--store`, else `DCNBENCH_STORE`, else `defaultLocation`.
     public static func location(option: String?, environment: [String: String] = ProcessInfo.processInfo.environment)
         -> String
     {
-        option ?? environment["DCNBENCH_STORE"].flatMap { $0.isEmpty ? nil : $0 } ?? "results/store.sqlite"
+        option ?? environment["DCNBENCH_STORE"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultLocation
     }
 
     /// Opens the store at `path`, creating it (and its tables) if absent. `create: false` refuses

@@ -13,13 +13,18 @@ public struct StoreOption: ParsableArguments {
 
     public init() {}
 
-    /// The store named, opened; `create: false` for commands that only read.
+    /// The store named, opened; `create: false` for commands that only read. The default
+    /// store's folder (results/, where sweeps write) is made if missing, as a sweep makes it.
     func open(create: Bool = false) throws -> any ResultsStore {
-        try ResultsStores.open(SQLiteStore.location(option: store), create: create)
+        let location = SQLiteStore.location(option: store)
+        if create, location == SQLiteStore.defaultLocation {
+            try? FileManager.default.createDirectory(atPath: "results", withIntermediateDirectories: true)
+        }
+        return try ResultsStores.open(location, create: create)
     }
 }
 
-/// The detector's settings, checked alike by `history`, `dashboard` and `changepoints`.
+/// The detector's settings, checked alike by `history` and `changepoints`.
 public enum DetectorOptions {
     public static func check(significance: Double, permutations: Int, minSegment: Int) throws {
         guard significance > 0, significance < 1 else {

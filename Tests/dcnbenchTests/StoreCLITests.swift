@@ -23,7 +23,11 @@ struct StoreCLITests {
         let export = try dcnbench(["store", "export", "--run", "524a616983c15430", "--store", store])
         let json = try JSONSerialization.jsonObject(with: Data(export.out.utf8)) as? [String: Any]
         #expect((json?["benchmarks"] as? [Any])?.count == 36)
-        // The store from $DCNBENCH_STORE when --store is not given is covered by SQLiteStore.location.
+        // Without --store: the default store, its folder made in the working directory.
+        let work = try temporaryDirectory()
+        let defaulted = try dcnbench(["store", "add", smoke], in: work)
+        #expect(defaulted.status == 0, "\(defaulted.err)")
+        #expect(FileManager.default.fileExists(atPath: work.appendingPathComponent("results/store.sqlite").path))
         let removed = try dcnbench(["store", "remove", "524a616983c15430", "--store", store])
         #expect(removed.status == 0)
         #expect(try dcnbench(["store", "runs", "--json", "--store", store]).out.contains("[\n\n]"))
