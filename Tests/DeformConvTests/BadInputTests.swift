@@ -236,6 +236,20 @@ struct BadInputTests {
             }
             #expect(naive.data[0] == output.data[0])
         }
+        // With 32 channels, which blockedGather blends 16 at a time, the NaN at pixel (0, 0):
+        // the plan points every zero-weight corner at offset 0, so a gather that read those
+        // corners would leak it into all nine outputs; only the output reading (0, 0) may be NaN.
+        let wide = try Problem(
+            DeformConvGeometry(
+                batch: 1, inChannels: 32, height: 3, width: 3, outChannels: 1, kernel: Extent2(1, 1),
+                hasMask: true, hasBias: false), seed: 9)
+        wide.offset.fill(0)
+        wide.mask!.fill(1)
+        wide.input.data[17 * 9] = .nan  // channel 17, pixel (0, 0)
+        for (label, variant, options) in variantConfigurations {
+            let output = try wide.run(variant, options: options)
+            for k in 0..<9 { #expect(output.data[k].isNaN == (k == 0), "\(label), 32 channels: output \(k)") }
+        }
         p.input.data[4] = 0
         p.mask!.data[7] = .nan
         for (label, variant, options) in variantConfigurations {

@@ -11,8 +11,12 @@ enum PackedPanelGEMM {
         _: Kernel.Type, pixels: Int, depth: Int, width: Int,
         a: UnsafePointer<Float>, lda: Int, panels: UnsafePointer<Float>, tile: UnsafeMutablePointer<Float>
     ) {
-        for k0 in stride(from: 0, to: depth, by: Kernel.kSlice) {
-            let k = min(Kernel.kSlice, depth - k0)
+        // Slices of equal depth, none deeper than kSlice: a short last slice (depth 288 as 256
+        // + 32) would load and store the whole tile for a few k.
+        let slices = (depth + Kernel.kSlice - 1) / Kernel.kSlice
+        let slice = (depth + slices - 1) / slices
+        for k0 in stride(from: 0, to: depth, by: slice) {
+            let k = min(slice, depth - k0)
             for co in stride(from: 0, to: width, by: Kernel.columns) {
                 let panelSlice = panels + co * depth + k0 * Kernel.columns
                 for q in stride(from: 0, to: pixels, by: Kernel.rows) {

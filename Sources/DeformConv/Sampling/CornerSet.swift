@@ -1,8 +1,7 @@
-/// The corners with non-zero weight of one plan entry (at most four), blended over channels:
-/// channels-last (`blend(from:count:into:)`, consecutive channels as vectors, for `blockedGather`)
-/// or NCHW (`blend(channels:sourceStride:into:outStride:)`, one plane apart, for the im2col
-/// designs). Built once per entry, so a zero-weight corner costs no test per channel and is never
-/// read (``BilinearTap``'s rule).
+/// The corners with non-zero weight of one plan entry (at most four), blended over NCHW channels
+/// one plane apart (`blend(channels:sourceStride:into:outStride:)`, for the im2col designs).
+/// Built once per entry, so a zero-weight corner costs no test per channel and is never read
+/// (``BilinearTap``'s rule). The channels-last twin, for `blockedGather`, is ``CornerQuad``.
 struct CornerSet {
     private var weights = SIMD4<Float>()
     private var sources: (UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafePointer<Float>?)
@@ -30,34 +29,6 @@ struct CornerSet {
         default: sources.3 = source
         }
         count += 1
-    }
-
-    /// out[j] = Σ_corners w·source[start + j] for j < length, 16 channels at a time.
-    @inline(__always)
-    func blend(from start: Int, count length: Int, into out: UnsafeMutablePointer<Float>) {
-        let s0 = sources.0.map { $0 + start }, s1 = sources.1.map { $0 + start }
-        let s2 = sources.2.map { $0 + start }, s3 = sources.3.map { $0 + start }
-        let w0 = SIMD16<Float>(repeating: weights[0]), w1 = SIMD16<Float>(repeating: weights[1])
-        let w2 = SIMD16<Float>(repeating: weights[2]), w3 = SIMD16<Float>(repeating: weights[3])
-        var j = 0
-        while j + 16 <= length {
-            var v = SIMD16<Float>()
-            if let s0 { v = v.addingProduct(w0, UnsafeRawPointer(s0 + j).loadUnaligned(as: SIMD16<Float>.self)) }
-            if let s1 { v = v.addingProduct(w1, UnsafeRawPointer(s1 + j).loadUnaligned(as: SIMD16<Float>.self)) }
-            if let s2 { v = v.addingProduct(w2, UnsafeRawPointer(s2 + j).loadUnaligned(as: SIMD16<Float>.self)) }
-            if let s3 { v = v.addingProduct(w3, UnsafeRawPointer(s3 + j).loadUnaligned(as: SIMD16<Float>.self)) }
-            UnsafeMutableRawPointer(out + j).storeBytes(of: v, as: SIMD16<Float>.self)
-            j += 16
-        }
-        while j < length {
-            var v: Float = 0
-            if let s0 { v = v.addingProduct(weights[0], s0[j]) }
-            if let s1 { v = v.addingProduct(weights[1], s1[j]) }
-            if let s2 { v = v.addingProduct(weights[2], s2[j]) }
-            if let s3 { v = v.addingProduct(weights[3], s3[j]) }
-            out[j] = v
-            j += 1
-        }
     }
 
     /// out[c·outStride] = Σ_corners w·source[c·sourceStride] for c < `channels`: the sample of one

@@ -1,8 +1,8 @@
 /// The sampling plan of one pixel block: the ``BilinearTap`` of every (offset group, kernel tap,
 /// pixel), built once and then applied to every input channel of the offset group, as ONNX
 /// Runtime and OpenVINO do (torchvision recomputes the taps per channel): `blockedGather` reads
-/// it through ``CornerSet``, for channels-last vector gathers or, in the im2col designs, for
-/// columns of NCHW channels.
+/// it through ``CornerQuad``, for channels-last vector gathers, and the im2col designs through
+/// ``CornerSet``, for columns of NCHW channels.
 ///
 /// Structure of arrays, so a gather can load 16 pixels' offsets and weights as vectors: row
 /// r = og·kh·kw + t holds four offset arrays (corners 00, 01, 10, 11) and four weight arrays,
@@ -48,6 +48,17 @@ struct SamplingPlan {
     func weights(og: Int, t: Int, corner: Int) -> UnsafeMutablePointer<Float> {
         (storage + (((og * taps + t) * 8 + 4 + corner) * capacity) * 4).assumingMemoryBound(to: Float.self)
     }
+
+    /// Entry `q` of row r = og·kh·kw + t, as raw bytes: corner c's offset (`Int32`) at byte
+    /// c·``entryStride``, its weight (`Float`) at (4 + c)·``entryStride``; row r + 1's entry q
+    /// is 8·``entryStride`` bytes on. For gathers that walk entries without forming a ``Row``.
+    @inline(__always)
+    func entry(row r: Int, q: Int) -> UnsafeRawPointer {
+        UnsafeRawPointer(storage + (r &* 8 &* capacity &+ q) &* 4)
+    }
+
+    /// Bytes from one corner array of a row to the next (``entry(row:q:)``).
+    var entryStride: Int { capacity &* 4 }
 
     /// The four offset and four weight arrays of row (og, t), fetched once per row by the gathers.
     struct Row {

@@ -26,6 +26,11 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
     private let columns: [UnsafeMutablePointer<Float>]
     /// Per worker: the block's pixels × (C_out/G padded to 32) accumulator tile of one group.
     private let accumulators: [UnsafeMutablePointer<Float>]
+    /// Per offset group, its channels in runs that stay inside one convolution group (one run
+    /// unless groups split the offset group): where each run goes in a column row.
+    private let runs: [[GatherRun]]
+    /// C_in zeros: what a corner of weight 0 reads (``CornerQuad``).
+    private let zeros: UnsafeMutablePointer<Float>
     /// The input transposed to NHWC (NCHW layout only).
     private let nhwc: UnsafeMutablePointer<Float>
     private let layout: TensorLayout
@@ -87,6 +92,8 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
         accumulators = (0..<workers).map { _ in alignedFloats(tileFloats) }
         let inputCount = layout == .nchw ? geometry.batch * geometry.inChannels * geometry.height * geometry.width : 0
         nhwc = alignedFloats(inputCount)
+        zeros = alignedFloats(geometry.inChannels)
+        runs = GatherRun.runs(geometry)
         let packedCount = weightsAsGiven ? 0 : ChannelsLast.packedWeightCount(geometry)
         // Workers pack alternate 16-column blocks: one cache line each, since the buffer is aligned.
         packed = alignedFloats(packedCount)
@@ -105,6 +112,7 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
         accumulators.forEach { $0.deallocate() }
         transposed.forEach { $0.deallocate() }
         nhwc.deallocate()
+        zeros.deallocate()
         packed.deallocate()
         preparedPanels?.deallocate()
         builtCounts.deallocate()
@@ -180,23 +188,23 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
     ) {
         let channels = p.inChannels
         let image = (layout == .nchw ? UnsafePointer(nhwc) : p.input) + n * p.planeSize * channels
-        let groupDepth = p.groupIn * p.taps
+        let stride = plan.entryStride, rowBytes = 8 &* stride
+        // Pixel by pixel, all taps of a pixel together: neighbouring pixels' taps sample
+        // overlapping neighbourhoods, so a pixel's corners are mostly in L1 from the pixels
+        // before it, and a pixel's column row is written in one sequential stretch.
         for og in 0..<p.offsetGroups {
-            let firstChannel = og * p.offsetGroupChannels
-            for t in 0..<p.taps {
-                let planRow = plan.row(og: og, t: t)
+            let base = image + og &* p.offsetGroupChannels
+            runs[og].withUnsafeBufferPointer { ogRuns in
                 for q in 0..<pixels {
-                    let corners = CornerSet(planRow, q, base: image + firstChannel, step: channels)
-                    let row = columns + q * rowLength
-                    // The offset group's channels, in runs that stay inside one convolution group.
-                    var c = firstChannel
-                    while c < firstChannel + p.offsetGroupChannels {
-                        let group = c / p.groupIn, cl = c - group * p.groupIn
-                        let run = min(firstChannel + p.offsetGroupChannels - c, p.groupIn - cl)
-                        corners.blend(
-                            from: c - firstChannel, count: run,
-                            into: row + group * groupDepth + t * p.groupIn + cl)
-                        c += run
+                    var entry = plan.entry(row: og &* p.taps, q: q)
+                    var tapColumn = columns + q &* rowLength
+                    for _ in 0..<p.taps {
+                        let corners = CornerQuad(entry: entry, stride: stride, base: base, step: channels, zeros: zeros)
+                        for run in ogRuns {
+                            corners.blend(from: run.start, count: run.count, into: tapColumn + run.destination)
+                        }
+                        entry += rowBytes
+                        tapColumn += p.groupIn
                     }
                 }
             }
@@ -219,11 +227,18 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
                 a: columns + group * depth, lda: rowLength,
                 panels: ChannelsLast.panel(p.geometry, panels, group: group, firstColumn: 0), tile: tile)
             if layout == .nchw {
-                for j in 0..<p.groupOut {
-                    let co = group * p.groupOut + j
-                    let out = p.outputPlane(n: n, co: co) + first
-                    let bias = p.bias?[co] ?? 0
-                    for q in 0..<pixels { out[q] = tile[q * ldb + j] + bias }
+                // 16 pixels at a time, every channel of them: the 16 tile rows read stay in L1
+                // while each channel's 16 outputs (a line) are written. (Channel by channel over
+                // all the block's pixels read the whole tile, larger than L1, once per channel.)
+                for q0 in stride(from: 0, to: pixels, by: 16) {
+                    let count = min(16, pixels &- q0)
+                    let rows = tile + q0 &* ldb
+                    for j in 0..<p.groupOut {
+                        let co = group &* p.groupOut &+ j
+                        let out = p.outputPlane(n: n, co: co) + (first &+ q0)
+                        let bias = p.bias?[co] ?? 0
+                        for q in 0..<count { out[q] = rows[q &* ldb &+ j] + bias }
+                    }
                 }
             } else {
                 // NHWC: output pixel (n, first + q) is a row of C_out values.
@@ -268,6 +283,30 @@ extension BlockedGatherKernel {
                     for j in 0..<p.groupOut { out[j] = tile[j * transposedStride + q] }
                 }
             }
+        }
+    }
+}
+
+/// Channels `start ..< start + count` of an offset group, all in one convolution group g: they go
+/// to column-row entries `destination + t·(C_in/G)` on, for tap t (`destination` =
+/// g·(C_in/G)·kh·kw + the first channel's index in g).
+struct GatherRun {
+    let start: Int, count: Int, destination: Int
+
+    /// Each offset group's runs, in channel order.
+    static func runs(_ g: DeformConvGeometry) -> [[GatherRun]] {
+        let groupIn = g.groupInChannels, perOffsetGroup = g.offsetGroupChannels
+        return (0..<g.offsetGroups).map { og in
+            var runs: [GatherRun] = []
+            var c = og * perOffsetGroup
+            while c < (og + 1) * perOffsetGroup {
+                let group = c / groupIn, cl = c - group * groupIn
+                let count = min((og + 1) * perOffsetGroup - c, groupIn - cl)
+                runs.append(
+                    GatherRun(start: c - og * perOffsetGroup, count: count, destination: group * groupIn * g.taps + cl))
+                c += count
+            }
+            return runs
         }
     }
 }
