@@ -50,6 +50,8 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
     private let zeros: [UnsafeMutablePointer<Float>]
     private let sinks: [UnsafeMutablePointer<Float>]
     private let works: UnsafeMutablePointer<BackwardWork>
+    /// Per offset group, its channels' runs inside convolution groups (as the forward's gather).
+    private let runs: [[GatherRun]]
     /// Slots of `works` apart per worker: more than a cache line.
     private static let workStride = 4
     let workspaceBytes: Int
@@ -92,6 +94,7 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
         zeros = (0..<workers).map { _ in alignedFloats(g.inChannels) }
         sinks = (0..<workers).map { _ in alignedFloats(g.inChannels) }
         works = .allocate(capacity: workers * Self.workStride)
+        runs = GatherRun.runs(g)
         works.initialize(repeating: BackwardWork(), count: workers * Self.workStride)
         let perWorker =
             2 * blockPixels * rowStride + upstreamFloats + weightFloats + g.outChannels + imageFloats + 2 * g.inChannels
@@ -251,6 +254,7 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
             wantColumns: b.gradWeight != nil, wantMask: b.gradMask != nil,
             wantOffset: b.gradOffset != nil, wantInput: b.gradInput != nil,
             zeros: zeros[worker], sink: sinks[worker])
+        let columns = columns[worker], columnGradients = columnGradients[worker]
         for q in 0..<pixels {
             let pixel = first + q
             for og in 0..<p.offsetGroups {
@@ -259,15 +263,11 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
                     let (cell, m) = p.cell(n: n, og: og, t: t, oy: oy0, ox: ox0)
                     pass.start(
                         cell, mask: m, image: image + firstChannel, partial: partial + firstChannel, step: channels)
-                    var c = firstChannel
-                    while c < firstChannel + p.offsetGroupChannels {
-                        let group = c / p.groupIn, cl = c - group * p.groupIn
-                        let run = min(firstChannel + p.offsetGroupChannels - c, p.groupIn - cl)
-                        let column = q * rowStride + group * depth + t * p.groupIn + cl
+                    for run in runs[og] {
+                        let column = q &* rowStride &+ t &* p.groupIn &+ run.destination
                         pass.apply(
-                            from: c - firstChannel, count: run,
-                            columns: columns[worker] + column, columnGradients: columnGradients[worker] + column)
-                        c += run
+                            from: run.start, count: run.count,
+                            columns: columns + column, columnGradients: columnGradients + column)
                     }
                     let point = (n * p.offsetGroups + og) * p.taps + t
                     if let gradMask = b.gradMask { gradMask[point * p.outPixels + pixel] = pass.maskSum }
@@ -304,14 +304,38 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
             }
             return
         }
-        for c0 in stride(from: 0, to: channels, by: 16) {
-            let run = min(16, channels - c0)
-            for pixel in pixels {
-                for k in 0..<run {
-                    let i = pixel * channels + c0 + k
-                    var sum = partialInputs[0][i]
-                    for w in 1..<max(workers, 1) { sum += partialInputs[w][i] }
-                    image[(c0 + k) * p.planeSize + pixel] = sum
+        // Tiles of 16 pixels × 16 channels through a 1 KiB buffer in L1: the workers' copies
+        // summed a pixel's 16 channels at a time as vectors, then each channel's 16 pixels
+        // written as one line. (A pixel at a time wrote 16 channel planes at once, which at
+        // power-of-two plane sizes fall in one L1 set.) Sums in worker order, as before.
+        partialInputs.withUnsafeBufferPointer { copies in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 256) { buffer in
+                let tile = buffer.baseAddress!
+                for c0 in stride(from: 0, to: channels, by: 16) {
+                    let run = min(16, channels &- c0)
+                    for p0 in stride(from: pixels.lowerBound, to: pixels.upperBound, by: 16) {
+                        let count = min(16, pixels.upperBound &- p0)
+                        for q in 0..<count {
+                            let i = (p0 &+ q) &* channels &+ c0
+                            if run == 16 {
+                                var sum = UnsafeRawPointer(copies[0] + i).loadUnaligned(as: SIMD16<Float>.self)
+                                for w in 1..<max(workers, 1) {
+                                    sum += UnsafeRawPointer(copies[w] + i).loadUnaligned(as: SIMD16<Float>.self)
+                                }
+                                UnsafeMutableRawPointer(tile + q &* 16).storeBytes(of: sum, as: SIMD16<Float>.self)
+                            } else {
+                                for k in 0..<run {
+                                    var sum = copies[0][i &+ k]
+                                    for w in 1..<max(workers, 1) { sum += copies[w][i &+ k] }
+                                    tile[q &* 16 &+ k] = sum
+                                }
+                            }
+                        }
+                        for k in 0..<run {
+                            let plane = image + ((c0 &+ k) &* p.planeSize &+ p0)
+                            for q in 0..<count { plane[q] = tile[q &* 16 &+ k] }
+                        }
+                    }
                 }
             }
         }
@@ -480,9 +504,19 @@ private struct CellPass {
             }
             j += 1
         }
-        maskSum += accMask.sum() + tailMask
-        ySum += accY.sum() + tailY
-        xSum += accX.sum() + tailX
+        maskSum += Self.sum(accMask) + tailMask
+        ySum += Self.sum(accY) + tailY
+        xSum += Self.sum(accX) + tailX
+    }
+
+    /// The lanes' sum as a tree of halves: vector adds down to four lanes. (The standard
+    /// library's `sum()` became a chain of lane extractions and inserts here, once per sampling
+    /// point and gradient.) A fixed order, so results stay deterministic.
+    @inline(__always)
+    private static func sum(_ v: SIMD16<Float>) -> Float {
+        let eight = v.lowHalf + v.highHalf
+        let four = eight.lowHalf + eight.highHalf
+        return (four[0] + four[1]) + (four[2] + four[3])
     }
 
     @inline(__always)
