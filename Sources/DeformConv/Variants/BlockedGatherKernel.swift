@@ -189,9 +189,8 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
         let channels = p.inChannels
         let image = (layout == .nchw ? UnsafePointer(nhwc) : p.input) + n * p.planeSize * channels
         let stride = plan.entryStride, rowBytes = 8 &* stride
-        // Pixel by pixel, all taps of a pixel together: neighbouring pixels' taps sample
-        // overlapping neighbourhoods, so a pixel's corners are mostly in L1 from the pixels
-        // before it, and a pixel's column row is written in one sequential stretch.
+        // Pixel by pixel, all taps of a pixel together: a pixel's column row is written in one
+        // sequential stretch, and consecutive pixels' taps sample overlapping neighbourhoods.
         for og in 0..<p.offsetGroups {
             let base = image + og &* p.offsetGroupChannels
             runs[og].withUnsafeBufferPointer { ogRuns in
