@@ -2,8 +2,8 @@
 /// on the caller's ``ParallelExecutor``, without atomics and deterministic.
 ///
 /// Per call the workers transpose the input to NHWC (as the forward does) and the weights to
-/// W′[group][C_out/G][k = t·(C_in/G) + cl] (rows padded to 32). Then image by image, the image's
-/// pixel blocks are dealt round-robin to the workers; per block:
+/// W′[group][C_out/G][k = t·(C_in/G) + cl] (rows padded to 32). Then image by image, each
+/// worker takes an equal share of the image's pixels (``PixelShare``), in blocks; per block:
 /// 1. the columns' gradient, a row of (kh·kw)·C_in values per pixel:
 ///    grad_columns = grad_outputᵀ (pixels × C_out/G) × W′, group by group, with the
 ///    micro-kernel of `options.microKernel` (``BlockedGEMM``);
@@ -127,16 +127,15 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
             }
             if b.gradBias != nil { biasSums[worker].update(repeating: 0, count: g.outChannels) }
         }
-        let blocks = (p.outPixels + blockPixels - 1) / blockPixels
         for n in 0..<g.batch {
             executor.run { [self] worker in
                 if b.gradInput != nil { partialInputs[worker].update(repeating: 0, count: g.inChannels * p.planeSize) }
                 var work = works[worker * Self.workStride]
-                for block in stride(from: worker, to: blocks, by: workers) {
-                    let first = block * blockPixels
-                    run(
-                        b, n: n, first: first, pixels: min(blockPixels, p.outPixels - first), worker: worker,
-                        work: &work)
+                PixelShare(
+                    worker: worker, workers: workers, images: 1, outPixels: p.outPixels, blockPixels: blockPixels
+                )
+                .forEachBlock { _, first, pixels in
+                    run(b, n: n, first: first, pixels: pixels, worker: worker, work: &work)
                 }
                 works[worker * Self.workStride] = work
             }
@@ -352,8 +351,10 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
             for t in 0..<p.taps {
                 for cl in 0..<p.groupIn {
                     let k = co * depthStride + t * p.groupIn + cl
-                    var sum = weightSums[0][k]  // worker 0 always has block 0
-                    for w in 1..<max(workers, 1) where works[w * Self.workStride].weightProducts > 0 {
+                    // Only the workers that had pixels wrote their sums (with fewer output pixels
+                    // than workers, some had none, worker 0 among them).
+                    var sum: Float = 0
+                    for w in 0..<workers where works[w * Self.workStride].weightProducts > 0 {
                         sum += weightSums[w][k]
                     }
                     row[cl * p.taps + t] = sum

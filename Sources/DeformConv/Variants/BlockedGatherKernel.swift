@@ -5,16 +5,16 @@
 /// reported as shared workspace.
 /// Weights given once to ``prepare(weight:)`` are packed there instead, and calls with
 /// `preparedWeights` skip the packing (and the few-pixel path, whose reason was the packing).
-/// Then the output is split into (image, pixel block) units, dealt round-robin to the
-/// executor's workers. Per unit: build the ``SamplingPlan`` once per (offset group, tap, pixel) –
-/// mask folded in, off-image corners with weight 0 – then gather through it: each corner with a
-/// non-zero weight contributes a vector of consecutive channels (so the plan is reused by all
-/// C_in/OG channels of its offset group at vector width, and a zero-weight corner is never read),
+/// Then each of the executor's workers takes an equal share of the output pixels
+/// (``PixelShare``), in blocks. Per block: build the ``SamplingPlan`` once per (offset group,
+/// tap, pixel) – mask folded in, off-image corners with weight 0 – then gather through it: each
+/// corner contributes a vector of consecutive channels (so the plan is reused by all C_in/OG
+/// channels of its offset group at vector width; a zero-weight corner reads zeros, never a pixel),
 /// into a column block with one row of (kh·kw)·C_in values per pixel; finally multiply by the
 /// packed weights with the ``MicroKernel`` of `options.microKernel` (e.g. 8 pixels × 32 output
 /// channels) and store into NCHW (or NHWC).
 /// The block is sized so that plan and columns take about half of `cacheBytes`; each worker owns
-/// its plan and columns, and units write disjoint output pixels.
+/// its plan and columns, and blocks write disjoint output pixels.
 final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
     private let executor: any ParallelExecutor
     private let microKernel: MicroKernelTile
@@ -147,15 +147,13 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
                     width: microKernel.columns, into: packed)
             }
         }
-        let blocksPerImage = (p.outPixels + blockPixels - 1) / blockPixels
-        let units = p.geometry.batch * blocksPerImage
         executor.run { worker in
             let panels = preparedWeights ? preparedPanels! : packed
             var built = 0
-            for unit in stride(from: worker, to: units, by: workers) {
-                let n = unit / blocksPerImage
-                let first = (unit % blocksPerImage) * blockPixels
-                let pixels = min(blockPixels, p.outPixels - first)
+            let share = PixelShare(
+                worker: worker, workers: workers, images: p.geometry.batch, outPixels: p.outPixels,
+                blockPixels: blockPixels)
+            share.forEachBlock { n, first, pixels in
                 built += plans[worker].build(p, n: n, first: first, count: pixels)
                 gather(p, n: n, pixels: pixels, plan: plans[worker], into: columns[worker])
                 if givenWeights {
