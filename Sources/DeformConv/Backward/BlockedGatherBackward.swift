@@ -42,6 +42,8 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
     /// NCHW, C_out × pixels from NHWC.
     private let upstream: [UnsafeMutablePointer<Float>]
     private let weightSums: [UnsafeMutablePointer<Float>]
+    /// A row of the grad_weight sums added over the workers, before its transpose.
+    private let rowSums: [UnsafeMutablePointer<Float>]
     private let biasSums: [UnsafeMutablePointer<Float>]
     /// One image's grad_input, NHWC.
     private let partialInputs: [UnsafeMutablePointer<Float>]
@@ -89,6 +91,7 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
         columnGradients = (0..<workers).map { _ in alignedFloats(blockPixels * rowStride) }
         upstream = (0..<workers).map { _ in alignedFloats(upstreamFloats) }
         weightSums = (0..<workers).map { _ in alignedFloats(weightFloats) }
+        rowSums = (0..<workers).map { _ in alignedFloats(depthStride) }
         biasSums = (0..<workers).map { _ in alignedFloats(g.outChannels) }
         partialInputs = (0..<workers).map { _ in alignedFloats(imageFloats) }
         zeros = (0..<workers).map { _ in alignedFloats(g.inChannels) }
@@ -96,17 +99,18 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
         works = .allocate(capacity: workers * Self.workStride)
         runs = GatherRun.runs(g)
         works.initialize(repeating: BackwardWork(), count: workers * Self.workStride)
-        let perWorker =
-            2 * blockPixels * rowStride + upstreamFloats + weightFloats + g.outChannels + imageFloats + 2 * g.inChannels
+        let blockFloats = 2 * blockPixels * rowStride + upstreamFloats
+        let perWorker = blockFloats + weightFloats + depthStride + g.outChannels + imageFloats + 2 * g.inChannels
         workspaceBytes = (inputFloats + weightFloats + workers * perWorker) * MemoryLayout<Float>.size
     }
 
     deinit {
         nhwc.deallocate()
         transposedWeights.deallocate()
-        for buffers in [columns, columnGradients, upstream, weightSums, biasSums, partialInputs, zeros, sinks] {
-            buffers.forEach { $0.deallocate() }
-        }
+        let perWorker = [
+            columns, columnGradients, upstream, weightSums, rowSums, biasSums, partialInputs, zeros, sinks,
+        ]
+        for buffers in perWorker { buffers.forEach { $0.deallocate() } }
         works.deallocate()
     }
 
@@ -151,7 +155,7 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
             if b.gradWeight != nil {
                 addWeightSums(
                     p, rows: weightRows * worker / workers..<weightRows * (worker + 1) / workers,
-                    workers: workers, into: b.gradWeight!)
+                    worker: worker, workers: workers, into: b.gradWeight!)
             }
             if let gradBias = b.gradBias, worker == 0 {
                 for co in 0..<g.outChannels {
@@ -167,12 +171,8 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
     /// W′ rows `rows` (output channels): W′[co][t·(C_in/G) + cl] = weight[co, cl, t], zero padded.
     private func transposeWeights(_ p: ConvolutionCall, rows: Range<Int>) {
         for co in rows {
-            let source = p.weightRow(co: co), row = transposedWeights + co * depthStride
-            // Written in order, read kh·kw apart: a few lines at a time either way (the other
-            // order wrote C_in/G floats apart, a line each).
-            for t in 0..<p.taps {
-                for cl in 0..<p.groupIn { row[t * p.groupIn + cl] = source[cl * p.taps + t] }
-            }
+            let row = transposedWeights + co * depthStride
+            TileTranspose.transpose(p.weightRow(co: co), rows: p.groupIn, columns: p.taps, into: row)
             (row + depth).update(repeating: 0, count: depthStride - depth)
         }
     }
@@ -341,26 +341,44 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
     }
 
     /// grad_weight rows `rows` (output channels) = Σ over workers, in worker order, of their
-    /// sums, from W′'s order back to (cl, t).
+    /// sums, from W′'s order back to (cl, t). Only the workers that had pixels wrote sums (with
+    /// fewer output pixels than workers, some had none, worker 0 among them).
     private func addWeightSums(
-        _ p: ConvolutionCall, rows: Range<Int>, workers: Int, into gradWeight: UnsafeMutablePointer<Float>
+        _ p: ConvolutionCall, rows: Range<Int>, worker: Int, workers: Int, into gradWeight: UnsafeMutablePointer<Float>
     ) {
-        for co in rows {
-            let row = gradWeight + co * depth
-            // Read in order, written kh·kw apart (see transposeWeights).
-            for t in 0..<p.taps {
-                for cl in 0..<p.groupIn {
-                    let k = co * depthStride + t * p.groupIn + cl
-                    // Only the workers that had pixels wrote their sums (with fewer output pixels
-                    // than workers, some had none, worker 0 among them).
-                    var sum: Float = 0
-                    for w in 0..<workers where works[w * Self.workStride].weightProducts > 0 {
-                        sum += weightSums[w][k]
-                    }
-                    row[cl * p.taps + t] = sum
-                }
-            }
+        var first = -1, count = 0
+        for w in 0..<workers where works[w * Self.workStride].weightProducts > 0 {
+            if first < 0 { first = w }
+            count += 1
         }
+        guard first >= 0 else {
+            (gradWeight + rows.lowerBound * depth).update(repeating: 0, count: rows.count * depth)
+            return
+        }
+        let sum = rowSums[worker]
+        for co in rows {
+            let k0 = co * depthStride
+            var source = UnsafePointer(weightSums[first] + k0)
+            if count > 1 {
+                // The row's sums added in worker order into the worker's scratch row, 16 at a
+                // time (depthStride is a multiple of 32), then transposed from there.
+                sum.update(from: source, count: depthStride)
+                for w in first + 1..<workers where works[w * Self.workStride].weightProducts > 0 {
+                    let other = weightSums[w] + k0
+                    for j in stride(from: 0, to: depthStride, by: 16) {
+                        let v = load(sum + j) + load(other + j)
+                        UnsafeMutableRawPointer(sum + j).storeBytes(of: v, as: SIMD16<Float>.self)
+                    }
+                }
+                source = UnsafePointer(sum)
+            }
+            TileTranspose.transpose(source, rows: p.taps, columns: p.groupIn, into: gradWeight + co * depth)
+        }
+    }
+
+    @inline(__always)
+    private func load(_ p: UnsafeMutablePointer<Float>) -> SIMD16<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
     }
 }
 

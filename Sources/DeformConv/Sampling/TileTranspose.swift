@@ -1,0 +1,111 @@
+/// A row-major `rows` × `columns` matrix transposed: `destination[c·rows + r] = source[r·columns + c]`.
+/// The backward's weights change order through it: torchvision's (C_in/G, kh·kw) per output
+/// channel to the column rows' tap-major (kh·kw, C_in/G), and its grad_weight sums back.
+///
+/// In 8 × 8 tiles held in registers: eight rows' 8-float runs are loaded, shuffled, and stored
+/// as eight 8-float runs of the destination's rows, so every load and store is a vector, not the
+/// element-wise walk whose one store per load bound the backward at wide layers (a weight row of
+/// 512 channels × 9 taps is 4,608 elements). Rows and columns past the last whole tile go element
+/// by element.
+enum TileTranspose {
+    static func transpose(
+        _ source: UnsafePointer<Float>, rows: Int, columns: Int, into destination: UnsafeMutablePointer<Float>
+    ) {
+        let wholeRows = rows & ~7, wholeColumns = columns & ~7
+        var r0 = 0
+        while r0 < wholeRows {
+            var c0 = 0
+            while c0 < wholeColumns {
+                let from = source + (r0 &* columns &+ c0)
+                var t = Tile(
+                    load(from), load(from + columns), load(from + 2 &* columns), load(from + 3 &* columns),
+                    load(from + 4 &* columns), load(from + 5 &* columns), load(from + 6 &* columns),
+                    load(from + 7 &* columns))
+                t.transpose()
+                let to = destination + (c0 &* rows &+ r0)
+                store(t.r0, to)
+                store(t.r1, to + rows)
+                store(t.r2, to + 2 &* rows)
+                store(t.r3, to + 3 &* rows)
+                store(t.r4, to + 4 &* rows)
+                store(t.r5, to + 5 &* rows)
+                store(t.r6, to + 6 &* rows)
+                store(t.r7, to + 7 &* rows)
+                c0 &+= 8
+            }
+            for c in wholeColumns..<columns {
+                for r in r0..<r0 &+ 8 { destination[c &* rows &+ r] = source[r &* columns &+ c] }
+            }
+            r0 &+= 8
+        }
+        for r in wholeRows..<rows {
+            for c in 0..<columns { destination[c &* rows &+ r] = source[r &* columns &+ c] }
+        }
+    }
+
+    /// Eight rows of eight.
+    private struct Tile {
+        var r0, r1, r2, r3, r4, r5, r6, r7: SIMD8<Float>
+
+        init(
+            _ r0: SIMD8<Float>, _ r1: SIMD8<Float>, _ r2: SIMD8<Float>, _ r3: SIMD8<Float>,
+            _ r4: SIMD8<Float>, _ r5: SIMD8<Float>, _ r6: SIMD8<Float>, _ r7: SIMD8<Float>
+        ) {
+            (self.r0, self.r1, self.r2, self.r3, self.r4, self.r5, self.r6, self.r7) = (r0, r1, r2, r3, r4, r5, r6, r7)
+        }
+
+        /// Three rounds of pairwise interleaves, of single lanes, pairs, then halves: the
+        /// shuffles an 8 × 8 transpose takes on 8-lane registers.
+        @inline(__always)
+        mutating func transpose() {
+            let a0 = Self.lanes(r0, r1, low: true), a1 = Self.lanes(r0, r1, low: false)
+            let a2 = Self.lanes(r2, r3, low: true), a3 = Self.lanes(r2, r3, low: false)
+            let a4 = Self.lanes(r4, r5, low: true), a5 = Self.lanes(r4, r5, low: false)
+            let a6 = Self.lanes(r6, r7, low: true), a7 = Self.lanes(r6, r7, low: false)
+            let b0 = Self.pairs(a0, a2, low: true), b1 = Self.pairs(a0, a2, low: false)
+            let b2 = Self.pairs(a1, a3, low: true), b3 = Self.pairs(a1, a3, low: false)
+            let b4 = Self.pairs(a4, a6, low: true), b5 = Self.pairs(a4, a6, low: false)
+            let b6 = Self.pairs(a5, a7, low: true), b7 = Self.pairs(a5, a7, low: false)
+            r0 = Self.halves(b0, b4, low: true)
+            r1 = Self.halves(b1, b5, low: true)
+            r2 = Self.halves(b2, b6, low: true)
+            r3 = Self.halves(b3, b7, low: true)
+            r4 = Self.halves(b0, b4, low: false)
+            r5 = Self.halves(b1, b5, low: false)
+            r6 = Self.halves(b2, b6, low: false)
+            r7 = Self.halves(b3, b7, low: false)
+        }
+
+        /// Lanes 0, 1 (or 2, 3) of each 128-bit half of `a` and `b`, alternating.
+        @inline(__always)
+        private static func lanes(_ a: SIMD8<Float>, _ b: SIMD8<Float>, low: Bool) -> SIMD8<Float> {
+            low
+                ? SIMD8(a[0], b[0], a[1], b[1], a[4], b[4], a[5], b[5])
+                : SIMD8(a[2], b[2], a[3], b[3], a[6], b[6], a[7], b[7])
+        }
+
+        /// Lane pairs 0 (or 1) of each 128-bit half of `a` and `b`, alternating.
+        @inline(__always)
+        private static func pairs(_ a: SIMD8<Float>, _ b: SIMD8<Float>, low: Bool) -> SIMD8<Float> {
+            low
+                ? SIMD8(a[0], a[1], b[0], b[1], a[4], a[5], b[4], b[5])
+                : SIMD8(a[2], a[3], b[2], b[3], a[6], a[7], b[6], b[7])
+        }
+
+        /// The low (or high) 128-bit halves of `a` and `b`.
+        @inline(__always)
+        private static func halves(_ a: SIMD8<Float>, _ b: SIMD8<Float>, low: Bool) -> SIMD8<Float> {
+            low ? SIMD8(lowHalf: a.lowHalf, highHalf: b.lowHalf) : SIMD8(lowHalf: a.highHalf, highHalf: b.highHalf)
+        }
+    }
+
+    @inline(__always)
+    private static func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+    }
+
+    @inline(__always)
+    private static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+    }
+}
