@@ -67,38 +67,57 @@ enum ChannelsLast {
     /// Packs columns 16·b … 16·b + 15 (of group b / (padded C_out/G / 16)) into panels of
     /// `width` (16 or 32): column j of the group, row k, at panel(j / W)[k·W + j mod W] =
     /// weight[co = group·(C_out/G) + j, cl, t] with k = t·(C_in/G) + cl; columns past C_out/G are 0.
-    /// A blocked transpose: 16 weight rows are read in step (16 sequential streams) and each
-    /// packed row segment of 16 (one cache line) is written whole.
+    /// A transpose of the 16 weight rows (16 sequential streams) in two 8 × 8 register tiles per
+    /// 8 weights of a row: each packed row segment of 16 (one cache line) is written whole, as
+    /// two vectors back to back. (The element-wise transpose it replaces made one store per load.)
     static func pack(
         _ g: DeformConvGeometry, weight: UnsafePointer<Float>, blocks: StrideTo<Int>, width: Int,
         into packed: UnsafeMutablePointer<Float>
     ) {
         let groupIn = g.groupInChannels, groupOut = g.groupOutChannels, taps = g.taps
         let blocksPerGroup = paddedGroupOut(g) / 16
+        let depth = groupIn * taps  // weights per output channel, in (cl, t) order
         for block in blocks {
             let group = block / blocksPerGroup, j0 = (block % blocksPerGroup) * 16
             let base =
                 UnsafeMutablePointer(mutating: panel(g, packed, group: group, firstColumn: j0 / width * width))
                 + j0 % width
             let valid = max(0, min(16, groupOut - j0))
-            // Runs of 16 channels, tap-major inside: each tap's packed rows of the run are one
-            // contiguous stretch. Channel-major over all taps instead wrote kh·kw streams
-            // (C_in/G)·W floats apart, at power-of-two widths all in one L1 set.
-            let depth = groupIn * taps  // weights per output channel
             let rows = weight + (group * groupOut + j0) * depth
-            for cl0 in stride(from: 0, to: groupIn, by: 16) {
-                for t in 0..<taps {
-                    for cl in cl0..<min(cl0 + 16, groupIn) {
-                        let row = base + (t * groupIn + cl) * width
-                        let source = rows + (cl * taps + t)  // weight[co, cl, t] of column j0, then depth apart
-                        if valid == 16 {
-                            for j in 0..<16 { row[j] = source[j &* depth] }
-                        } else {
-                            for j in 0..<valid { row[j] = source[j &* depth] }
-                            for j in valid..<16 { row[j] = 0 }
-                        }
-                    }
+            // Weight i of a row (i = cl·taps + t) goes to packed row k = t·(C_in/G) + cl.
+            var i = 0, cl = 0, t = 0
+            @inline(__always) func put(_ low: SIMD8<Float>, _ high: SIMD8<Float>) {
+                let row = base + (t &* groupIn &+ cl) &* width
+                TileTranspose.store(low, row)
+                TileTranspose.store(high, row + 8)
+                t &+= 1
+                if t == taps { t = 0; cl &+= 1 }
+            }
+            if valid == 16 {
+                while i &+ 8 <= depth {
+                    var low = TileTranspose.Tile(rows + i, stride: depth)
+                    var high = TileTranspose.Tile(rows + (8 &* depth &+ i), stride: depth)
+                    low.transpose()
+                    high.transpose()
+                    put(low.r0, high.r0)
+                    put(low.r1, high.r1)
+                    put(low.r2, high.r2)
+                    put(low.r3, high.r3)
+                    put(low.r4, high.r4)
+                    put(low.r5, high.r5)
+                    put(low.r6, high.r6)
+                    put(low.r7, high.r7)
+                    i &+= 8
                 }
+            }
+            // The rest of the rows' weights (all of them in a group's last, partial block of columns).
+            while i < depth {
+                let row = base + (t &* groupIn &+ cl) &* width
+                for j in 0..<valid { row[j] = rows[j &* depth &+ i] }
+                for j in valid..<16 { row[j] = 0 }
+                i &+= 1
+                t &+= 1
+                if t == taps { t = 0; cl &+= 1 }
             }
         }
     }

@@ -1,6 +1,7 @@
 /// A row-major `rows` × `columns` matrix transposed: `destination[c·rows + r] = source[r·columns + c]`.
 /// The backward's weights change order through it: torchvision's (C_in/G, kh·kw) per output
-/// channel to the column rows' tap-major (kh·kw, C_in/G), and its grad_weight sums back.
+/// channel to the column rows' tap-major (kh·kw, C_in/G), and its grad_weight sums back; the
+/// forward's weight packing uses its `Tile` directly (``ChannelsLast/pack``).
 ///
 /// In 8 × 8 tiles held in registers: eight rows' 8-float runs are loaded, shuffled, and stored
 /// as eight 8-float runs of the destination's rows, so every load and store is a vector, not the
@@ -16,21 +17,10 @@ enum TileTranspose {
         while r0 < wholeRows {
             var c0 = 0
             while c0 < wholeColumns {
-                let from = source + (r0 &* columns &+ c0)
-                var t = Tile(
-                    load(from), load(from + columns), load(from + 2 &* columns), load(from + 3 &* columns),
-                    load(from + 4 &* columns), load(from + 5 &* columns), load(from + 6 &* columns),
-                    load(from + 7 &* columns))
+                var t = Tile(source + (r0 &* columns &+ c0), stride: columns)
                 t.transpose()
                 let to = destination + (c0 &* rows &+ r0)
-                store(t.r0, to)
-                store(t.r1, to + rows)
-                store(t.r2, to + 2 &* rows)
-                store(t.r3, to + 3 &* rows)
-                store(t.r4, to + 4 &* rows)
-                store(t.r5, to + 5 &* rows)
-                store(t.r6, to + 6 &* rows)
-                store(t.r7, to + 7 &* rows)
+                t.store(to, stride: rows)
                 c0 &+= 8
             }
             for c in wholeColumns..<columns {
@@ -43,15 +33,33 @@ enum TileTranspose {
         }
     }
 
-    /// Eight rows of eight.
-    private struct Tile {
+    /// Eight rows of eight, from eight rows `stride` floats apart.
+    struct Tile {
         var r0, r1, r2, r3, r4, r5, r6, r7: SIMD8<Float>
 
-        init(
-            _ r0: SIMD8<Float>, _ r1: SIMD8<Float>, _ r2: SIMD8<Float>, _ r3: SIMD8<Float>,
-            _ r4: SIMD8<Float>, _ r5: SIMD8<Float>, _ r6: SIMD8<Float>, _ r7: SIMD8<Float>
-        ) {
-            (self.r0, self.r1, self.r2, self.r3, self.r4, self.r5, self.r6, self.r7) = (r0, r1, r2, r3, r4, r5, r6, r7)
+        @inline(__always)
+        init(_ p: UnsafePointer<Float>, stride: Int) {
+            r0 = TileTranspose.load(p)
+            r1 = TileTranspose.load(p + stride)
+            r2 = TileTranspose.load(p + 2 &* stride)
+            r3 = TileTranspose.load(p + 3 &* stride)
+            r4 = TileTranspose.load(p + 4 &* stride)
+            r5 = TileTranspose.load(p + 5 &* stride)
+            r6 = TileTranspose.load(p + 6 &* stride)
+            r7 = TileTranspose.load(p + 7 &* stride)
+        }
+
+        /// The eight rows to eight rows `stride` floats apart.
+        @inline(__always)
+        func store(_ p: UnsafeMutablePointer<Float>, stride: Int) {
+            TileTranspose.store(r0, p)
+            TileTranspose.store(r1, p + stride)
+            TileTranspose.store(r2, p + 2 &* stride)
+            TileTranspose.store(r3, p + 3 &* stride)
+            TileTranspose.store(r4, p + 4 &* stride)
+            TileTranspose.store(r5, p + 5 &* stride)
+            TileTranspose.store(r6, p + 6 &* stride)
+            TileTranspose.store(r7, p + 7 &* stride)
         }
 
         /// Three rounds of pairwise interleaves, of single lanes, pairs, then halves: the
@@ -100,12 +108,12 @@ enum TileTranspose {
     }
 
     @inline(__always)
-    private static func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+    static func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
         UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
     }
 
     @inline(__always)
-    private static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+    static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
     }
 }
