@@ -17,11 +17,6 @@ enum MicroKernel8x32: MicroKernel {
         c: UnsafeMutablePointer<Float>, ldc: Int,
         accumulate: Bool, rowBias: SIMD8<Float>?
     ) {
-        if cols <= 16 {
-            return runHalf(
-                rows: rows, cols: cols, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate,
-                rowBias: rowBias)
-        }
         let last = rows - 1
         let a0 = a, a1 = a + min(1, last) * lda, a2 = a + min(2, last) * lda, a3 = a + min(3, last) * lda
         let a4 = a + min(4, last) * lda, a5 = a + min(5, last) * lda, a6 = a + min(6, last) * lda,
@@ -80,59 +75,5 @@ enum MicroKernel8x32: MicroKernel {
         if rows > 5 { store(5, c50, c51) }
         if rows > 6 { store(6, c60, c61) }
         if rows > 7 { store(7, c70, c71) }
-    }
-
-    /// A tile at most 16 columns wide (the last panel of a narrow product: 49 pixels are
-    /// three whole panels and one column): one vector per row, half the FMAs and B loads of the
-    /// whole tile. k is summed in the same order, so the results are the same bits.
-    @inline(__always)
-    private static func runHalf(
-        rows: Int, cols: Int, k: Int,
-        a: UnsafePointer<Float>, lda: Int,
-        b: UnsafePointer<Float>, ldb: Int,
-        c: UnsafeMutablePointer<Float>, ldc: Int,
-        accumulate: Bool, rowBias: SIMD8<Float>?
-    ) {
-        let last = rows - 1
-        let a0 = a
-        let a1 = a + min(1, last) * lda
-        let a2 = a + min(2, last) * lda
-        let a3 = a + min(3, last) * lda
-        let a4 = a + min(4, last) * lda
-        let a5 = a + min(5, last) * lda
-        let a6 = a + min(6, last) * lda
-        let a7 = a + min(7, last) * lda
-        @inline(__always) func load(_ r: Int) -> SIMD16<Float> {
-            guard accumulate && r < rows else { return SIMD16<Float>() }
-            var partial = SIMD16<Float>()
-            for j in 0..<cols { partial[j] = c[r * ldc + j] }
-            return partial
-        }
-        var c0 = load(0), c1 = load(1), c2 = load(2), c3 = load(3), c4 = load(4), c5 = load(5), c6 = load(6),
-            c7 = load(7)
-        for kk in 0..<k {
-            let b0 = UnsafeRawPointer(b + kk * ldb).loadUnaligned(as: SIMD16<Float>.self)
-            c0 = c0.addingProduct(SIMD16<Float>(repeating: a0[kk]), b0)
-            c1 = c1.addingProduct(SIMD16<Float>(repeating: a1[kk]), b0)
-            c2 = c2.addingProduct(SIMD16<Float>(repeating: a2[kk]), b0)
-            c3 = c3.addingProduct(SIMD16<Float>(repeating: a3[kk]), b0)
-            c4 = c4.addingProduct(SIMD16<Float>(repeating: a4[kk]), b0)
-            c5 = c5.addingProduct(SIMD16<Float>(repeating: a5[kk]), b0)
-            c6 = c6.addingProduct(SIMD16<Float>(repeating: a6[kk]), b0)
-            c7 = c7.addingProduct(SIMD16<Float>(repeating: a7[kk]), b0)
-        }
-        @inline(__always) func store(_ r: Int, _ v: SIMD16<Float>) {
-            let bias = rowBias.map { $0[r] } ?? 0
-            let row = c + r * ldc
-            for j in 0..<cols { row[j] = v[j] + bias }
-        }
-        store(0, c0)
-        if rows > 1 { store(1, c1) }
-        if rows > 2 { store(2, c2) }
-        if rows > 3 { store(3, c3) }
-        if rows > 4 { store(4, c4) }
-        if rows > 5 { store(5, c5) }
-        if rows > 6 { store(6, c6) }
-        if rows > 7 { store(7, c7) }
     }
 }
