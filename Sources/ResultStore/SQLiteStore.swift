@@ -16,7 +16,9 @@ public final class SQLiteStore: ResultsStore, @unchecked Sendable {
     public static let defaultLocation = "results/store.sqlite"
 
     /// The store of `--store`, else `DCNBENCH_STORE`, else `defaultLocation`.
-    public static func location(option: String?, environment: [String: String] = ProcessInfo.processInfo.environment)
+    public static func location(
+        option: String?, environment: [String: String] = ProcessInfo.processInfo.environment
+    )
         -> String
     {
         option ?? environment["DCNBENCH_STORE"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultLocation
@@ -35,26 +37,46 @@ public final class SQLiteStore: ResultsStore, @unchecked Sendable {
         if exists { try Self.checkHeader(path) }
         var configuration = Configuration()
         // Another process adding a run holds the write lock for a moment: wait for it.
-        configuration.busyMode = .timeout(60)
+        configuration.busyMode = .timeout(Self.patience)
         configuration.foreignKeysEnabled = true
-        do {
-            database = try DatabasePool(path: path, configuration: configuration)
-            try database.writeWithoutTransaction { db in
-                try db.inTransaction(.immediate) {
-                    let existed = try db.tableExists("run")
-                    for statement in StoreSQL.schema { try db.execute(sql: statement) }
-                    let stored = try String.fetchOne(db, sql: StoreSQL.storedVersion)
-                    if stored == nil && !existed {
-                        try db.execute(sql: StoreSQL.recordVersion, arguments: [StoreSQL.version])
-                    } else if stored != StoreSQL.version {
-                        throw BenchError(StoreSQL.versionMismatch(path, found: stored))
-                    }
-                    return .commit
-                }
+        // Two processes opening a new store at once: while one sets up WAL mode, SQLite can
+        // answer the other SQLITE_BUSY without calling the busy handler (sqlite.org/wal.html,
+        // "Sometimes Queries Return SQLITE_BUSY In WAL Mode"), so the open is tried again for
+        // as long as the busy timeout would have waited.
+        let deadline = Date().addingTimeInterval(Self.patience)
+        var attempt: DatabasePool?
+        while attempt == nil {
+            do {
+                attempt = try Self.open(path, configuration)
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && Date() < deadline {
+                usleep(10_000)
+            } catch let error as DatabaseError {
+                throw BenchError("--store \(path): \(error.message ?? "\(error)"); is it a dcnbench store (SQLite)?")
             }
-        } catch let error as DatabaseError {
-            throw BenchError("--store \(path): \(error.message ?? "\(error)"); is it a dcnbench store (SQLite)?")
         }
+        database = attempt!
+    }
+
+    /// Seconds a writer waits for another's lock.
+    private static let patience: TimeInterval = 60
+
+    /// The pool, with the schema made (or checked) under the write lock.
+    private static func open(_ path: String, _ configuration: Configuration) throws -> DatabasePool {
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        try pool.writeWithoutTransaction { db in
+            try db.inTransaction(.immediate) {
+                let existed = try db.tableExists("run")
+                for statement in StoreSQL.schema { try db.execute(sql: statement) }
+                let stored = try String.fetchOne(db, sql: StoreSQL.storedVersion)
+                if stored == nil && !existed {
+                    try db.execute(sql: StoreSQL.recordVersion, arguments: [StoreSQL.version])
+                } else if stored != StoreSQL.version {
+                    throw BenchError(StoreSQL.versionMismatch(path, found: stored))
+                }
+                return .commit
+            }
+        }
+        return pool
     }
 
     /// An existing file must be SQLite, and if it has tables, ours.
@@ -74,7 +96,7 @@ public final class SQLiteStore: ResultsStore, @unchecked Sendable {
         // adding a run holds the lock for a moment.
         var configuration = Configuration()
         configuration.readonly = true
-        configuration.busyMode = .timeout(60)
+        configuration.busyMode = .timeout(patience)
         let queue = try DatabaseQueue(path: path, configuration: configuration)
         defer { try? queue.close() }
         let tables = try queue.read { db in
@@ -170,7 +192,9 @@ public final class SQLiteStore: ResultsStore, @unchecked Sendable {
 }
 
 /// A run's context and rows from their stored JSON, or the error for a run not stored.
-public func decodeRun(_ id: String, context: String?, records: [String], location: String) throws
+public func decodeRun(
+    _ id: String, context: String?, records: [String], location: String
+) throws
     -> (context: RunContext, records: [[String: String]])
 {
     guard let context else {
