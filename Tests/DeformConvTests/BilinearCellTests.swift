@@ -4,7 +4,8 @@ import Testing
 @testable import DeformConv
 
 /// The backward's cell rule against the forward's tap: the same value weights bit for bit, so
-/// grad_input spreads with the forward's weights, and the derivative's extra reach at exactly −1.
+/// grad_input spreads with the forward's weights, and the derivative's extra reach at exactly −1;
+/// and the backward's 16-lane classification of interior cells against the scalar cell.
 @Suite("BilinearCell agrees with BilinearTap")
 struct BilinearCellTests {
     @Test(
@@ -38,5 +39,42 @@ struct BilinearCellTests {
         #expect(BilinearCell(y: -1.5, x: 0.5, height: 3, width: 3).isEmpty)
         #expect(BilinearCell(y: 3, x: 0.5, height: 3, width: 3).isEmpty)
         #expect(BilinearCell(y: .nan, x: 0.5, height: 3, width: 3).isEmpty)
+    }
+
+    @Test(
+        "BilinearCell16 marks exactly the cells with four corners on the plane and non-zero value and spread weights, with their corner and weights",
+        arguments: [(1, 1), (2, 2), (5, 3), (13, 11), (1000, 3), (BilinearTap16.maxSide - 1, 2)])
+    func sixteenLanes(height: Int, width: Int) {
+        var rng = SeededGenerator(seed: UInt64(height * 29 + width))
+        for _ in 0..<2000 {
+            var y = SIMD16<Float>(), x = SIMD16<Float>(), mask = SIMD16<Float>(), live = SIMDMask<SIMD16<Int32>>()
+            for lane in 0..<16 {
+                y[lane] = BilinearTap16Tests.coordinate(height, &rng)
+                x[lane] = BilinearTap16Tests.coordinate(width, &rng)
+                // 0 and values whose products with small weights underflow leave a spread weight 0.
+                mask[lane] =
+                    [1, 0, .nan, 1e-40, Float.random(in: 0...1, using: &rng)][Int.random(in: 0..<5, using: &rng)]
+                live[lane] = Int.random(in: 0..<8, using: &rng) != 0
+            }
+            let cells = BilinearCell16(y: y, x: x, height: height, width: width, mask: mask, live: live)
+            let weights = [cells.w0, cells.w1, cells.w2, cells.w3]
+            for lane in 0..<16 {
+                let cell = BilinearCell(y: y[lane], x: x[lane], height: height, width: width)
+                let interior =
+                    live[lane] && all(cell.onImage) && all(cell.value .!= 0) && all(cell.value * mask[lane] .!= 0)
+                #expect(
+                    cells.interior[lane] == interior, "y \(y[lane]) x \(x[lane]) m \(mask[lane]) in \(height)×\(width)")
+                guard interior else { continue }
+                #expect(Int32(cells.base[lane]) == cell.offsets[0])
+                for k in 0..<4 {
+                    #expect(
+                        weights[k][lane].bitPattern == cell.value[k].bitPattern,
+                        "corner \(k) of (\(y[lane]), \(x[lane]))")
+                }
+                // The slopes' coefficients (−hx, −lx, hx, lx) and (−hy, hy, −ly, ly), bit for bit.
+                #expect(cells.lx[lane].bitPattern == cell.dy[3].bitPattern && (1 - cells.lx[lane]) == cell.dy[2])
+                #expect(cells.ly[lane].bitPattern == cell.dx[3].bitPattern && (1 - cells.ly[lane]) == cell.dx[1])
+            }
+        }
     }
 }

@@ -54,6 +54,11 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
     private let works: UnsafeMutablePointer<BackwardWork>
     /// Per offset group, its channels' runs inside convolution groups (as the forward's gather).
     private let runs: [[GatherRun]]
+    /// Whether the cells are classified 16 at a time (``SamplingPlan/vectorizable(_:)``).
+    private let vectorizable: Bool
+    /// Per worker, for step 2: the block's sampling origins (y, then x), a chunk's ``CellLanes``
+    /// and its points' sums for grad_mask and grad_offset.
+    private let chunks: [UnsafeMutablePointer<Float>]
     /// Slots of `works` apart per worker: more than a cache line.
     private static let workStride = 4
     let workspaceBytes: Int
@@ -98,9 +103,13 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
         sinks = (0..<workers).map { _ in alignedFloats(g.inChannels) }
         works = .allocate(capacity: workers * Self.workStride)
         runs = GatherRun.runs(g)
+        vectorizable = SamplingPlan.vectorizable(g)
+        let chunkFloats = 2 * blockPixels + g.taps * (CellLanes.floats + Self.sumFloats)
+        chunks = (0..<workers).map { _ in alignedFloats(chunkFloats) }
         works.initialize(repeating: BackwardWork(), count: workers * Self.workStride)
         let blockFloats = 2 * blockPixels * rowStride + upstreamFloats
-        let perWorker = blockFloats + weightFloats + depthStride + g.outChannels + imageFloats + 2 * g.inChannels
+        let perWorker =
+            blockFloats + weightFloats + depthStride + g.outChannels + imageFloats + 2 * g.inChannels + chunkFloats
         workspaceBytes = (inputFloats + weightFloats + workers * perWorker) * MemoryLayout<Float>.size
     }
 
@@ -108,7 +117,7 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
         nhwc.deallocate()
         transposedWeights.deallocate()
         let perWorker = [
-            columns, columnGradients, upstream, weightSums, rowSums, biasSums, partialInputs, zeros, sinks,
+            columns, columnGradients, upstream, weightSums, rowSums, biasSums, partialInputs, zeros, sinks, chunks,
         ]
         for buffers in perWorker { buffers.forEach { $0.deallocate() } }
         works.deallocate()
@@ -242,48 +251,189 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
     }
 
     /// Step 2: every sampling point of the block once, its cell applied to the channels of its
-    /// offset group in runs that stay inside one convolution group.
+    /// offset group in runs that stay inside one convolution group. Sixteen pixels at a time:
+    /// where the plane allows (``SamplingPlan/vectorizable(_:)``) each tap's cells of the
+    /// sixteen are classified together (``BilinearCell16``) and the interior ones take
+    /// ``InteriorPass``; the rest take the scalar ``BilinearCell`` and ``CellPass``. Then pixel
+    /// by pixel, tap by tap, so that the taps of neighbouring pixels, which read and spread
+    /// around the same input pixels, follow each other while those are in L1. Each point leaves
+    /// its grad_mask and grad_offset sums as 8 lanes, added up 8 pixels at a time through a tile
+    /// transpose and written as vectors: consecutive pixels are consecutive in those gradients.
     private func consume(_ b: BackwardProblem, n: Int, first: Int, pixels: Int, worker: Int, work: inout BackwardWork) {
         let p = b.forward
         let channels = p.inChannels
         let image = (layout == .nchw ? UnsafePointer(nhwc) : p.input) + n * p.planeSize * channels
         let partial = partialInputs[worker]
-        var oy0 = first / p.outWidth, ox0 = first - oy0 * p.outWidth
+        let wantSums = b.gradMask != nil || b.gradOffset != nil
         var pass = CellPass(
             wantColumns: b.gradWeight != nil, wantMask: b.gradMask != nil,
             wantOffset: b.gradOffset != nil, wantInput: b.gradInput != nil,
             zeros: zeros[worker], sink: sinks[worker])
+        let interiorPass = InteriorPass(
+            wantColumns: b.gradWeight != nil, wantMask: b.gradMask != nil,
+            wantOffset: b.gradOffset != nil, wantInput: b.gradInput != nil)
         let columns = columns[worker], columnGradients = columnGradients[worker]
-        for q in 0..<pixels {
-            let pixel = first + q
-            for og in 0..<p.offsetGroups {
-                let firstChannel = og * p.offsetGroupChannels
-                for t in 0..<p.taps {
-                    let (cell, m) = p.cell(n: n, og: og, t: t, oy: oy0, ox: ox0)
-                    pass.start(
-                        cell, mask: m, image: image + firstChannel, partial: partial + firstChannel, step: channels)
-                    for run in runs[og] {
-                        let column = q &* rowStride &+ t &* p.groupIn &+ run.destination
-                        pass.apply(
-                            from: run.start, count: run.count,
-                            columns: columns + column, columnGradients: columnGradients + column)
+        let chunk = chunks[worker]
+        let originY = chunk, originX = chunk + blockPixels
+        // Per tap: its CellLanes, then its 16 points' sums (three 16 × 8 tiles).
+        let tapFloats = CellLanes.floats + Self.sumFloats
+        @inline(__always) func cells(_ t: Int) -> CellLanes { CellLanes(chunk + (2 &* blockPixels &+ t &* tapFloats)) }
+        @inline(__always) func sums(_ t: Int) -> UnsafeMutablePointer<Float> {
+            chunk + (2 &* blockPixels &+ t &* tapFloats &+ CellLanes.floats)
+        }
+        if vectorizable {
+            // Exact (below 2^21), so origin + tap offset is the Float of the integer sum that
+            // ``ConvolutionCall/cell(n:og:t:oy:ox:)`` converts.
+            var oy = first / p.outWidth, ox = first - oy * p.outWidth
+            for q in 0..<pixels {
+                originY[q] = Float(oy * p.strideH - p.padH)
+                originX[q] = Float(ox * p.strideW - p.padW)
+                ox += 1
+                if ox == p.outWidth { ox = 0; oy += 1 }
+            }
+        }
+        // Compared as Float: SIMD integer comparisons compile to lane loops.
+        let laneNumbers = SIMD16<Float>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+        for og in 0..<p.offsetGroups {
+            let firstChannel = og * p.offsetGroupChannels
+            let groupImage = image + firstChannel, groupPartial = partial + firstChannel
+            let firstPoint = (n * p.offsetGroups + og) * p.taps  // as in ConvolutionCall.cell
+            runs[og].withUnsafeBufferPointer { runs in
+                for q0 in stride(from: 0, to: pixels, by: 16) {
+                    let present = min(16, pixels - q0)
+                    for t in 0..<p.taps {
+                        let point = firstPoint + t
+                        let m =
+                            p.mask.map { Self.load($0 + (point * p.outPixels + first + q0), present) }
+                            ?? SIMD16(repeating: 1)
+                        guard vectorizable else {
+                            cells(t).storeNoInterior(mask: m)
+                            continue
+                        }
+                        let dy = Self.load(p.offset + ((2 * point) * p.outPixels + first + q0), present)
+                        let dx = Self.load(p.offset + ((2 * point + 1) * p.outPixels + first + q0), present)
+                        let i = t / p.kernelWidth, j = t - i * p.kernelWidth
+                        let y = (Self.load(originY + q0, present) + Float(i * p.dilationH)) + dy
+                        let x = (Self.load(originX + q0, present) + Float(j * p.dilationW)) + dx
+                        let cell = BilinearCell16(
+                            y: y, x: x, height: p.height, width: p.width, mask: m, live: laneNumbers .< Float(present))
+                        cells(t).store(cell, mask: m)
                     }
-                    let point = (n * p.offsetGroups + og) * p.taps + t
-                    if let gradMask = b.gradMask { gradMask[point * p.outPixels + pixel] = pass.maskSum }
-                    if let gradOffset = b.gradOffset {
-                        gradOffset[2 * point * p.outPixels + pixel] = m * pass.ySum
-                        gradOffset[(2 * point + 1) * p.outPixels + pixel] = m * pass.xSum
+                    for lane in 0..<present {
+                        let q = q0 + lane
+                        for t in 0..<p.taps {
+                            let column = q &* rowStride &+ t &* p.groupIn
+                            let row = sums(t) + lane &* 8
+                            let lanes = cells(t)
+                            if lanes.isInterior(lane) {
+                                let corner = lanes.base(lane) &* channels
+                                let s = interiorPass.apply(
+                                    runs: runs, image: groupImage + corner, partial: groupPartial + corner,
+                                    step: channels, rowStep: p.width &* channels, cells: lanes, lane: lane,
+                                    columns: columns + column, columnGradients: columnGradients + column)
+                                if wantSums { Self.storeSums(s, into: row) }
+                                continue
+                            }
+                            let pixel = first + q, oy = pixel / p.outWidth
+                            let (cell, m) = p.cell(n: n, og: og, t: t, oy: oy, ox: pixel - oy * p.outWidth)
+                            pass.start(cell, mask: m, image: groupImage, partial: groupPartial, step: channels)
+                            for run in runs {
+                                pass.apply(
+                                    from: run.start, count: run.count,
+                                    columns: columns + (column + run.destination),
+                                    columnGradients: columnGradients + (column + run.destination))
+                            }
+                            if wantSums {
+                                let zero = SIMD8<Float>()
+                                Self.storeSums(
+                                    (
+                                        SIMD8(lowHalf: [pass.maskSum, 0, 0, 0], highHalf: zero.lowHalf),
+                                        SIMD8(lowHalf: [pass.ySum, 0, 0, 0], highHalf: zero.lowHalf),
+                                        SIMD8(lowHalf: [pass.xSum, 0, 0, 0], highHalf: zero.lowHalf)
+                                    ), into: row)
+                            }
+                        }
+                    }
+                    if wantSums {
+                        for t in 0..<p.taps {
+                            writeSums(
+                                b, sums: sums(t), cells: cells(t), present: present,
+                                at: (firstPoint + t) * p.outPixels + first + q0)
+                        }
                     }
                 }
             }
-            ox0 += 1
-            if ox0 == p.outWidth { ox0 = 0; oy0 += 1 }
         }
         let samples = pixels * p.taps * channels
         if b.needsColumnGradient {
             if b.gradInput != nil { work.spreadSamples += samples }
             if b.gradMask != nil { work.maskSamples += samples }
             if b.gradOffset != nil { work.offsetSamples += samples }
+        }
+    }
+
+    /// The grad_mask and grad_offset entries of `present` consecutive points from `at` on (in
+    /// the flat (point, pixel) index of grad_mask; grad_offset's y and x rows of the point): each
+    /// point's three sums left as 8 lanes in `sums` (``storeSums(_:into:)``), added across the
+    /// lanes 8 points at a time.
+    @inline(__always)
+    private func writeSums(
+        _ b: BackwardProblem, sums: UnsafeMutablePointer<Float>, cells: CellLanes, present: Int, at index: Int
+    ) {
+        let outPixels = b.forward.outPixels
+        let point = index / outPixels, pixel = index - point * outPixels
+        for half in 0..<(present + 7) / 8 {
+            let lanes = min(8, present - half * 8)
+            @inline(__always) func total(_ k: Int) -> SIMD8<Float> {
+                var tile = TileTranspose.Tile(sums + (k &* 128 &+ half &* 64), stride: 8)
+                tile.transpose()
+                return ((tile.r0 + tile.r1) + (tile.r2 + tile.r3)) + ((tile.r4 + tile.r5) + (tile.r6 + tile.r7))
+            }
+            let m = cells.masks(half)
+            let offset = pixel + half * 8
+            if let gradMask = b.gradMask { Self.store(total(0), gradMask + (point * outPixels + offset), lanes) }
+            if let gradOffset = b.gradOffset {
+                Self.store(m * total(1), gradOffset + (2 * point * outPixels + offset), lanes)
+                Self.store(m * total(2), gradOffset + ((2 * point + 1) * outPixels + offset), lanes)
+            }
+        }
+    }
+
+    /// Floats of a tap's sums in a chunk of 16 pixels: three 16 × 8 tiles (``storeSums(_:into:)``).
+    private static let sumFloats = 3 * 16 * 8
+
+    /// A point's three 8-lane sums (grad_mask's, grad_offset's y and x) to `row` of its tap's
+    /// sums: the sums of the 16 points of a chunk are three 16 × 8 tiles, quantity by quantity.
+    @inline(__always)
+    private static func storeSums(
+        _ s: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>), into row: UnsafeMutablePointer<Float>
+    ) {
+        TileTranspose.store(s.0, row)
+        TileTranspose.store(s.1, row + 128)
+        TileTranspose.store(s.2, row + 256)
+    }
+
+    /// 16 floats from `source`, of which only the first `present` are read (the rest 0).
+    @inline(__always)
+    private static func load(_ source: UnsafePointer<Float>, _ present: Int) -> SIMD16<Float> {
+        if present >= 16 { return UnsafeRawPointer(source).loadUnaligned(as: SIMD16<Float>.self) }
+        var v = SIMD16<Float>()
+        for lane in 0..<present { v[lane] = source[lane] }
+        return v
+    }
+
+    @inline(__always)
+    private static func load(_ source: UnsafeMutablePointer<Float>, _ present: Int) -> SIMD16<Float> {
+        load(UnsafePointer(source), present)
+    }
+
+    /// The first `lanes` lanes of `v` to `destination`.
+    @inline(__always)
+    private static func store(_ v: SIMD8<Float>, _ destination: UnsafeMutablePointer<Float>, _ lanes: Int) {
+        if lanes == 8 {
+            TileTranspose.store(v, destination)
+        } else {
+            for lane in 0..<lanes { destination[lane] = v[lane] }
         }
     }
 
@@ -546,6 +696,175 @@ private struct CellPass {
     private func load(_ p: UnsafeMutablePointer<Float>) -> SIMD16<Float> {
         UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
     }
+    @inline(__always)
+    private func store(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
+    }
+}
+
+/// The cells of a chunk of 16 points (``BilinearCell16``) laid out lane by lane in memory, so
+/// the per-point loop reads its lane's values as scalars rather than extracting vector lanes:
+/// 16 interior flags, corner 00 offsets, each corner's weight, the fractions ly and lx, and the
+/// mask values.
+private struct CellLanes {
+    static let floats = 9 * 16
+    private let storage: UnsafeMutablePointer<Float>
+
+    init(_ storage: UnsafeMutablePointer<Float>) { self.storage = storage }
+
+    @inline(__always)
+    func store(_ cell: BilinearCell16, mask: SIMD16<Float>) {
+        raw(0).storeBytes(of: SIMD16<Int32>().replacing(with: 1, where: cell.interior), as: SIMD16<Int32>.self)
+        raw(1).storeBytes(of: cell.base, as: SIMD16<Int32>.self)
+        raw(2).storeBytes(of: cell.w0, as: SIMD16<Float>.self)
+        raw(3).storeBytes(of: cell.w1, as: SIMD16<Float>.self)
+        raw(4).storeBytes(of: cell.w2, as: SIMD16<Float>.self)
+        raw(5).storeBytes(of: cell.w3, as: SIMD16<Float>.self)
+        raw(6).storeBytes(of: cell.ly, as: SIMD16<Float>.self)
+        raw(7).storeBytes(of: cell.lx, as: SIMD16<Float>.self)
+        raw(8).storeBytes(of: mask, as: SIMD16<Float>.self)
+    }
+
+    /// No lane interior, and the lanes' mask values: planes too large for ``BilinearCell16``.
+    @inline(__always)
+    func storeNoInterior(mask: SIMD16<Float>) {
+        raw(0).storeBytes(of: SIMD16<Int32>(), as: SIMD16<Int32>.self)
+        raw(8).storeBytes(of: mask, as: SIMD16<Float>.self)
+    }
+
+    @inline(__always)
+    func isInterior(_ lane: Int) -> Bool { raw(0).load(fromByteOffset: lane &* 4, as: Int32.self) != 0 }
+
+    @inline(__always)
+    func base(_ lane: Int) -> Int { Int(raw(1).load(fromByteOffset: lane &* 4, as: Int32.self)) }
+
+    /// β_k of corner k.
+    @inline(__always)
+    func weight(_ k: Int, _ lane: Int) -> Float { storage[(2 &+ k) &* 16 &+ lane] }
+
+    @inline(__always)
+    func ly(_ lane: Int) -> Float { storage[6 &* 16 &+ lane] }
+
+    @inline(__always)
+    func lx(_ lane: Int) -> Float { storage[7 &* 16 &+ lane] }
+
+    @inline(__always)
+    func mask(_ lane: Int) -> Float { storage[8 &* 16 &+ lane] }
+
+    /// The mask values of lanes 0..<8 (`half` 0) or 8..<16 (1).
+    @inline(__always)
+    func masks(_ half: Int) -> SIMD8<Float> { TileTranspose.load(storage + (8 &* 16 &+ half &* 8)) }
+
+    @inline(__always)
+    private func raw(_ slot: Int) -> UnsafeMutableRawPointer { UnsafeMutableRawPointer(storage + slot &* 16) }
+}
+
+/// ``CellPass`` for an interior cell (``BilinearCell16``): its four corners are on the image with
+/// non-zero weights, so the value, the slopes and the spread read and write the same four
+/// places, a pixel and an image row apart, and no corner needs the zeros or the sink. The slopes
+/// are ``BilinearCell``'s corner differences, ∂v/∂y = hx·(I₁₀ − I₀₀) + lx·(I₁₁ − I₀₁) and
+/// ∂v/∂x = hy·(I₀₁ − I₀₀) + ly·(I₁₁ − I₁₀): each difference's products with the column gradient
+/// are summed over the channels and weighted once per point, a subtraction and a multiply-add
+/// per difference and channel where the expanded form (``CellPass``) takes ten multiply-adds
+/// per channel. The spread adds β_k·(m·g) to corner k.
+private struct InteriorPass {
+    let wantColumns: Bool, wantMask: Bool, wantOffset: Bool, wantInput: Bool
+
+    /// The point of lane `lane` of `cells`: its runs of channels from `image` and `partial`
+    /// (corner 00, the offset group's channel 0; a pixel is `step` floats, an image row
+    /// `rowStep`), `columns` and `columnGradients` at the point's place in the column row (run
+    /// destinations added). Returns Σ g·v, Σ g·∂v/∂y and Σ g·∂v/∂x over the channels, each as
+    /// 8 lanes still to be added.
+    @inline(__always)
+    func apply(
+        runs: UnsafeBufferPointer<GatherRun>, image: UnsafePointer<Float>, partial: UnsafeMutablePointer<Float>,
+        step: Int, rowStep: Int, cells: CellLanes, lane: Int, columns: UnsafeMutablePointer<Float>,
+        columnGradients: UnsafeMutablePointer<Float>
+    ) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+        let beta = SIMD4(cells.weight(0, lane), cells.weight(1, lane), cells.weight(2, lane), cells.weight(3, lane))
+        let mask = cells.mask(lane)
+        let b0 = SIMD16(repeating: beta[0]), b1 = SIMD16(repeating: beta[1])
+        let b2 = SIMD16(repeating: beta[2]), b3 = SIMD16(repeating: beta[3])
+        let m16 = SIMD16<Float>(repeating: mask)
+        let spreading = wantMask || wantOffset || wantInput
+        // Eight-lane sums: a 16-channel vector's halves are added in turn, which keeps the five
+        // sums in registers on AVX2 (sixteen-lane sums spill there).
+        var accMask = SIMD8<Float>(), accA = SIMD8<Float>(), accB = SIMD8<Float>()
+        var accC = SIMD8<Float>(), accD = SIMD8<Float>()
+        var tails = false
+        var tail = SIMD8<Float>()  // the scalar tails' Σ g·v and the four differences' sums
+        @inline(__always) func add(_ acc: inout SIMD8<Float>, _ g: SIMD16<Float>, _ d: SIMD16<Float>) {
+            acc = acc.addingProduct(g.lowHalf, d.lowHalf).addingProduct(g.highHalf, d.highHalf)
+        }
+        for run in runs {
+            let i0 = image + run.start, i1 = i0 + step, i2 = i0 + rowStep, i3 = i2 + step
+            let o0 = partial + run.start, o1 = o0 + step, o2 = o0 + rowStep, o3 = o2 + step
+            let out = columns + run.destination, gradients = columnGradients + run.destination
+            var j = 0
+            while j &+ 16 <= run.count {
+                let e0 = load(i0 + j), e1 = load(i1 + j), e2 = load(i2 + j), e3 = load(i3 + j)
+                let v = (b0 * e0).addingProduct(b1, e1).addingProduct(b2, e2).addingProduct(b3, e3)
+                if wantColumns { store(m16 * v, out + j) }
+                if spreading {
+                    let g = load(UnsafePointer(gradients + j))
+                    if wantMask { add(&accMask, g, v) }
+                    if wantOffset {
+                        add(&accA, g, e2 - e0)
+                        add(&accB, g, e3 - e1)
+                        add(&accC, g, e1 - e0)
+                        add(&accD, g, e3 - e2)
+                    }
+                    if wantInput {
+                        let mg = m16 * g
+                        store(load(UnsafePointer(o0 + j)).addingProduct(b0, mg), o0 + j)
+                        store(load(UnsafePointer(o1 + j)).addingProduct(b1, mg), o1 + j)
+                        store(load(UnsafePointer(o2 + j)).addingProduct(b2, mg), o2 + j)
+                        store(load(UnsafePointer(o3 + j)).addingProduct(b3, mg), o3 + j)
+                    }
+                }
+                j &+= 16
+            }
+            while j < run.count {
+                tails = true
+                let e0 = i0[j], e1 = i1[j], e2 = i2[j], e3 = i3[j]
+                let v = (beta[0] * e0).addingProduct(beta[1], e1).addingProduct(beta[2], e2).addingProduct(beta[3], e3)
+                if wantColumns { out[j] = mask * v }
+                if spreading {
+                    let g = gradients[j]
+                    if wantMask { tail[0] = tail[0].addingProduct(g, v) }
+                    if wantOffset {
+                        tail[1] = tail[1].addingProduct(g, e2 - e0)
+                        tail[2] = tail[2].addingProduct(g, e3 - e1)
+                        tail[3] = tail[3].addingProduct(g, e1 - e0)
+                        tail[4] = tail[4].addingProduct(g, e3 - e2)
+                    }
+                    if wantInput {
+                        let mg = mask * g
+                        o0[j] = o0[j].addingProduct(beta[0], mg)
+                        o1[j] = o1[j].addingProduct(beta[1], mg)
+                        o2[j] = o2[j].addingProduct(beta[2], mg)
+                        o3[j] = o3[j].addingProduct(beta[3], mg)
+                    }
+                }
+                j &+= 1
+            }
+        }
+        if tails {
+            accMask[0] += tail[0]
+            accA[0] += tail[1]
+            accB[0] += tail[2]
+            accC[0] += tail[3]
+            accD[0] += tail[4]
+        }
+        let ly = SIMD8(repeating: cells.ly(lane)), lx = SIMD8(repeating: cells.lx(lane))
+        return (accMask, (1 - lx) * accA + lx * accB, (1 - ly) * accC + ly * accD)
+    }
+
+    @inline(__always)
+    private func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+    }
+
     @inline(__always)
     private func store(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)

@@ -83,6 +83,49 @@ struct BilinearCell {
     }
 }
 
+/// Sixteen ``BilinearCell``s at once, for the backward's fast path: which lanes are *interior*
+/// — all four corners on the plane, every value weight β_k and every spread weight β_k·m
+/// non-zero, so the value, the slopes and the spread all read and write the same four pixels —
+/// and for those the top-left corner and the fractions, lane for lane ``BilinearCell``'s bits
+/// (the tests compare them). Every other lane (the border, coordinates off the plane, NaN, ±∞,
+/// a zero mask) is left to the scalar cell. For planes below ``BilinearTap16/maxSide`` on each
+/// side, whose coordinates ``BilinearTap16/floor(_:)`` floors exactly.
+struct BilinearCell16 {
+    var interior: SIMDMask<SIMD16<Int32>>
+    /// y0·W + x0, the plane offset of corner 00; 0 where not interior.
+    var base: SIMD16<Int32>
+    /// The fractions ly = y − ⌊y⌋ and lx = x − ⌊x⌋ (meaningful where interior).
+    var ly, lx: SIMD16<Float>
+    /// β_k of corners 00, 01, 10, 11 (meaningful where interior).
+    var w0, w1, w2, w3: SIMD16<Float>
+
+    /// The cells at (y, x) of a `height`×`width` plane with mask values `mask`; lanes outside
+    /// `live` are not interior.
+    @inline(__always)
+    init(
+        y: SIMD16<Float>, x: SIMD16<Float>, height: Int, width: Int, mask: SIMD16<Float>,
+        live: SIMDMask<SIMD16<Int32>>
+    ) {
+        // 0 ≤ ⌊y⌋ and ⌊y⌋ + 1 < H exactly when 0 ≤ y < H − 1; NaN fails both.
+        let inside = live .& (y .>= 0) .& (y .< Float(height - 1)) .& (x .>= 0) .& (x .< Float(width - 1))
+        let zero = SIMD16<Float>()
+        let ys = zero.replacing(with: y, where: inside), xs = zero.replacing(with: x, where: inside)
+        let (yFloor, y0) = BilinearTap16.floor(ys), (xFloor, x0) = BilinearTap16.floor(xs)
+        ly = ys - yFloor
+        lx = xs - xFloor
+        let hy = 1 - ly, hx = 1 - lx
+        // BilinearCell's products, in its order.
+        w0 = hy * hx
+        w1 = hy * lx
+        w2 = ly * hx
+        w3 = ly * lx
+        let nonZero = (w0 .!= 0) .& (w1 .!= 0) .& (w2 .!= 0) .& (w3 .!= 0)
+        let spreads = (w0 * mask .!= 0) .& (w1 * mask .!= 0) .& (w2 * mask .!= 0) .& (w3 * mask .!= 0)
+        interior = inside .& nonZero .& spreads
+        base = SIMD16<Int32>().replacing(with: y0 &* Int32(width) &+ x0, where: interior)
+    }
+}
+
 extension ConvolutionCall {
     /// The cell of image `n`, offset group `og`, kernel tap `t` at output pixel (oy, ox): the
     /// sampling position of ``tap(n:og:t:oy:ox:)``, and the mask value (1 without a mask).

@@ -109,9 +109,10 @@ struct BilinearTap16 {
     }
 
     /// ⌊v⌋ as Float and as Int32, for |v| < 2^22: v + 1.5·2^23 rounds v to an integer (to
-    /// nearest) in the low bits of the sum's significand; one less where that went up.
+    /// nearest) in the low bits of the sum's significand; one less where that went up. Also
+    /// ``BilinearCell16``'s floor.
     @inline(__always)
-    private static func floor(_ v: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Int32>) {
+    static func floor(_ v: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Int32>) {
         let magic = SIMD16<Float>(repeating: 12_582_912)
         let magicBits = unsafeBitCast(magic, to: SIMD16<Int32>.self)
         let rounded = (v + magic) - magic
