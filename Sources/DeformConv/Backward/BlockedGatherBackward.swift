@@ -344,13 +344,10 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
                                     columnGradients: columnGradients + (column + run.destination))
                             }
                             if wantSums {
-                                let zero = SIMD8<Float>()
-                                Self.storeSums(
-                                    (
-                                        SIMD8(lowHalf: [pass.maskSum, 0, 0, 0], highHalf: zero.lowHalf),
-                                        SIMD8(lowHalf: [pass.ySum, 0, 0, 0], highHalf: zero.lowHalf),
-                                        SIMD8(lowHalf: [pass.xSum, 0, 0, 0], highHalf: zero.lowHalf)
-                                    ), into: row)
+                                @inline(__always) func lane0(_ x: Float) -> SIMD8<Float> {
+                                    SIMD8(x, 0, 0, 0, 0, 0, 0, 0)
+                                }
+                                Self.storeSums((lane0(pass.maskSum), lane0(pass.ySum), lane0(pass.xSum)), into: row)
                             }
                         }
                     }
@@ -807,8 +804,8 @@ private struct InteriorPass {
         let mv = V(repeating: mask)
         let spreading = wantMask || wantOffset || wantInput
         var accMask = V(), accA = V(), accB = V(), accC = V(), accD = V()
-        var tails = false
-        var tail = SIMD8<Float>()  // the scalar tails' Σ g·v and the four differences' sums
+        // The scalar tails' Σ g·v and the four differences' sums.
+        var tailMask: Float = 0, tailA: Float = 0, tailB: Float = 0, tailC: Float = 0, tailD: Float = 0
         let width = V.scalarCount
         for run in runs {
             let i0 = image + run.start, i1 = i0 + step, i2 = i0 + rowStep, i3 = i2 + step
@@ -839,18 +836,17 @@ private struct InteriorPass {
                 j &+= width
             }
             while j < run.count {
-                tails = true
                 let e0 = i0[j], e1 = i1[j], e2 = i2[j], e3 = i3[j]
                 let v = (beta[0] * e0).addingProduct(beta[1], e1).addingProduct(beta[2], e2).addingProduct(beta[3], e3)
                 if wantColumns { out[j] = mask * v }
                 if spreading {
                     let g = gradients[j]
-                    if wantMask { tail[0] = tail[0].addingProduct(g, v) }
+                    if wantMask { tailMask = tailMask.addingProduct(g, v) }
                     if wantOffset {
-                        tail[1] = tail[1].addingProduct(g, e2 - e0)
-                        tail[2] = tail[2].addingProduct(g, e3 - e1)
-                        tail[3] = tail[3].addingProduct(g, e1 - e0)
-                        tail[4] = tail[4].addingProduct(g, e3 - e2)
+                        tailA = tailA.addingProduct(g, e2 - e0)
+                        tailB = tailB.addingProduct(g, e3 - e1)
+                        tailC = tailC.addingProduct(g, e1 - e0)
+                        tailD = tailD.addingProduct(g, e3 - e2)
                     }
                     if wantInput {
                         let mg = mask * g
@@ -863,15 +859,12 @@ private struct InteriorPass {
                 j &+= 1
             }
         }
-        var sumMask = accMask.eightLanes, sumA = accA.eightLanes, sumB = accB.eightLanes
-        var sumC = accC.eightLanes, sumD = accD.eightLanes
-        if tails {
-            sumMask[0] += tail[0]
-            sumA[0] += tail[1]
-            sumB[0] += tail[2]
-            sumC[0] += tail[3]
-            sumD[0] += tail[4]
+        // The tails' sums join as a ninth lane-0 term: lanes are added later, so any lane serves.
+        @inline(__always) func lanes(_ v: V, _ tail: Float) -> SIMD8<Float> {
+            v.eightLanes + SIMD8(tail, 0, 0, 0, 0, 0, 0, 0)
         }
+        let sumMask = lanes(accMask, tailMask), sumA = lanes(accA, tailA), sumB = lanes(accB, tailB)
+        let sumC = lanes(accC, tailC), sumD = lanes(accD, tailD)
         let ly = SIMD8(repeating: cells.ly(lane)), lx = SIMD8(repeating: cells.lx(lane))
         return (sumMask, (1 - lx) * sumA + lx * sumB, (1 - ly) * sumC + ly * sumD)
     }
