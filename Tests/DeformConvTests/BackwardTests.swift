@@ -107,6 +107,13 @@ struct BackwardRandomTests {
             batch: 2, inChannels: 17, height: 2, width: 2, outChannels: 5, kernel: Extent2(3),
             stride: Extent2(2), padding: Extent2(1), dilation: Extent2(1), groups: 1, offsetGroups: 1,
             hasMask: true, hasBias: true),
+        // A wide layer on a small plane: an image's columns take less room than the grad_weight
+        // sums, so with several workers step 3 runs per image by output channels over shared
+        // columns; the 3-worker split of 64 channels crosses the group boundary at 32.
+        try! DeformConvGeometry(
+            batch: 2, inChannels: 24, height: 3, width: 3, outChannels: 64, kernel: Extent2(3),
+            stride: Extent2(1), padding: Extent2(1), dilation: Extent2(1), groups: 2, offsetGroups: 3,
+            hasMask: true, hasBias: true),
     ]
 
     @Test(
@@ -136,9 +143,24 @@ struct BackwardRandomTests {
         }
     }
 
-    @Test("channels-last backward equals NCHW after transposing input, grad_output and grad_input")
-    func channelsLast() throws {
-        let problem = try Problem(Self.geometries[1], seed: 7)
+    @Test("with several workers, a wide layer on a small plane shares its image's columns; others do not")
+    func sharedColumnsChoice() {
+        func shares(_ which: Int, workers: Int) -> Bool {
+            BlockedGatherBackward(
+                geometry: Self.geometries[which],
+                options: KernelOptions(executor: ConcurrentTestExecutor(workerCount: workers)), layout: .nchw
+            ).sharedColumns
+        }
+        #expect(shares(4, workers: 3) && shares(4, workers: 2))
+        #expect(!shares(4, workers: 1))
+        #expect(!shares(0, workers: 3) && !shares(2, workers: 2))
+    }
+
+    @Test(
+        "channels-last backward equals NCHW after transposing input, grad_output and grad_input",
+        arguments: [1, 4])
+    func channelsLast(_ which: Int) throws {
+        let problem = try Problem(Self.geometries[which], seed: 7)
         let g = problem.geometry
         let gradOutput = try problem.randomGradOutput(seed: 8)
         let options = KernelOptions(

@@ -15,9 +15,18 @@
 /// 3. grad_weight += grad_output (C_out/G × pixels) × the sampled columns, into the worker's own
 ///    sums.
 /// After each image the workers add the copies of its grad_input in worker order, each over its
-/// share of the pixels; after the last, the weight and bias sums likewise. Blocks go to workers
-/// by a fixed rule and every sum runs in a fixed order, so a thread count gives the same bits on
-/// every run. Steps a gradient does not need are skipped (``BackwardWork`` counts what ran).
+/// share of the pixels; after the last, the weight and bias sums likewise.
+///
+/// With several workers and an image whose columns take no more room than the grad_weight sums
+/// (wide layers at small planes: 256@14², 512@7²), step 3 instead follows the image's blocks:
+/// the workers write their blocks' columns into one buffer for the whole image, and after the
+/// image each worker multiplies its share of the output channels by all of them, into one
+/// shared set of sums. Every worker's own full-size sums, written and read back once per call,
+/// and their addition were most of what two threads did not halve there.
+///
+/// Blocks go to workers by a fixed rule and every sum runs in a fixed order, so a thread count
+/// gives the same bits on every run. Steps a gradient does not need are skipped
+/// (``BackwardWork`` counts what ran).
 final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
     private let geometry: DeformConvGeometry
     private let layout: TensorLayout
@@ -35,12 +44,17 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
     private let rowStride: Int
     private let nhwc: UnsafeMutablePointer<Float>
     private let transposedWeights: UnsafeMutablePointer<Float>
-    /// Per worker.
+    /// Whether step 3 runs per image by output channels over `columns[0]`, the whole image's
+    /// columns, into `weightSums[0]` (see the type's comment).
+    let sharedColumns: Bool
+    /// Per worker (a block's rows), or one for the whole image (`sharedColumns`).
     private let columns: [UnsafeMutablePointer<Float>]
     private let columnGradients: [UnsafeMutablePointer<Float>]
     /// The block's grad_output in the orientation the layout does not give: pixels × C_out from
     /// NCHW, C_out × pixels from NHWC.
+    /// Per worker; with `sharedColumns` and NHWC, one holding the whole image's channel rows.
     private let upstream: [UnsafeMutablePointer<Float>]
+    /// Per worker, or one (`sharedColumns`).
     private let weightSums: [UnsafeMutablePointer<Float>]
     /// A row of the grad_weight sums added over the workers, before its transpose.
     private let rowSums: [UnsafeMutablePointer<Float>]
@@ -89,13 +103,19 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
         let imageFloats = g.inChannels * g.height * g.width
         let inputFloats = layout == .nchw ? g.batch * imageFloats : 0
         let weightFloats = g.groups * g.groupOutChannels * depthStride
-        let upstreamFloats = blockPixels * g.outChannels
+        let sharedColumns = workers > 1 && g.outPixels * rowStride <= weightFloats
+        self.sharedColumns = sharedColumns
+        let upstreamFloats =
+            sharedColumns && layout == .nhwc ? g.outPixels * g.outChannels : blockPixels * g.outChannels
+        let upstreamCopies = sharedColumns && layout == .nhwc ? 1 : workers
+        let columnFloats = sharedColumns ? g.outPixels * rowStride : blockPixels * rowStride
+        let copies = sharedColumns ? 1 : workers
         nhwc = alignedFloats(inputFloats)
         transposedWeights = alignedFloats(weightFloats)
-        columns = (0..<workers).map { _ in alignedFloats(blockPixels * rowStride) }
+        columns = (0..<copies).map { _ in alignedFloats(columnFloats) }
         columnGradients = (0..<workers).map { _ in alignedFloats(blockPixels * rowStride) }
-        upstream = (0..<workers).map { _ in alignedFloats(upstreamFloats) }
-        weightSums = (0..<workers).map { _ in alignedFloats(weightFloats) }
+        upstream = (0..<upstreamCopies).map { _ in alignedFloats(upstreamFloats) }
+        weightSums = (0..<copies).map { _ in alignedFloats(weightFloats) }
         rowSums = (0..<workers).map { _ in alignedFloats(depthStride) }
         biasSums = (0..<workers).map { _ in alignedFloats(g.outChannels) }
         partialInputs = (0..<workers).map { _ in alignedFloats(imageFloats) }
@@ -107,10 +127,10 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
         let chunkFloats = 2 * blockPixels + g.taps * (CellLanes.floats + Self.sumFloats)
         chunks = (0..<workers).map { _ in alignedFloats(chunkFloats) }
         works.initialize(repeating: BackwardWork(), count: workers * Self.workStride)
-        let blockFloats = 2 * blockPixels * rowStride + upstreamFloats
         let perWorker =
-            blockFloats + weightFloats + depthStride + g.outChannels + imageFloats + 2 * g.inChannels + chunkFloats
-        workspaceBytes = (inputFloats + weightFloats + workers * perWorker) * MemoryLayout<Float>.size
+            blockPixels * rowStride + depthStride + g.outChannels + imageFloats + 2 * g.inChannels + chunkFloats
+        let copied = copies * (columnFloats + weightFloats) + upstreamCopies * upstreamFloats
+        workspaceBytes = (inputFloats + weightFloats + workers * perWorker + copied) * MemoryLayout<Float>.size
     }
 
     deinit {
@@ -152,11 +172,19 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
                 }
                 works[worker * Self.workStride] = work
             }
-            if b.gradInput != nil {
+            let shareWeights = sharedColumns && b.gradWeight != nil
+            if b.gradInput != nil || shareWeights {
                 executor.run { [self] worker in
-                    addPartialInputs(
-                        p, n: n, pixels: p.planeSize * worker / workers..<p.planeSize * (worker + 1) / workers,
-                        workers: workers, into: b.gradInput!)
+                    if b.gradInput != nil {
+                        addPartialInputs(
+                            p, n: n, pixels: p.planeSize * worker / workers..<p.planeSize * (worker + 1) / workers,
+                            workers: workers, into: b.gradInput!)
+                    }
+                    if shareWeights {
+                        multiplyImage(
+                            b, n: n, rows: weightRows * worker / workers..<weightRows * (worker + 1) / workers,
+                            work: &works[worker * Self.workStride])
+                    }
                 }
             }
         }
@@ -193,7 +221,7 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
         // grad_output of the block both ways: channel-major rows (grad_weight's A) and pixel
         // rows (the column gradient's A), one of them a copy.
         let channelRows: UnsafePointer<Float>, channelStride: Int, pixelRows: UnsafePointer<Float>
-        let copy = upstream[worker]
+        let copy = upstream[min(worker, upstream.count - 1)]
         if layout == .nchw {
             channelRows = b.gradOutput + n * outChannels * p.outPixels + first
             channelStride = p.outPixels
@@ -206,13 +234,15 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
             pixelRows = UnsafePointer(copy)
         } else {
             pixelRows = b.gradOutput + (n * p.outPixels + first) * outChannels
+            // With shared columns, into the whole image's channel rows (multiplyImage reads them).
+            let (rows, stride) = sharedColumns ? (upstream[0] + first, p.outPixels) : (copy, pixels)
             if b.gradWeight != nil || b.gradBias != nil {
                 for q in 0..<pixels {
-                    for co in 0..<outChannels { copy[co * pixels + q] = pixelRows[q * outChannels + co] }
+                    for co in 0..<outChannels { rows[co * stride + q] = pixelRows[q * outChannels + co] }
                 }
             }
-            channelRows = UnsafePointer(copy)
-            channelStride = pixels
+            channelRows = UnsafePointer(rows)
+            channelStride = stride
         }
         if b.gradBias != nil {
             let sums = biasSums[worker]
@@ -235,7 +265,7 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
             work.columnProducts += pixels * depth * outChannels
         }
         consume(b, n: n, first: first, pixels: pixels, worker: worker, work: &work)
-        if b.gradWeight != nil {
+        if b.gradWeight != nil && !sharedColumns {
             for group in 0..<g.groups {
                 BlockedGEMM.multiply(
                     microKernel, m: groupOut, n: depth, k: pixels,
@@ -248,6 +278,28 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
             }
             work.weightProducts += outChannels * depth * pixels
         }
+    }
+
+    /// Step 3 with `sharedColumns`, after image `n`'s blocks: grad_weight sums of output channels
+    /// `rows` += their grad_output (channel rows, all the image's pixels) × the image's columns,
+    /// group by group. Each B panel (a k-slice of 16 columns, in L1) passes over the rows'
+    /// grad_output (in L2): the columns, larger than L2 here, stream through once.
+    private func multiplyImage(_ b: BackwardProblem, n: Int, rows: Range<Int>, work: inout BackwardWork) {
+        let p = b.forward, groupOut = p.groupOut
+        let (channelRows, stride) =
+            layout == .nchw
+            ? (b.gradOutput + n * p.outChannels * p.outPixels, p.outPixels) : (UnsafePointer(upstream[0]), p.outPixels)
+        for group in 0..<geometry.groups {
+            let lower = max(rows.lowerBound, group * groupOut), upper = min(rows.upperBound, (group + 1) * groupOut)
+            guard lower < upper else { continue }
+            BlockedGEMM.multiply(
+                microKernel, m: upper - lower, n: depth, k: p.outPixels,
+                a: channelRows + lower * stride, lda: stride,
+                b: columns[0] + group * depth, ldb: rowStride,
+                c: weightSums[0] + lower * depthStride, ldc: depthStride,
+                bias: nil, accumulate: n > 0, panelsOuter: true)
+        }
+        work.weightProducts += rows.count * depth * p.outPixels
     }
 
     /// Step 2: every sampling point of the block once, its cell applied to the channels of its
@@ -272,7 +324,8 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
         let interiorPass = InteriorPass(
             wantColumns: b.gradWeight != nil, wantMask: b.gradMask != nil,
             wantOffset: b.gradOffset != nil, wantInput: b.gradInput != nil, wide: microKernel == .tile8x32)
-        let columns = columns[worker], columnGradients = columnGradients[worker]
+        let columns = sharedColumns ? columns[0] + first * rowStride : columns[worker]
+        let columnGradients = columnGradients[worker]
         let chunk = chunks[worker]
         let originY = chunk, originX = chunk + blockPixels
         // Per tap: its CellLanes, then its 16 points' sums (three 16 × 8 tiles).
@@ -494,9 +547,13 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
         _ p: ConvolutionCall, rows: Range<Int>, worker: Int, workers: Int, into gradWeight: UnsafeMutablePointer<Float>
     ) {
         var first = -1, count = 0
-        for w in 0..<workers where works[w * Self.workStride].weightProducts > 0 {
-            if first < 0 { first = w }
-            count += 1
+        if sharedColumns {
+            (first, count) = (0, 1)  // one set of sums, every row written
+        } else {
+            for w in 0..<workers where works[w * Self.workStride].weightProducts > 0 {
+                if first < 0 { first = w }
+                count += 1
+            }
         }
         guard first >= 0 else {
             (gradWeight + rows.lowerBound * depth).update(repeating: 0, count: rows.count * depth)
