@@ -323,7 +323,7 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
             zeros: zeros[worker], sink: sinks[worker])
         let interiorPass = InteriorPass(
             wantColumns: b.gradWeight != nil, wantMask: b.gradMask != nil,
-            wantOffset: b.gradOffset != nil, wantInput: b.gradInput != nil, wide: microKernel == .tile8x32)
+            wantOffset: b.gradOffset != nil, wantInput: b.gradInput != nil)
         let columns = sharedColumns ? columns[0] + first * rowStride : columns[worker]
         let columnGradients = columnGradients[worker]
         let chunk = chunks[worker]
@@ -823,8 +823,6 @@ private struct CellLanes {
 /// per channel. The spread adds β_k·(m·g) to corner k.
 private struct InteriorPass {
     let wantColumns: Bool, wantMask: Bool, wantOffset: Bool, wantInput: Bool
-    /// Sixteen-lane vectors rather than eight: with the micro-kernel for 32 vector registers.
-    let wide: Bool
 
     /// The point of lane `lane` of `cells`: its runs of channels from `image` and `partial`
     /// (corner 00, the offset group's channel 0; a pixel is `step` floats, an image row
@@ -837,60 +835,49 @@ private struct InteriorPass {
         step: Int, rowStep: Int, cells: CellLanes, lane: Int, columns: UnsafeMutablePointer<Float>,
         columnGradients: UnsafeMutablePointer<Float>
     ) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-        // Vectors of the register file's width: with 16 registers, sixteen-lane vectors (two
-        // registers each) leave the five sums no room and they spill to the stack every step.
-        wide
-            ? apply(
-                SIMD16<Float>.self, runs: runs, image: image, partial: partial, step: step, rowStep: rowStep,
-                cells: cells, lane: lane, columns: columns, columnGradients: columnGradients)
-            : apply(
-                SIMD8<Float>.self, runs: runs, image: image, partial: partial, step: step, rowStep: rowStep,
-                cells: cells, lane: lane, columns: columns, columnGradients: columnGradients)
-    }
-
-    @inline(__always)
-    private func apply<V: EightLaneSum>(
-        _: V.Type, runs: UnsafeBufferPointer<GatherRun>, image: UnsafePointer<Float>,
-        partial: UnsafeMutablePointer<Float>, step: Int, rowStep: Int, cells: CellLanes, lane: Int,
-        columns: UnsafeMutablePointer<Float>, columnGradients: UnsafeMutablePointer<Float>
-    ) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
         let beta = SIMD4(cells.weight(0, lane), cells.weight(1, lane), cells.weight(2, lane), cells.weight(3, lane))
         let mask = cells.mask(lane)
-        let b0 = V(repeating: beta[0]), b1 = V(repeating: beta[1])
-        let b2 = V(repeating: beta[2]), b3 = V(repeating: beta[3])
-        let mv = V(repeating: mask)
+        let b0 = SIMD16(repeating: beta[0]), b1 = SIMD16(repeating: beta[1])
+        let b2 = SIMD16(repeating: beta[2]), b3 = SIMD16(repeating: beta[3])
+        let mv = SIMD16<Float>(repeating: mask)
         let spreading = wantMask || wantOffset || wantInput
-        var accMask = V(), accA = V(), accB = V(), accC = V(), accD = V()
+        // Sixteen channels a step, each step's two halves folded into eight-lane sums. On AVX2
+        // values spill at this width, yet eight-channel steps that fit its 16 registers were
+        // slower (docs/design-measurements.md).
+        var accMask = SIMD8<Float>(), accA = SIMD8<Float>(), accB = SIMD8<Float>()
+        var accC = SIMD8<Float>(), accD = SIMD8<Float>()
+        @inline(__always) func add(_ acc: inout SIMD8<Float>, _ g: SIMD16<Float>, _ d: SIMD16<Float>) {
+            acc = acc.addingProduct(g.lowHalf, d.lowHalf).addingProduct(g.highHalf, d.highHalf)
+        }
         // The scalar tails' Σ g·v and the four differences' sums.
         var tailMask: Float = 0, tailA: Float = 0, tailB: Float = 0, tailC: Float = 0, tailD: Float = 0
-        let width = V.scalarCount
         for run in runs {
             let i0 = image + run.start, i1 = i0 + step, i2 = i0 + rowStep, i3 = i2 + step
             let o0 = partial + run.start, o1 = o0 + step, o2 = o0 + rowStep, o3 = o2 + step
             let out = columns + run.destination, gradients = columnGradients + run.destination
             var j = 0
-            while j &+ width <= run.count {
-                let e0 = V.load(i0 + j), e1 = V.load(i1 + j), e2 = V.load(i2 + j), e3 = V.load(i3 + j)
+            while j &+ 16 <= run.count {
+                let e0 = load(i0 + j), e1 = load(i1 + j), e2 = load(i2 + j), e3 = load(i3 + j)
                 let v = (b0 * e0).addingProduct(b1, e1).addingProduct(b2, e2).addingProduct(b3, e3)
-                if wantColumns { (mv * v).store(out + j) }
+                if wantColumns { store(mv * v, out + j) }
                 if spreading {
-                    let g = V.load(gradients + j)
-                    if wantMask { accMask = accMask.addingProduct(g, v) }
+                    let g = load(gradients + j)
+                    if wantMask { add(&accMask, g, v) }
                     if wantOffset {
-                        accA = accA.addingProduct(g, e2 - e0)
-                        accB = accB.addingProduct(g, e3 - e1)
-                        accC = accC.addingProduct(g, e1 - e0)
-                        accD = accD.addingProduct(g, e3 - e2)
+                        add(&accA, g, e2 - e0)
+                        add(&accB, g, e3 - e1)
+                        add(&accC, g, e1 - e0)
+                        add(&accD, g, e3 - e2)
                     }
                     if wantInput {
                         let mg = mv * g
-                        V.load(o0 + j).addingProduct(b0, mg).store(o0 + j)
-                        V.load(o1 + j).addingProduct(b1, mg).store(o1 + j)
-                        V.load(o2 + j).addingProduct(b2, mg).store(o2 + j)
-                        V.load(o3 + j).addingProduct(b3, mg).store(o3 + j)
+                        store(load(o0 + j).addingProduct(b0, mg), o0 + j)
+                        store(load(o1 + j).addingProduct(b1, mg), o1 + j)
+                        store(load(o2 + j).addingProduct(b2, mg), o2 + j)
+                        store(load(o3 + j).addingProduct(b3, mg), o3 + j)
                     }
                 }
-                j &+= width
+                j &+= 16
             }
             while j < run.count {
                 let e0 = i0[j], e1 = i1[j], e2 = i2[j], e3 = i3[j]
@@ -917,39 +904,29 @@ private struct InteriorPass {
             }
         }
         // The tails' sums join as a ninth lane-0 term: lanes are added later, so any lane serves.
-        @inline(__always) func lanes(_ v: V, _ tail: Float) -> SIMD8<Float> {
-            v.eightLanes + SIMD8(tail, 0, 0, 0, 0, 0, 0, 0)
+        @inline(__always) func lanes(_ v: SIMD8<Float>, _ tail: Float) -> SIMD8<Float> {
+            v + SIMD8(tail, 0, 0, 0, 0, 0, 0, 0)
         }
         let sumMask = lanes(accMask, tailMask), sumA = lanes(accA, tailA), sumB = lanes(accB, tailB)
         let sumC = lanes(accC, tailC), sumD = lanes(accD, tailD)
         let ly = SIMD8(repeating: cells.ly(lane)), lx = SIMD8(repeating: cells.lx(lane))
         return (sumMask, (1 - lx) * sumA + lx * sumB, (1 - ly) * sumC + ly * sumD)
     }
-}
-
-/// The vectors ``InteriorPass`` runs on: 8 or 16 floats, loaded and stored unaligned, and their
-/// lanes folded to 8 for the sums.
-private protocol EightLaneSum: SIMD where Scalar == Float {
-    var eightLanes: SIMD8<Float> { get }
-}
-
-extension EightLaneSum {
-    @inline(__always)
-    static func load(_ p: UnsafePointer<Float>) -> Self { UnsafeRawPointer(p).loadUnaligned(as: Self.self) }
 
     @inline(__always)
-    static func load(_ p: UnsafeMutablePointer<Float>) -> Self { UnsafeRawPointer(p).loadUnaligned(as: Self.self) }
+    private func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+    }
 
     @inline(__always)
-    func store(_ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: self, as: Self.self) }
-}
+    private func load(_ p: UnsafeMutablePointer<Float>) -> SIMD16<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+    }
 
-extension SIMD8<Float>: EightLaneSum {
-    var eightLanes: SIMD8<Float> { self }
-}
-
-extension SIMD16<Float>: EightLaneSum {
-    var eightLanes: SIMD8<Float> { lowHalf + highHalf }
+    @inline(__always)
+    private func store(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
+    }
 }
 
 private extension UnsafePointer<Float> {
