@@ -85,11 +85,21 @@ struct SweepRunnerTests {
         "the GEMM roof runs blockedGather's GEMM with the build's micro-kernel and reports GFLOP/s apart from the FMA peak"
     )
     func gemmRoof() throws {
-        let roof = try Probes.gemmRoof(threads: 1, blocks: 1, repetitions: 1)
+        let roof = try Probes.gemmRoof(threads: 1, blocks: 1, repetitions: 1, minimumSeconds: 0)
         #expect(roof.unit == Probes.gemmUnit && roof.unit != "GFLOP/s")
         #expect(
             roof.value > 0 && roof.value.isFinite
                 && roof.placement.contains("micro-kernel \(MicroKernelTile.native.rawValue)"))
+    }
+
+    @Test("the peak probes keep running for their minimum time, however few repetitions are asked for")
+    func probeWindow() throws {
+        let clock = ContinuousClock()
+        let peak = clock.measure { _ = try? Probes.fmaPeak(threads: 1, repetitions: 1, minimumSeconds: 0.2) }
+        let roof = clock.measure {
+            _ = try? Probes.gemmRoof(threads: 1, blocks: 1, repetitions: 1, minimumSeconds: 0.2)
+        }
+        #expect(peak >= .milliseconds(200) && roof >= .milliseconds(200), "\(peak), \(roof)")
     }
 
     @Test("the memory guard skips a point instead of allocating it")
