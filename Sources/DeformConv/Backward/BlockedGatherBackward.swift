@@ -334,17 +334,7 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
         @inline(__always) func sums(_ t: Int) -> UnsafeMutablePointer<Float> {
             chunk + (2 &* blockPixels &+ t &* tapFloats &+ CellLanes.floats)
         }
-        if vectorizable {
-            // Exact (below 2^21), so origin + tap offset is the Float of the integer sum that
-            // ``ConvolutionCall/cell(n:og:t:oy:ox:)`` converts.
-            var oy = first / p.outWidth, ox = first - oy * p.outWidth
-            for q in 0..<pixels {
-                originY[q] = Float(oy * p.strideH - p.padH)
-                originX[q] = Float(ox * p.strideW - p.padW)
-                ox += 1
-                if ox == p.outWidth { ox = 0; oy += 1 }
-            }
-        }
+        if vectorizable { p.samplingOrigins(first: first, count: pixels, y: originY, x: originX) }
         // Compared as Float: SIMD integer comparisons compile to lane loops.
         let laneNumbers = SIMD16<Float>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
         for og in 0..<p.offsetGroups {
@@ -570,19 +560,14 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
                 for w in first + 1..<workers where works[w * Self.workStride].weightProducts > 0 {
                     let other = weightSums[w] + k0
                     for j in stride(from: 0, to: depthStride, by: 16) {
-                        let v = load(sum + j) + load(other + j)
-                        UnsafeMutableRawPointer(sum + j).storeBytes(of: v, as: SIMD16<Float>.self)
+                        let v = load16(sum + j) + load16(other + j)
+                        store16(v, sum + j)
                     }
                 }
                 source = UnsafePointer(sum)
             }
             TileTranspose.transpose(source, rows: p.taps, columns: p.groupIn, into: gradWeight + co * depth)
         }
-    }
-
-    @inline(__always)
-    private func load(_ p: UnsafeMutablePointer<Float>) -> SIMD16<Float> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
     }
 }
 
@@ -680,25 +665,25 @@ private struct CellPass {
         let o0 = spread.0 + start, o1 = spread.1 + start, o2 = spread.2 + start, o3 = spread.3 + start
         var j = 0
         while j + 16 <= count {
-            let i0 = load(v0 + j), i1 = load(v1 + j), i2 = load(v2 + j), i3 = load(v3 + j)
+            let i0 = load16(v0 + j), i1 = load16(v1 + j), i2 = load16(v2 + j), i3 = load16(v3 + j)
             let v = (b0 * i0).addingProduct(b1, i1).addingProduct(b2, i2).addingProduct(b3, i3)
-            if wantColumns { store(m16 * v, columns + j) }
+            if wantColumns { store16(m16 * v, columns + j) }
             if spreading {
-                let gc = load(columnGradients + j)
+                let gc = load16(columnGradients + j)
                 if wantMask { accMask = accMask.addingProduct(gc, v) }
                 if wantOffset {
-                    let e0 = interior ? i0 : load(d0 + j), e1 = interior ? i1 : load(d1 + j)
-                    let e2 = interior ? i2 : load(d2 + j), e3 = interior ? i3 : load(d3 + j)
+                    let e0 = interior ? i0 : load16(d0 + j), e1 = interior ? i1 : load16(d1 + j)
+                    let e2 = interior ? i2 : load16(d2 + j), e3 = interior ? i3 : load16(d3 + j)
                     let gy = (y0 * e0).addingProduct(y1, e1).addingProduct(y2, e2).addingProduct(y3, e3)
                     let gx = (x0 * e0).addingProduct(x1, e1).addingProduct(x2, e2).addingProduct(x3, e3)
                     accY = accY.addingProduct(gc, gy)
                     accX = accX.addingProduct(gc, gx)
                 }
                 if wantInput {
-                    store(load(o0 + j).addingProduct(s0, gc), o0 + j)
-                    store(load(o1 + j).addingProduct(s1, gc), o1 + j)
-                    store(load(o2 + j).addingProduct(s2, gc), o2 + j)
-                    store(load(o3 + j).addingProduct(s3, gc), o3 + j)
+                    store16(load16(o0 + j).addingProduct(s0, gc), o0 + j)
+                    store16(load16(o1 + j).addingProduct(s1, gc), o1 + j)
+                    store16(load16(o2 + j).addingProduct(s2, gc), o2 + j)
+                    store16(load16(o3 + j).addingProduct(s3, gc), o3 + j)
                 }
             }
             j += 16
@@ -740,19 +725,6 @@ private struct CellPass {
         let eight = v.lowHalf + v.highHalf
         let four = eight.lowHalf + eight.highHalf
         return (four[0] + four[1]) + (four[2] + four[3])
-    }
-
-    @inline(__always)
-    private func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
-    }
-    @inline(__always)
-    private func load(_ p: UnsafeMutablePointer<Float>) -> SIMD16<Float> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
-    }
-    @inline(__always)
-    private func store(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
     }
 }
 
@@ -857,11 +829,11 @@ private struct InteriorPass {
             let out = columns + run.destination, gradients = columnGradients + run.destination
             var j = 0
             while j &+ 16 <= run.count {
-                let e0 = load(i0 + j), e1 = load(i1 + j), e2 = load(i2 + j), e3 = load(i3 + j)
+                let e0 = load16(i0 + j), e1 = load16(i1 + j), e2 = load16(i2 + j), e3 = load16(i3 + j)
                 let v = (b0 * e0).addingProduct(b1, e1).addingProduct(b2, e2).addingProduct(b3, e3)
-                if wantColumns { store(mv * v, out + j) }
+                if wantColumns { store16(mv * v, out + j) }
                 if spreading {
-                    let g = load(gradients + j)
+                    let g = load16(gradients + j)
                     if wantMask { add(&accMask, g, v) }
                     if wantOffset {
                         add(&accA, g, e2 - e0)
@@ -871,10 +843,10 @@ private struct InteriorPass {
                     }
                     if wantInput {
                         let mg = mv * g
-                        store(load(o0 + j).addingProduct(b0, mg), o0 + j)
-                        store(load(o1 + j).addingProduct(b1, mg), o1 + j)
-                        store(load(o2 + j).addingProduct(b2, mg), o2 + j)
-                        store(load(o3 + j).addingProduct(b3, mg), o3 + j)
+                        store16(load16(o0 + j).addingProduct(b0, mg), o0 + j)
+                        store16(load16(o1 + j).addingProduct(b1, mg), o1 + j)
+                        store16(load16(o2 + j).addingProduct(b2, mg), o2 + j)
+                        store16(load16(o3 + j).addingProduct(b3, mg), o3 + j)
                     }
                 }
                 j &+= 16
@@ -912,21 +884,6 @@ private struct InteriorPass {
         let ly = SIMD8(repeating: cells.ly(lane)), lx = SIMD8(repeating: cells.lx(lane))
         return (sumMask, (1 - lx) * sumA + lx * sumB, (1 - ly) * sumC + ly * sumD)
     }
-
-    @inline(__always)
-    private func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
-    }
-
-    @inline(__always)
-    private func load(_ p: UnsafeMutablePointer<Float>) -> SIMD16<Float> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
-    }
-
-    @inline(__always)
-    private func store(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
-    }
 }
 
 private extension UnsafePointer<Float> {
@@ -936,4 +893,20 @@ private extension UnsafePointer<Float> {
 
 private extension UnsafeMutablePointer<Float> {
     static var zero: UnsafeMutablePointer<Float> { UnsafeMutablePointer(bitPattern: MemoryLayout<Float>.alignment)! }
+}
+
+/// Sixteen floats loaded from or stored to any alignment: the vector steps of this file's passes.
+@inline(__always)
+private func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+}
+
+@inline(__always)
+private func load16(_ p: UnsafeMutablePointer<Float>) -> SIMD16<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+}
+
+@inline(__always)
+private func store16(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
 }

@@ -100,15 +100,7 @@ struct SamplingPlan {
     func buildVectors(_ p: ConvolutionCall, n: Int, first: Int, count: Int) {
         let padded = min((count + 31) / 32 * 32, capacity)
         let originY = origins(0), originX = origins(1)
-        var oy = first / p.outWidth, ox = first - oy * p.outWidth
-        for q in 0..<count {
-            // Exact (below 2^21), so origin + tap offset is the Float of the integer sum that
-            // ``ConvolutionCall/tap(n:og:t:oy:ox:)`` converts.
-            originY[q] = Float(oy * p.strideH - p.padH)
-            originX[q] = Float(ox * p.strideW - p.padW)
-            ox += 1
-            if ox == p.outWidth { ox = 0; oy += 1 }
-        }
+        p.samplingOrigins(first: first, count: count, y: originY, x: originX)
         let lanes = SIMD16<Float>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
         for og in 0..<p.offsetGroups {
             for t in 0..<p.taps {
@@ -172,5 +164,23 @@ struct SamplingPlan {
     @inline(__always)
     private static func store<T: SIMDScalar>(_ value: SIMD16<T>, _ destination: UnsafeMutablePointer<T>) {
         UnsafeMutableRawPointer(destination).storeBytes(of: value, as: SIMD16<T>.self)
+    }
+}
+
+extension ConvolutionCall {
+    /// oy·sh − ph and ox·sw − pw of output pixels `first ..< first + count` (of one image), as
+    /// Floats into `y` and `x`: for the 16-lane builds (``BilinearTap16``, ``BilinearCell16``),
+    /// which add a tap's offset and the learned offset to them. Exact where
+    /// ``SamplingPlan/vectorizable(_:)`` holds (below 2^21), so an origin plus a tap's offset is
+    /// the Float of the integer sum that ``tap(n:og:t:oy:ox:)`` and ``cell(n:og:t:oy:ox:)``
+    /// convert.
+    func samplingOrigins(first: Int, count: Int, y: UnsafeMutablePointer<Float>, x: UnsafeMutablePointer<Float>) {
+        var oy = first / outWidth, ox = first - oy * outWidth
+        for q in 0..<count {
+            y[q] = Float(oy * strideH - padH)
+            x[q] = Float(ox * strideW - padW)
+            ox += 1
+            if ox == outWidth { ox = 0; oy += 1 }
+        }
     }
 }
