@@ -2,7 +2,7 @@ import Testing
 
 @testable import DeformConv
 
-@Suite("TileTranspose: the backward's weight reorderings")
+@Suite("TileTranspose: the weight reorderings and the NHWC input")
 struct TileTransposeTests {
     /// A transpose moves values without arithmetic, so the comparison is exact. The shapes take
     /// whole 8 × 8 tiles only, partial tiles on either side and both (9 taps × 13 channels), a
@@ -25,6 +25,34 @@ struct TileTransposeTests {
             }
             #expect(wrong == 0, "\(rows)×\(columns): \(wrong) elements misplaced")
             #expect(destination[count] == -1, "\(rows)×\(columns): wrote past the end")
+        }
+    }
+
+    /// The NHWC transpose's form: rows (channels) a plane apart, destination rows (pixels) C
+    /// apart with room to spare. Every element in the strided places, and the gaps between the
+    /// destination's rows untouched (a transpose that used the dense strides would write there).
+    @Test("strided source and destination, the gaps left alone")
+    func strided() {
+        for (rows, columns, sourceStride, destinationStride) in [(16, 16, 20, 24), (9, 13, 17, 11), (64, 56, 3136, 72)]
+        {
+            let source = (0..<rows * sourceStride).map { Float($0) + 0.5 }
+            var destination = [Float](repeating: -1, count: columns * destinationStride)
+            source.withUnsafeBufferPointer { s in
+                destination.withUnsafeMutableBufferPointer { d in
+                    TileTranspose.transpose(
+                        s.baseAddress!, rows: rows, columns: columns, sourceStride: sourceStride,
+                        into: d.baseAddress!, destinationStride: destinationStride)
+                }
+            }
+            var wrong = 0, touched = 0
+            for c in 0..<columns {
+                for r in 0..<rows where destination[c * destinationStride + r] != source[r * sourceStride + c] {
+                    wrong += 1
+                }
+                for r in rows..<destinationStride where destination[c * destinationStride + r] != -1 { touched += 1 }
+            }
+            #expect(wrong == 0, "\(rows)×\(columns): \(wrong) elements misplaced")
+            #expect(touched == 0, "\(rows)×\(columns): \(touched) gap elements written")
         }
     }
 }

@@ -5,42 +5,17 @@
 /// instead put a panel's rows C_out/G floats apart: at 256 channels, 1 KiB apart, all in 4 of an
 /// L1's 64 sets.)
 enum ChannelsLast {
-    /// Rows `rows` (image n, input row y, flattened as n·H + y) of NCHW `input` into NHWC `out`.
+    /// Rows `rows` (image n, input row y, flattened as n·H + y) of NCHW `input` into NHWC `out`:
+    /// each row a C × W matrix (channels a plane apart) transposed into W pixels of C, in 8 × 8
+    /// register tiles (``TileTranspose``): vector loads and stores only. (The 16 × 16 tiles
+    /// through an L1 buffer it replaces stored element by element: one store per float.)
     static func transpose(_ p: ConvolutionCall, rows: Range<Int>, into out: UnsafeMutablePointer<Float>) {
-        let c = p.inChannels, w = p.width, plane = p.planeSize
-        // Tiles of 16 channels × 16 pixels through a 1 KiB buffer in L1: each channel's 16
-        // pixels are read as one vector (one cache line, read whole at once), then each pixel's
-        // 16 channels are written from the buffer. (Reading an element at a time from 16 channel
-        // rows kept 16 lines a plane apart live at once; with a plane of a power-of-two size they
-        // all fall in one L1 set and evicted each other.) Wrapping arithmetic: indices are in range.
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 256) { buffer in
-            let tile = buffer.baseAddress!
-            for row in rows {
-                let n = row / p.height, y = row - n * p.height
-                let dst = out + row &* w &* c  // pixel (n, y, x) at ((n·H + y)·W + x)·C
-                let src = p.inputPlane(n: n, c: 0) + y &* w  // channel ch at src + ch·H·W
-                for ch0 in stride(from: 0, to: c, by: 16) {
-                    let channels = min(16, c &- ch0)
-                    let from = src + ch0 &* plane, to = dst + ch0
-                    var x0 = 0
-                    while x0 &+ 16 <= w {
-                        for k in 0..<channels {
-                            let line: UnsafePointer<Float> = from + (k &* plane &+ x0)
-                            let v = UnsafeRawPointer(line).loadUnaligned(as: SIMD16<Float>.self)
-                            UnsafeMutableRawPointer(tile + k &* 16).storeBytes(of: v, as: SIMD16<Float>.self)
-                        }
-                        for x in 0..<16 {
-                            let pixel = to + (x0 &+ x) &* c
-                            for k in 0..<channels { pixel[k] = tile[k &* 16 &+ x] }
-                        }
-                        x0 &+= 16
-                    }
-                    for x in x0..<w {
-                        let pixel = to + x &* c
-                        for k in 0..<channels { pixel[k] = from[k &* plane &+ x] }
-                    }
-                }
-            }
+        let c = p.inChannels, w = p.width
+        for row in rows {
+            let n = row / p.height, y = row - n * p.height
+            TileTranspose.transpose(
+                p.inputPlane(n: n, c: 0) + y &* w, rows: c, columns: w, sourceStride: p.planeSize,
+                into: out + row &* w &* c, destinationStride: c)
         }
     }
 

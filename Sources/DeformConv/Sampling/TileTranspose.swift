@@ -1,7 +1,10 @@
-/// A row-major `rows` × `columns` matrix transposed: `destination[c·rows + r] = source[r·columns + c]`.
+/// A `rows` × `columns` matrix transposed: `destination[c·destinationStride + r] =
+/// source[r·sourceStride + c]`, the strides `columns` and `rows` unless given (a dense matrix).
 /// The backward's weights change order through it: torchvision's (C_in/G, kh·kw) per output
 /// channel to the column rows' tap-major (kh·kw, C_in/G), and its grad_weight sums back; the
-/// forward's weight packing uses its `Tile` directly (``ChannelsLast/pack``).
+/// input's rows go from NCHW to NHWC through it (a row's channels a plane apart, its pixels C
+/// apart: ``ChannelsLast/transpose(_:rows:into:)``); the forward's weight packing uses its `Tile`
+/// directly (``ChannelsLast/pack``).
 ///
 /// In 8 × 8 tiles held in registers: eight rows' 8-float runs are loaded, shuffled, and stored
 /// as eight 8-float runs of the destination's rows, so every load and store is a vector, not the
@@ -9,27 +12,29 @@
 /// 512 channels × 9 taps is 4,608 elements). Rows and columns past the last whole tile go element
 /// by element.
 enum TileTranspose {
+    @inline(__always)
     static func transpose(
-        _ source: UnsafePointer<Float>, rows: Int, columns: Int, into destination: UnsafeMutablePointer<Float>
+        _ source: UnsafePointer<Float>, rows: Int, columns: Int, sourceStride: Int? = nil,
+        into destination: UnsafeMutablePointer<Float>, destinationStride: Int? = nil
     ) {
+        let from = sourceStride ?? columns, to = destinationStride ?? rows
         let wholeRows = rows & ~7, wholeColumns = columns & ~7
         var r0 = 0
         while r0 < wholeRows {
             var c0 = 0
             while c0 < wholeColumns {
-                var t = Tile(source + (r0 &* columns &+ c0), stride: columns)
+                var t = Tile(source + (r0 &* from &+ c0), stride: from)
                 t.transpose()
-                let to = destination + (c0 &* rows &+ r0)
-                t.store(to, stride: rows)
+                t.store(destination + (c0 &* to &+ r0), stride: to)
                 c0 &+= 8
             }
             for c in wholeColumns..<columns {
-                for r in r0..<r0 &+ 8 { destination[c &* rows &+ r] = source[r &* columns &+ c] }
+                for r in r0..<r0 &+ 8 { destination[c &* to &+ r] = source[r &* from &+ c] }
             }
             r0 &+= 8
         }
         for r in wholeRows..<rows {
-            for c in 0..<columns { destination[c &* rows &+ r] = source[r &* columns &+ c] }
+            for c in 0..<columns { destination[c &* to &+ r] = source[r &* from &+ c] }
         }
     }
 
