@@ -478,7 +478,7 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
     }
 
     /// grad_input of image `n` at `pixels` (of the plane) = Σ over workers, in worker order, of
-    /// their copies; transposed back to NCHW in runs of 16 channels.
+    /// their copies; transposed back to NCHW in 8 × 8 register tiles.
     private func addPartialInputs(
         _ p: ConvolutionCall, n: Int, pixels: Range<Int>, workers: Int,
         into gradInput: UnsafeMutablePointer<Float>
@@ -493,39 +493,41 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
             }
             return
         }
-        // Tiles of 16 pixels × 16 channels through a 1 KiB buffer in L1: the workers' copies
-        // summed a pixel's 16 channels at a time as vectors, then each channel's 16 pixels
-        // written as one line. (A pixel at a time wrote 16 channel planes at once, which at
-        // power-of-two plane sizes fall in one L1 set.) Sums in worker order, as before.
+        // 16 pixels × 8 channels at a time, as two 8 × 8 register tiles (``TileTranspose``): the
+        // workers' copies summed 8 channels of a pixel at a time as vectors, transposed, and each
+        // channel's 16 pixels written as one line. (A pixel at a time wrote 16 channel planes at
+        // once, which at power-of-two plane sizes fall in one L1 set.) Sums in worker order.
         partialInputs.withUnsafeBufferPointer { copies in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 256) { buffer in
-                let tile = buffer.baseAddress!
-                for c0 in stride(from: 0, to: channels, by: 16) {
-                    let run = min(16, channels &- c0)
-                    for p0 in stride(from: pixels.lowerBound, to: pixels.upperBound, by: 16) {
-                        let count = min(16, pixels.upperBound &- p0)
-                        for q in 0..<count {
-                            let i = (p0 &+ q) &* channels &+ c0
-                            if run == 16 {
-                                var sum = UnsafeRawPointer(copies[0] + i).loadUnaligned(as: SIMD16<Float>.self)
-                                for w in 1..<max(workers, 1) {
-                                    sum += UnsafeRawPointer(copies[w] + i).loadUnaligned(as: SIMD16<Float>.self)
-                                }
-                                UnsafeMutableRawPointer(tile + q &* 16).storeBytes(of: sum, as: SIMD16<Float>.self)
-                            } else {
-                                for k in 0..<run {
-                                    var sum = copies[0][i &+ k]
-                                    for w in 1..<max(workers, 1) { sum += copies[w][i &+ k] }
-                                    tile[q &* 16 &+ k] = sum
-                                }
-                            }
-                        }
-                        for k in 0..<run {
-                            let plane = image + ((c0 &+ k) &* p.planeSize &+ p0)
-                            for q in 0..<count { plane[q] = tile[q &* 16 &+ k] }
-                        }
-                    }
+            let all = max(workers, 1), plane = p.planeSize
+            @inline(__always) func summed(_ i: Int) -> TileTranspose.Tile {
+                var tile = TileTranspose.Tile(copies[0] + i, stride: channels)
+                for w in 1..<all { tile.add(TileTranspose.Tile(copies[w] + i, stride: channels)) }
+                tile.transpose()
+                return tile
+            }
+            @inline(__always) func element(_ pixel: Int, _ c: Int) {
+                var sum = copies[0][pixel &* channels &+ c]
+                for w in 1..<all { sum += copies[w][pixel &* channels &+ c] }
+                image[c &* plane &+ pixel] = sum
+            }
+            let wholeChannels = channels & ~7
+            var p0 = pixels.lowerBound
+            while p0 &+ 16 <= pixels.upperBound {
+                var c0 = 0
+                while c0 < wholeChannels {
+                    let low = summed(p0 &* channels &+ c0), high = summed((p0 &+ 8) &* channels &+ c0)
+                    let destination = image + (c0 &* plane &+ p0)
+                    low.store(destination, stride: plane)
+                    high.store(destination + 8, stride: plane)
+                    c0 &+= 8
                 }
+                for c in wholeChannels..<channels {
+                    for pixel in p0..<p0 &+ 16 { element(pixel, c) }
+                }
+                p0 &+= 16
+            }
+            for c in 0..<channels {
+                for pixel in p0..<pixels.upperBound { element(pixel, c) }
             }
         }
     }

@@ -67,6 +67,13 @@ enum TileTranspose {
             TileTranspose.store(r7, p + 7 &* stride)
         }
 
+        /// Each row plus `other`'s.
+        @inline(__always)
+        mutating func add(_ other: Tile) {
+            r0 += other.r0; r1 += other.r1; r2 += other.r2; r3 += other.r3
+            r4 += other.r4; r5 += other.r5; r6 += other.r6; r7 += other.r7
+        }
+
         /// Three rounds of pairwise interleaves, of single lanes, pairs, then halves: the
         /// shuffles an 8 × 8 transpose takes on 8-lane registers.
         @inline(__always)
