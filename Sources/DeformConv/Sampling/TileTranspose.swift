@@ -3,8 +3,8 @@
 /// The backward's weights change order through it: torchvision's (C_in/G, kh·kw) per output
 /// channel to the column rows' tap-major (kh·kw, C_in/G), and its grad_weight sums back; the
 /// input's rows go from NCHW to NHWC through it (a row's channels a plane apart, its pixels C
-/// apart: ``ChannelsLast/transpose(_:rows:into:)``); the forward's weight packing uses its `Tile`
-/// directly (``ChannelsLast/pack``).
+/// apart: ``ChannelsLast/transpose(_:rows:into:)``); the forward's weight packing and the
+/// backward's sum of the workers' grad_input copies use its `Tile` directly.
 ///
 /// In 8 × 8 tiles held in registers: eight rows' 8-float runs are loaded, shuffled, and stored
 /// as eight 8-float runs of the destination's rows, so every load and store is a vector, not the
