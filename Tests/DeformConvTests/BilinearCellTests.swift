@@ -14,7 +14,7 @@ struct BilinearCellTests {
     func sameWeights(height: Int, width: Int) {
         var rng = SeededGenerator(seed: UInt64(height * 17 + width))
         for _ in 0..<4000 {
-            let y = BilinearTap16Tests.coordinate(height, &rng), x = BilinearTap16Tests.coordinate(width, &rng)
+            let y = BilinearTap8Tests.coordinate(height, &rng), x = BilinearTap8Tests.coordinate(width, &rng)
             let tap = BilinearTap(y: y, x: x, height: height, width: width, scale: 1)
             let cell = BilinearCell(y: y, x: x, height: height, width: width)
             for k in 0..<4 {
@@ -43,14 +43,14 @@ struct BilinearCellTests {
 
     @Test(
         "BilinearCell16 marks exactly the cells with four corners on the plane and non-zero value and spread weights, with their corner and weights",
-        arguments: [(1, 1), (2, 2), (5, 3), (13, 11), (1000, 3), (BilinearTap16.maxSide - 1, 2)])
+        arguments: [(1, 1), (2, 2), (5, 3), (13, 11), (1000, 3), (BilinearTap8.maxSide - 1, 2)])
     func sixteenLanes(height: Int, width: Int) {
         var rng = SeededGenerator(seed: UInt64(height * 29 + width))
         for _ in 0..<2000 {
             var y = SIMD16<Float>(), x = SIMD16<Float>(), mask = SIMD16<Float>(), live = SIMDMask<SIMD16<Int32>>()
             for lane in 0..<16 {
-                y[lane] = BilinearTap16Tests.coordinate(height, &rng)
-                x[lane] = BilinearTap16Tests.coordinate(width, &rng)
+                y[lane] = BilinearTap8Tests.coordinate(height, &rng)
+                x[lane] = BilinearTap8Tests.coordinate(width, &rng)
                 // 0 and values whose products with small weights underflow leave a spread weight 0.
                 mask[lane] =
                     [1, 0, .nan, 1e-40, Float.random(in: 0...1, using: &rng)][Int.random(in: 0..<5, using: &rng)]

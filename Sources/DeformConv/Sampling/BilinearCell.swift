@@ -88,8 +88,8 @@ struct BilinearCell {
 /// non-zero, so the value, the slopes and the spread all read and write the same four pixels —
 /// and for those the top-left corner and the fractions, lane for lane ``BilinearCell``'s bits
 /// (the tests compare them). Every other lane (the border, coordinates off the plane, NaN, ±∞,
-/// a zero mask) is left to the scalar cell. For planes below ``BilinearTap16/maxSide`` on each
-/// side, whose coordinates ``BilinearTap16/floor(_:)`` floors exactly.
+/// a zero mask) is left to the scalar cell. For planes below ``BilinearTap8/maxSide`` on each
+/// side, whose coordinates ``BilinearTap8/floor(_:)-(SIMD16<Float>)`` floors exactly.
 struct BilinearCell16 {
     var interior: SIMDMask<SIMD16<Int32>>
     /// y0·W + x0, the plane offset of corner 00; 0 where not interior.
@@ -110,7 +110,7 @@ struct BilinearCell16 {
         let inside = live .& (y .>= 0) .& (y .< Float(height - 1)) .& (x .>= 0) .& (x .< Float(width - 1))
         let zero = SIMD16<Float>()
         let ys = zero.replacing(with: y, where: inside), xs = zero.replacing(with: x, where: inside)
-        let (yFloor, y0) = BilinearTap16.floor(ys), (xFloor, x0) = BilinearTap16.floor(xs)
+        let (yFloor, y0) = BilinearTap8.floor(ys), (xFloor, x0) = BilinearTap8.floor(xs)
         ly = ys - yFloor
         lx = xs - xFloor
         let hy = 1 - ly, hx = 1 - lx

@@ -66,29 +66,34 @@ public struct BilinearTap: Equatable, Sendable {
     }
 }
 
-/// Sixteen ``BilinearTap``s at once, for the plan build: lane for lane the scalar rule's offsets
+/// Eight ``BilinearTap``s at once, for the plan build: lane for lane the scalar rule's offsets
 /// and weights, bit for bit (the tests compare them on border, non-finite and huge
 /// coordinates), without a branch or a conversion of an unchecked coordinate. For planes below
 /// ``maxSide`` on each side only, where the floor and its integer come from adding and
 /// subtracting 1.5·2^23 (exact below 2^22; the stdlib's SIMD rounding and conversions are
 /// generic calls, not vector instructions).
-struct BilinearTap16 {
-    var o0, o1, o2, o3: SIMD16<Int32>
-    var w0, w1, w2, w3: SIMD16<Float>
+///
+/// Eight lanes, one AVX2 register: the rule combines comparison masks, and LLVM combines the
+/// masks of 16 lanes on AVX2 (two registers each) as packed bytes, unpacking them again for
+/// every select.
+struct BilinearTap8 {
+    var o0, o1, o2, o3: SIMD8<Int32>
+    var w0, w1, w2, w3: SIMD8<Float>
 
     /// Height and width must stay below this (coordinates inside a plane then are below 2^21).
     static let maxSide = 1 << 21
 
     /// The taps at (y, x) of a `height`×`width` plane (both below ``maxSide``), weights scaled
-    /// by `scale`; lanes outside `live` are the zero tap.
-    @inline(__always)
+    /// by `scale`; lanes outside `live` are the zero tap. Transparent: with `@inline(__always)`
+    /// the plan build still called it, passing every vector through the stack.
+    @_transparent
     init(
-        y: SIMD16<Float>, x: SIMD16<Float>, height: Int, width: Int, scale: SIMD16<Float>,
-        live: SIMDMask<SIMD16<Float>.MaskStorage>
+        y: SIMD8<Float>, x: SIMD8<Float>, height: Int, width: Int, scale: SIMD8<Float>,
+        live: SIMDMask<SIMD8<Float>.MaskStorage>
     ) {
         // As the scalar guard: NaN fails every comparison, so it lands outside.
         let inside = live .& (y .> -1) .& (y .< Float(height)) .& (x .> -1) .& (x .< Float(width))
-        let zero = SIMD16<Float>()
+        let zero = SIMD8<Float>()
         let ys = zero.replacing(with: y, where: inside), xs = zero.replacing(with: x, where: inside)
         let (yFloor, y0) = Self.floor(ys), (xFloor, x0) = Self.floor(xs)
         let ly = ys - yFloor, lx = xs - xFloor
@@ -101,7 +106,7 @@ struct BilinearTap16 {
         w2 = zero.replacing(with: ly * hx * scale, where: bottom .& left)
         w3 = zero.replacing(with: ly * lx * scale, where: bottom .& right)
         // A corner of weight 0 gets offset 0, as in the scalar rule.
-        let w = Int32(width), base = y0 &* w &+ x0, none = SIMD16<Int32>()
+        let w = Int32(width), base = y0 &* w &+ x0, none = SIMD8<Int32>()
         o0 = none.replacing(with: base, where: w0 .!= 0)
         o1 = none.replacing(with: base &+ 1, where: w1 .!= 0)
         o2 = none.replacing(with: base &+ w, where: w2 .!= 0)
@@ -109,20 +114,26 @@ struct BilinearTap16 {
     }
 
     /// ⌊v⌋ as Float and as Int32, for |v| < 2^22: v + 1.5·2^23 rounds v to an integer (to
-    /// nearest) in the low bits of the sum's significand; one less where that went up. Also
-    /// ``BilinearCell16``'s floor.
+    /// nearest) in the low bits of the sum's significand; one less where that went up.
     @inline(__always)
-    static func floor(_ v: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Int32>) {
-        let magic = SIMD16<Float>(repeating: 12_582_912)
-        let magicBits = unsafeBitCast(magic, to: SIMD16<Int32>.self)
+    static func floor(_ v: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Int32>) {
+        let magic = SIMD8<Float>(repeating: 12_582_912)
+        let magicBits = unsafeBitCast(magic, to: SIMD8<Int32>.self)
         let rounded = (v + magic) - magic
         // ⌊±0⌋ = ±0 as `rounded(.down)` gives it (the sum would turn −0 into +0).
         let floor = (rounded - zeroOr(rounded .> v)).replacing(with: v, where: v .== 0)
-        return (floor, unsafeBitCast(floor + magic, to: SIMD16<Int32>.self) &- magicBits)
+        return (floor, unsafeBitCast(floor + magic, to: SIMD8<Int32>.self) &- magicBits)
+    }
+
+    /// ``floor(_:)`` of 16 lanes, eight at a time, for ``BilinearCell16``.
+    @inline(__always)
+    static func floor(_ v: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Int32>) {
+        let (lowFloor, low) = floor(v.lowHalf), (highFloor, high) = floor(v.highHalf)
+        return (SIMD16(lowHalf: lowFloor, highHalf: highFloor), SIMD16(lowHalf: low, highHalf: high))
     }
 
     @inline(__always)
-    private static func zeroOr(_ mask: SIMDMask<SIMD16<Int32>>) -> SIMD16<Float> {
-        SIMD16<Float>().replacing(with: 1, where: mask)
+    private static func zeroOr(_ mask: SIMDMask<SIMD8<Int32>>) -> SIMD8<Float> {
+        SIMD8<Float>().replacing(with: 1, where: mask)
     }
 }

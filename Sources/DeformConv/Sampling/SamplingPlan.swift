@@ -86,22 +86,22 @@ struct SamplingPlan {
     }
 
     /// Whether every sampling origin, oy·sh − ph + i·dh and its x twin, and the plane's sides are
-    /// below 2^21, so ``BilinearTap16`` applies and Float sums of the origins' parts are exact.
+    /// below 2^21, so ``BilinearTap8`` applies and Float sums of the origins' parts are exact.
     static func vectorizable(_ g: DeformConvGeometry) -> Bool {
         let reach = max(
             g.height + 2 * g.padding.h + g.dilation.h * (g.kernel.h - 1),
             g.width + 2 * g.padding.w + g.dilation.w * (g.kernel.w - 1))
-        return reach < BilinearTap16.maxSide
+        return reach < BilinearTap8.maxSide
     }
 
-    /// Sixteen pixels at a time (``BilinearTap16``): a block's pixels are consecutive in the
-    /// flattened output, so their offsets and mask values are 16 consecutive floats of each
+    /// Eight pixels at a time (``BilinearTap8``): a block's pixels are consecutive in the
+    /// flattened output, so their offsets and mask values are 8 consecutive floats of each
     /// offset and mask channel. Lanes past `count`, up to the next multiple of 32, are the zero tap.
     func buildVectors(_ p: ConvolutionCall, n: Int, first: Int, count: Int) {
         let padded = min((count + 31) / 32 * 32, capacity)
         let originY = origins(0), originX = origins(1)
         p.samplingOrigins(first: first, count: count, y: originY, x: originX)
-        let lanes = SIMD16<Float>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+        let lanes = SIMD8<Float>(0, 1, 2, 3, 4, 5, 6, 7)
         for og in 0..<p.offsetGroups {
             for t in 0..<p.taps {
                 let r = row(og: og, t: t)
@@ -109,16 +109,16 @@ struct SamplingPlan {
                 let dyRow = p.offset + (2 * point) * p.outPixels + first, dxRow = dyRow + p.outPixels
                 let maskRow = p.mask.map { $0 + point * p.outPixels + first }
                 let i = t / p.kernelWidth, j = t - i * p.kernelWidth
-                let tapY = SIMD16<Float>(repeating: Float(i * p.dilationH))
-                let tapX = SIMD16<Float>(repeating: Float(j * p.dilationW))
-                for q in stride(from: 0, to: padded, by: 16) {
+                let tapY = SIMD8<Float>(repeating: Float(i * p.dilationH))
+                let tapX = SIMD8<Float>(repeating: Float(j * p.dilationW))
+                for q in stride(from: 0, to: padded, by: 8) {
                     let present = count - q  // lanes from it on are padding
-                    let live = lanes .< Float(min(present, 16))
+                    let live = lanes .< Float(min(present, 8))
                     let dy = Self.load(dyRow + q, present, or: 0), dx = Self.load(dxRow + q, present, or: 0)
-                    let scale = maskRow.map { Self.load($0 + q, present, or: 0) } ?? SIMD16(repeating: 1)
+                    let scale = maskRow.map { Self.load($0 + q, present, or: 0) } ?? SIMD8(repeating: 1)
                     let y = (Self.load(UnsafePointer(originY + q), present, or: 0) + tapY) + dy
                     let x = (Self.load(UnsafePointer(originX + q), present, or: 0) + tapX) + dx
-                    let taps = BilinearTap16(y: y, x: x, height: p.height, width: p.width, scale: scale, live: live)
+                    let taps = BilinearTap8(y: y, x: x, height: p.height, width: p.width, scale: scale, live: live)
                     Self.store(taps.o0, r.o0 + q); Self.store(taps.o1, r.o1 + q)
                     Self.store(taps.o2, r.o2 + q); Self.store(taps.o3, r.o3 + q)
                     Self.store(taps.w0, r.w0 + q); Self.store(taps.w1, r.w1 + q)
@@ -128,7 +128,7 @@ struct SamplingPlan {
         }
     }
 
-    /// One ``BilinearTap`` per entry: planes too large for ``BilinearTap16``.
+    /// One ``BilinearTap`` per entry: planes too large for ``BilinearTap8``.
     func buildScalar(_ p: ConvolutionCall, n: Int, first: Int, count: Int) {
         let padded = min((count + 31) / 32 * 32, capacity)
         for og in 0..<p.offsetGroups {
@@ -152,24 +152,24 @@ struct SamplingPlan {
         }
     }
 
-    /// 16 values from `source`, of which only the first `present` are read (the rest `fill`).
+    /// 8 values from `source`, of which only the first `present` are read (the rest `fill`).
     @inline(__always)
-    private static func load<T: SIMDScalar>(_ source: UnsafePointer<T>, _ present: Int, or fill: T) -> SIMD16<T> {
-        if present >= 16 { return UnsafeRawPointer(source).loadUnaligned(as: SIMD16<T>.self) }
-        var v = SIMD16<T>(repeating: fill)
+    private static func load<T: SIMDScalar>(_ source: UnsafePointer<T>, _ present: Int, or fill: T) -> SIMD8<T> {
+        if present >= 8 { return UnsafeRawPointer(source).loadUnaligned(as: SIMD8<T>.self) }
+        var v = SIMD8<T>(repeating: fill)
         for lane in 0..<max(present, 0) { v[lane] = source[lane] }
         return v
     }
 
     @inline(__always)
-    private static func store<T: SIMDScalar>(_ value: SIMD16<T>, _ destination: UnsafeMutablePointer<T>) {
-        UnsafeMutableRawPointer(destination).storeBytes(of: value, as: SIMD16<T>.self)
+    private static func store<T: SIMDScalar>(_ value: SIMD8<T>, _ destination: UnsafeMutablePointer<T>) {
+        UnsafeMutableRawPointer(destination).storeBytes(of: value, as: SIMD8<T>.self)
     }
 }
 
 extension ConvolutionCall {
     /// oy·sh − ph and ox·sw − pw of output pixels `first ..< first + count` (of one image), as
-    /// Floats into `y` and `x`: for the 16-lane builds (``BilinearTap16``, ``BilinearCell16``),
+    /// Floats into `y` and `x`: for the vector builds (``BilinearTap8``, ``BilinearCell16``),
     /// which add a tap's offset and the learned offset to them. Exact where
     /// ``SamplingPlan/vectorizable(_:)`` holds (below 2^21), so an origin plus a tap's offset is
     /// the Float of the integer sum that ``tap(n:og:t:oy:ox:)`` and ``cell(n:og:t:oy:ox:)``

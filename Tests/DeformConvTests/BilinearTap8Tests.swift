@@ -3,10 +3,10 @@ import Testing
 
 @testable import DeformConv
 
-/// The plan build's 16-lane form of the border rule must be the scalar rule exactly: every
+/// The plan build's 8-lane form of the border rule must be the scalar rule exactly: every
 /// variant's results and the plan-reuse guarantees rest on one rule.
-@Suite("BilinearTap16 is BilinearTap lane for lane, bit for bit")
-struct BilinearTap16Tests {
+@Suite("BilinearTap8 is BilinearTap lane for lane, bit for bit")
+struct BilinearTap8Tests {
     /// Coordinates where the rule changes branch (the open range's ends, integers, either side
     /// of them, the far side of the plane), non-finite and huge values, and plain fractions.
     static func coordinate(_ size: Int, _ rng: inout SeededGenerator) -> Float {
@@ -26,21 +26,21 @@ struct BilinearTap16Tests {
 
     @Test(
         "random and edge coordinates, masks and live lanes; planes from 1×1 to the largest side allowed",
-        arguments: [(1, 1), (1, 7), (5, 3), (13, 11), (1000, 3), (BilinearTap16.maxSide - 1, 2)])
+        arguments: [(1, 1), (1, 7), (5, 3), (13, 11), (1000, 3), (BilinearTap8.maxSide - 1, 2)])
     func matchesScalarRule(height: Int, width: Int) {
         var rng = SeededGenerator(seed: UInt64(height * 31 + width))
         for _ in 0..<2000 {
-            var y = SIMD16<Float>(), x = SIMD16<Float>(), scale = SIMD16<Float>(), live = SIMDMask<SIMD16<Int32>>()
-            for lane in 0..<16 {
+            var y = SIMD8<Float>(), x = SIMD8<Float>(), scale = SIMD8<Float>(), live = SIMDMask<SIMD8<Int32>>()
+            for lane in 0..<8 {
                 y[lane] = Self.coordinate(height, &rng)
                 x[lane] = Self.coordinate(width, &rng)
                 scale[lane] =
                     [1, 0, .nan, .infinity, Float.random(in: 0...1, using: &rng)][Int.random(in: 0..<5, using: &rng)]
                 live[lane] = Int.random(in: 0..<8, using: &rng) != 0
             }
-            let taps = BilinearTap16(y: y, x: x, height: height, width: width, scale: scale, live: live)
+            let taps = BilinearTap8(y: y, x: x, height: height, width: width, scale: scale, live: live)
             let offsets = [taps.o0, taps.o1, taps.o2, taps.o3], weights = [taps.w0, taps.w1, taps.w2, taps.w3]
-            for lane in 0..<16 {
+            for lane in 0..<8 {
                 let expected =
                     live[lane]
                     ? BilinearTap(y: y[lane], x: x[lane], height: height, width: width, scale: scale[lane]) : .zero
@@ -62,7 +62,7 @@ struct BilinearTap16Tests {
             batch: 1, inChannels: 1, height: 64, width: 64, outChannels: 1,
             kernel: Extent2(3, 3), padding: Extent2(1), hasMask: false, hasBias: false)
         let wide = try DeformConvGeometry(
-            batch: 1, inChannels: 1, height: 1, width: BilinearTap16.maxSide, outChannels: 1,
+            batch: 1, inChannels: 1, height: 1, width: BilinearTap8.maxSide, outChannels: 1,
             kernel: Extent2(1, 1), hasMask: false, hasBias: false)
         #expect(SamplingPlan.vectorizable(small))
         #expect(!SamplingPlan.vectorizable(wide))
