@@ -186,24 +186,36 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
     ) {
         let channels = p.inChannels
         let image = (layout == .nchw ? UnsafePointer(nhwc) : p.input) + n * p.planeSize * channels
-        let stride = plan.entryStride, rowBytes = 8 &* stride
-        // Pixel by pixel, all taps of a pixel together: a pixel's column row is written in one
-        // sequential stretch, and consecutive pixels' taps sample overlapping neighbourhoods.
         for og in 0..<p.offsetGroups {
-            let base = image + og &* p.offsetGroupChannels
-            runs[og].withUnsafeBufferPointer { ogRuns in
-                for q in 0..<pixels {
-                    var entry = plan.entry(row: og &* p.taps, q: q)
-                    var tapColumn = columns + q &* rowLength
-                    for _ in 0..<p.taps {
-                        let corners = CornerQuad(entry: entry, stride: stride, base: base, step: channels, zeros: zeros)
-                        for run in ogRuns {
-                            corners.blend(from: run.start, count: run.count, into: tapColumn + run.destination)
-                        }
-                        entry += rowBytes
-                        tapColumn += p.groupIn
-                    }
-                }
+            for run in runs[og] {
+                Self.gather(
+                    run, from: image + og &* p.offsetGroupChannels, step: channels, zeros: zeros, plan: plan,
+                    firstRow: og &* p.taps, taps: p.taps, pixels: pixels, into: columns, rowLength: rowLength,
+                    tapStep: p.groupIn)
+            }
+        }
+    }
+
+    /// One run's samples of every tap and pixel, pixel by pixel, all taps of a pixel together: a
+    /// pixel's column row is written in one sequential stretch, and consecutive pixels' taps
+    /// sample overlapping neighbourhoods. Apart from the call's other loops (not inlined) so that
+    /// its pointers and counters stay in registers. (An offset group that groups split into
+    /// several runs reads its plan entries once per run.)
+    @inline(never)
+    private static func gather(
+        _ run: GatherRun, from base: UnsafePointer<Float>, step: Int, zeros: UnsafePointer<Float>,
+        plan: SamplingPlan, firstRow: Int, taps: Int, pixels: Int, into columns: UnsafeMutablePointer<Float>,
+        rowLength: Int, tapStep: Int
+    ) {
+        let stride = plan.entryStride, rowBytes = 8 &* stride
+        for q in 0..<pixels {
+            var entry = plan.entry(row: firstRow, q: q)
+            var out = columns + (q &* rowLength &+ run.destination)
+            for _ in 0..<taps {
+                CornerQuad(entry: entry, stride: stride, base: base, step: step, zeros: zeros)
+                    .blend(from: run.start, count: run.count, into: out)
+                entry += rowBytes
+                out += tapStep
             }
         }
     }
