@@ -125,8 +125,9 @@ struct BilinearTap8 {
         return (floor, unsafeBitCast(floor + magic, to: SIMD8<Int32>.self) &- magicBits)
     }
 
-    /// ``floor(_:)`` of 16 lanes, eight at a time, for ``BilinearCell16``.
-    @inline(__always)
+    /// ``floor(_:)`` of 16 lanes, eight at a time, for ``BilinearCell16``. Transparent, as the
+    /// init: `@inline(__always)` left it a call with its vectors on the stack.
+    @_transparent
     static func floor(_ v: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Int32>) {
         let (lowFloor, low) = floor(v.lowHalf), (highFloor, high) = floor(v.highHalf)
         return (SIMD16(lowHalf: lowFloor, highHalf: highFloor), SIMD16(lowHalf: low, highHalf: high))
