@@ -3,8 +3,9 @@
 /// The backward's weights change order through it: torchvision's (C_in/G, kh·kw) per output
 /// channel to the column rows' tap-major (kh·kw, C_in/G), and its grad_weight sums back; the
 /// input's rows go from NCHW to NHWC through it (a row's channels a plane apart, its pixels C
-/// apart: ``ChannelsLast/transpose(_:rows:into:)``); the forward's weight packing and the
-/// backward's sum of the workers' grad_input copies use its `Tile` directly.
+/// apart: ``ChannelsLast/transpose(_:rows:into:)``), and the forward's few-pixel column block
+/// into rows of pixels; the forward's weight packing and NCHW output store and the backward's sum
+/// of the workers' grad_input copies use its `Tile` directly.
 ///
 /// In 8 × 8 tiles held in registers: eight rows' 8-float runs are loaded, shuffled, and stored
 /// as eight 8-float runs of the destination's rows, so every load and store is a vector, not the
@@ -65,6 +66,13 @@ enum TileTranspose {
             TileTranspose.store(r5, p + 5 &* stride)
             TileTranspose.store(r6, p + 6 &* stride)
             TileTranspose.store(r7, p + 7 &* stride)
+        }
+
+        /// Each row plus `row` (a bias per column, added before a transpose).
+        @inline(__always)
+        mutating func addToEachRow(_ row: SIMD8<Float>) {
+            r0 += row; r1 += row; r2 += row; r3 += row
+            r4 += row; r5 += row; r6 += row; r7 += row
         }
 
         /// Each row plus `other`'s.

@@ -236,19 +236,10 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
                 a: columns + group * depth, lda: rowLength,
                 panels: ChannelsLast.panel(p.geometry, panels, group: group, firstColumn: 0), tile: tile)
             if layout == .nchw {
-                // 16 pixels at a time, every channel of them: the 16 tile rows read stay in L1
-                // while each channel's 16 outputs (a line) are written. (Channel by channel over
-                // all the block's pixels read the whole tile, larger than L1, once per channel.)
-                for q0 in stride(from: 0, to: pixels, by: 16) {
-                    let count = min(16, pixels &- q0)
-                    let rows = tile + q0 &* ldb
-                    for j in 0..<p.groupOut {
-                        let co = group &* p.groupOut &+ j
-                        let out = p.outputPlane(n: n, co: co) + (first &+ q0)
-                        let bias = p.bias?[co] ?? 0
-                        for q in 0..<count { out[q] = rows[q &* ldb &+ j] + bias }
-                    }
-                }
+                let firstOut = group &* p.groupOut
+                Self.storeTransposed(
+                    tile, stride: ldb, pixels: pixels, channels: p.groupOut, bias: p.bias.map { $0 + firstOut },
+                    into: p.outputPlane(n: n, co: firstOut) + first, planeStride: p.outPixels)
             } else {
                 // NHWC: output pixel (n, first + q) is a row of C_out values.
                 for q in 0..<pixels {
@@ -261,6 +252,35 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
 }
 
 extension BlockedGatherKernel {
+    /// Tile rows `0 ..< pixels` (a pixel's `channels` sums, `stride` apart) plus the channels'
+    /// bias into NCHW planes `planeStride` apart, in 8 × 8 tiles: eight pixels at a time, every
+    /// channel of them, so the eight tile rows read stay in L1 while each channel's eight
+    /// outputs are written as one vector (an element-wise walk stores one float per load, and
+    /// LLVM vectorises it as gathers). Pixels and channels past the last whole tile go one by one.
+    private static func storeTransposed(
+        _ tile: UnsafePointer<Float>, stride: Int, pixels: Int, channels: Int, bias: UnsafePointer<Float>?,
+        into out: UnsafeMutablePointer<Float>, planeStride: Int
+    ) {
+        let wholePixels = pixels & ~7, wholeChannels = channels & ~7
+        var q0 = 0
+        while q0 < wholePixels {
+            var c0 = 0
+            while c0 < wholeChannels {
+                var t = TileTranspose.Tile(tile + (q0 &* stride &+ c0), stride: stride)
+                if let bias { t.addToEachRow(TileTranspose.load(bias + c0)) }
+                t.transpose()
+                t.store(out + (c0 &* planeStride &+ q0), stride: planeStride)
+                c0 &+= 8
+            }
+            q0 &+= 8
+        }
+        for c in 0..<channels {
+            let plane = out + c &* planeStride, b = bias?[c] ?? 0
+            let from = c < wholeChannels ? wholePixels : 0
+            for q in from..<pixels { plane[q] = tile[q &* stride &+ c] + b }
+        }
+    }
+
     /// The `weightsAsGiven` product: per group, the column block transposed (and reordered to the
     /// weights' (cl, t) order) into rows of pixels, then ``BlockedGEMM`` straight into the NCHW
     /// output planes, or for NHWC into `tile` (C_out/G rows of pixels) and from there transposed
@@ -272,12 +292,12 @@ extension BlockedGatherKernel {
     ) {
         let depth = p.groupIn * p.taps
         for group in 0..<p.geometry.groups {
-            for cl in 0..<p.groupIn {
-                for t in 0..<p.taps {
-                    let dst = transposed + (cl * p.taps + t) * transposedStride
-                    let src = columns + group * depth + t * p.groupIn + cl
-                    for q in 0..<pixels { dst[q] = src[q * rowLength] }
-                }
+            // Tap by tap, the block's pixels × C_in/G channels to rows cl·kh·kw + t, in 8 × 8
+            // tiles (an element-wise walk reads each pixel's row a column at a time).
+            for t in 0..<p.taps {
+                TileTranspose.transpose(
+                    columns + group * depth + t * p.groupIn, rows: pixels, columns: p.groupIn, sourceStride: rowLength,
+                    into: transposed + t * transposedStride, destinationStride: p.taps * transposedStride)
             }
             let firstOut = group * p.groupOut
             let nchw = layout == .nchw
@@ -287,10 +307,10 @@ extension BlockedGatherKernel {
                 c: nchw ? p.outputPlane(n: n, co: firstOut) + first : tile, ldc: nchw ? p.outPixels : transposedStride,
                 bias: p.bias.map { $0 + firstOut })
             if !nchw {
-                for q in 0..<pixels {
-                    let out = p.output + (n * p.outPixels + first + q) * p.outChannels + firstOut
-                    for j in 0..<p.groupOut { out[j] = tile[j * transposedStride + q] }
-                }
+                TileTranspose.transpose(
+                    tile, rows: p.groupOut, columns: pixels, sourceStride: transposedStride,
+                    into: p.output + (n * p.outPixels + first) * p.outChannels + firstOut,
+                    destinationStride: p.outChannels)
             }
         }
     }
