@@ -68,6 +68,23 @@ enum TileTranspose {
             TileTranspose.store(r7, p + 7 &* stride)
         }
 
+        /// Each row followed by `high`'s row as one 16-float run, eight of them `stride` floats
+        /// apart: two tiles side by side stored a whole cache line per row.
+        @inline(__always)
+        func store(joining high: Tile, _ p: UnsafeMutablePointer<Float>, stride: Int) {
+            @inline(__always) func put(_ low: SIMD8<Float>, _ high: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+                UnsafeMutableRawPointer(p).storeBytes(of: SIMD16(lowHalf: low, highHalf: high), as: SIMD16<Float>.self)
+            }
+            put(r0, high.r0, p)
+            put(r1, high.r1, p + stride)
+            put(r2, high.r2, p + 2 &* stride)
+            put(r3, high.r3, p + 3 &* stride)
+            put(r4, high.r4, p + 4 &* stride)
+            put(r5, high.r5, p + 5 &* stride)
+            put(r6, high.r6, p + 6 &* stride)
+            put(r7, high.r7, p + 7 &* stride)
+        }
+
         /// Each row plus `row` (a bias per column, added before a transpose).
         @inline(__always)
         mutating func addToEachRow(_ row: SIMD8<Float>) {

@@ -253,10 +253,13 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
 
 extension BlockedGatherKernel {
     /// Tile rows `0 ..< pixels` (a pixel's `channels` sums, `stride` apart) plus the channels'
-    /// bias into NCHW planes `planeStride` apart, in 8 × 8 tiles: eight pixels at a time, every
-    /// channel of them, so the eight tile rows read stay in L1 while each channel's eight
-    /// outputs are written as one vector (an element-wise walk stores one float per load, and
-    /// LLVM vectorises it as gathers). Pixels and channels past the last whole tile go one by one.
+    /// bias into NCHW planes `planeStride` apart, in 8 × 8 tiles: sixteen pixels at a time, every
+    /// channel of them, so the sixteen tile rows read stay in L1 while each channel's sixteen
+    /// outputs (a cache line) are written as two vectors, one after the other (an element-wise
+    /// walk stores one float per load, and LLVM vectorises it as gathers). Whole lines matter
+    /// when planes are a multiple of 4 KiB apart (128² pixels): every channel's line falls in
+    /// one L1 set, and a line written half at a time would be fetched twice. Pixels and
+    /// channels past the last whole tile go one by one.
     private static func storeTransposed(
         _ tile: UnsafePointer<Float>, stride: Int, pixels: Int, channels: Int, bias: UnsafePointer<Float>?,
         into out: UnsafeMutablePointer<Float>, planeStride: Int
@@ -264,15 +267,25 @@ extension BlockedGatherKernel {
         let wholePixels = pixels & ~7, wholeChannels = channels & ~7
         var q0 = 0
         while q0 < wholePixels {
+            let q1 = min(q0 &+ 16, wholePixels)
             var c0 = 0
             while c0 < wholeChannels {
-                var t = TileTranspose.Tile(tile + (q0 &* stride &+ c0), stride: stride)
-                if let bias { t.addToEachRow(TileTranspose.load(bias + c0)) }
-                t.transpose()
-                t.store(out + (c0 &* planeStride &+ q0), stride: planeStride)
+                let b = bias.map { TileTranspose.load($0 + c0) }
+                var low = TileTranspose.Tile(tile + (q0 &* stride &+ c0), stride: stride)
+                if let b { low.addToEachRow(b) }
+                low.transpose()
+                let o = out + (c0 &* planeStride &+ q0)
+                if q1 &- q0 == 16 {
+                    var high = TileTranspose.Tile(tile + ((q0 &+ 8) &* stride &+ c0), stride: stride)
+                    if let b { high.addToEachRow(b) }
+                    high.transpose()
+                    low.store(joining: high, o, stride: planeStride)
+                } else {
+                    low.store(o, stride: planeStride)
+                }
                 c0 &+= 8
             }
-            q0 &+= 8
+            q0 = q1
         }
         for c in 0..<channels {
             let plane = out + c &* planeStride, b = bias?[c] ?? 0
