@@ -84,11 +84,11 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
         let transposedFloats = weightsAsGiven ? geometry.reductionLength * transposedStride : 0
         transposed = (0..<workers).map { _ in alignedFloats(transposedFloats) }
         // The accumulator tile of the packed product (prepared weights use it whatever the size);
-        // with the weights as given, NHWC output goes through one group's NCHW product (C_out/G
-        // rows of pixels) before its transpose into pixel rows.
+        // with the weights as given, one group's product (C_out/G rows of pixels, whole column
+        // panels) before it is copied (NCHW) or transposed (NHWC) into the output.
         let tileFloats = max(
             blockPixels * ChannelsLast.paddedGroupOut(geometry),
-            weightsAsGiven && layout == .nhwc ? geometry.groupOutChannels * transposedStride : 0)
+            weightsAsGiven ? geometry.groupOutChannels * transposedStride : 0)
         accumulators = (0..<workers).map { _ in alignedFloats(tileFloats) }
         let inputCount = layout == .nchw ? geometry.batch * geometry.inChannels * geometry.height * geometry.width : 0
         nhwc = alignedFloats(inputCount)
@@ -295,9 +295,9 @@ extension BlockedGatherKernel {
     }
 
     /// The `weightsAsGiven` product: per group, the column block transposed (and reordered to the
-    /// weights' (cl, t) order) into rows of pixels, then ``BlockedGEMM`` straight into the NCHW
-    /// output planes, or for NHWC into `tile` (C_out/G rows of pixels) and from there transposed
-    /// into the output's pixel rows.
+    /// weights' (cl, t) order) into rows of pixels, then ``BlockedGEMM`` into `tile` (C_out/G rows
+    /// of pixels), and from there into the NCHW output planes (a copy per row) or the NHWC
+    /// output's pixel rows (a transpose).
     private func multiplyGivenWeights(
         _ p: ConvolutionCall, n: Int, first: Int, pixels: Int,
         columns: UnsafeMutablePointer<Float>, transposed: UnsafeMutablePointer<Float>,
@@ -312,14 +312,22 @@ extension BlockedGatherKernel {
                     columns + group * depth + t * p.groupIn, rows: pixels, columns: p.groupIn, sourceStride: rowLength,
                     into: transposed + t * transposedStride, destinationStride: p.taps * transposedStride)
             }
+            // Into `tile`, every column panel whole: the columns past `pixels` (read from the
+            // transposed buffer's padding, whatever it holds) are computed and dropped, so no
+            // k-slice takes the micro-kernel's element-wise path for a partial panel (at 49
+            // pixels one of two panels, at two workers' 25 each the only one).
             let firstOut = group * p.groupOut
-            let nchw = layout == .nchw
+            let width = (pixels + microKernel.columns - 1) / microKernel.columns * microKernel.columns
             BlockedGEMM.multiply(
-                microKernel, m: p.groupOut, n: pixels, k: depth,
+                microKernel, m: p.groupOut, n: width, k: depth,
                 a: p.weightRow(co: firstOut), lda: depth, b: transposed, ldb: transposedStride,
-                c: nchw ? p.outputPlane(n: n, co: firstOut) + first : tile, ldc: nchw ? p.outPixels : transposedStride,
-                bias: p.bias.map { $0 + firstOut })
-            if !nchw {
+                c: tile, ldc: transposedStride, bias: p.bias.map { $0 + firstOut })
+            if layout == .nchw {
+                for j in 0..<p.groupOut {
+                    p.outputPlane(n: n, co: firstOut + j).advanced(by: first)
+                        .update(from: tile + j * transposedStride, count: pixels)
+                }
+            } else {
                 TileTranspose.transpose(
                     tile, rows: p.groupOut, columns: pixels, sourceStride: transposedStride,
                     into: p.output + (n * p.outPixels + first) * p.outChannels + firstOut,
