@@ -6,7 +6,8 @@ import Testing
 
 /// The backward designs and the option sets that push the fast one through its edge paths:
 /// several pixel blocks with a short last one and several workers (their copies of grad_input
-/// and their weight sums added), with both micro-kernels.
+/// and their weight sums added), the weights transposed or, wherever C_in/G allows, as given,
+/// with both micro-kernels.
 let backwardConfigurations: [(name: String, variant: KernelVariant, options: KernelOptions)] =
     [("naive", .naive, KernelOptions())]
     + MicroKernelTile.allCases.flatMap { tile in
@@ -16,7 +17,17 @@ let backwardConfigurations: [(name: String, variant: KernelVariant, options: Ker
                 "blockedGather/small-blocks/3-workers/\(tile.rawValue)", .blockedGather,
                 KernelOptions(
                     cacheBytes: KernelOptions.minCacheBytes, executor: ConcurrentTestExecutor(workerCount: 3),
-                    microKernel: tile)
+                    fewPixels: 0, microKernel: tile)
+            ),
+            (
+                "blockedGather/small-blocks/weights-as-given/\(tile.rawValue)", .blockedGather,
+                KernelOptions(cacheBytes: KernelOptions.minCacheBytes, fewPixels: .max, microKernel: tile)
+            ),
+            (
+                "blockedGather/small-blocks/3-workers/weights-as-given/\(tile.rawValue)", .blockedGather,
+                KernelOptions(
+                    cacheBytes: KernelOptions.minCacheBytes, executor: ConcurrentTestExecutor(workerCount: 3),
+                    fewPixels: .max, microKernel: tile)
             ),
         ]
     }
@@ -114,6 +125,16 @@ struct BackwardRandomTests {
             batch: 2, inChannels: 24, height: 3, width: 3, outChannels: 64, kernel: Extent2(3),
             stride: Extent2(1), padding: Extent2(1), dilation: Extent2(1), groups: 2, offsetGroups: 3,
             hasMask: true, hasBias: true),
+        // C_in/G·kh·kw a multiple of 32, so the weights can be multiplied as given: with 3
+        // workers, shared columns (5) and the workers' own sums (6).
+        try! DeformConvGeometry(
+            batch: 2, inChannels: 64, height: 4, width: 3, outChannels: 64, kernel: Extent2(3),
+            stride: Extent2(1), padding: Extent2(1), dilation: Extent2(1), groups: 2, offsetGroups: 2,
+            hasMask: true, hasBias: true),
+        try! DeformConvGeometry(
+            batch: 1, inChannels: 32, height: 5, width: 6, outChannels: 7, kernel: Extent2(3),
+            stride: Extent2(1), padding: Extent2(1), dilation: Extent2(1), groups: 1, offsetGroups: 1,
+            hasMask: false, hasBias: false),
     ]
 
     @Test(
@@ -154,11 +175,26 @@ struct BackwardRandomTests {
         #expect(shares(4, workers: 3) && shares(4, workers: 2))
         #expect(!shares(4, workers: 1))
         #expect(!shares(0, workers: 3) && !shares(2, workers: 2))
+        #expect(shares(5, workers: 3) && !shares(6, workers: 3))
+    }
+
+    @Test("the weights are multiplied as given with few pixels, where C_in/G·kh·kw is a multiple of 32")
+    func weightsAsGivenChoice() {
+        func asGiven(_ which: Int, fewPixels: Int = KernelOptions().fewPixels) -> Bool {
+            BlockedGatherBackward(
+                geometry: Self.geometries[which], options: KernelOptions(fewPixels: fewPixels), layout: .nchw
+            ).weightsAsGiven
+        }
+        #expect(asGiven(5) && asGiven(6))
+        #expect(!asGiven(5, fewPixels: 24) && asGiven(5, fewPixels: 25))
+        // 20·9 = 180 and 8·9 = 72 are not multiples of 32.
+        #expect(!asGiven(0, fewPixels: .max) && !asGiven(2, fewPixels: .max))
+        #expect(!asGiven(5, fewPixels: 0))
     }
 
     @Test(
         "channels-last backward equals NCHW after transposing input, grad_output and grad_input",
-        arguments: [1, 4])
+        arguments: [1, 4, 5])
     func channelsLast(_ which: Int) throws {
         let problem = try Problem(Self.geometries[which], seed: 7)
         let g = problem.geometry

@@ -1,9 +1,10 @@
 /// The `blockedGather` backward: `blockedGather`'s channels-last machinery run the other way,
 /// on the caller's ``ParallelExecutor``, without atomics and deterministic.
 ///
-/// Per call the workers transpose the input to NHWC (as the forward does) and the weights to
-/// W′[group][C_out/G][k = t·(C_in/G) + cl] (rows padded to 32). Then image by image, each
-/// worker takes an equal share of the image's pixels (``PixelShare``), in blocks; per block:
+/// Per call the workers transpose the input to NHWC (as the forward does) and, unless there are
+/// few pixels (below), the weights to W′[group][C_out/G][k = t·(C_in/G) + cl] (rows padded to
+/// 32). Then image by image, each worker takes an equal share of the image's pixels
+/// (``PixelShare``), in blocks; per block:
 /// 1. the columns' gradient, a row of (kh·kw)·C_in values per pixel:
 ///    grad_columns = grad_outputᵀ (pixels × C_out/G) × W′, group by group, with the
 ///    micro-kernel of `options.microKernel` (``BlockedGEMM``);
@@ -24,6 +25,16 @@
 /// shared set of sums. Every worker's own full-size sums, written and read back once per call,
 /// and their addition were most of what two threads did not halve there.
 ///
+/// With few output pixels (N·H_out·W_out < `KernelOptions.fewPixels`) and (C_in/G)·kh·kw a
+/// multiple of 32 (the micro-kernel reads whole 32-column panels), the weights are not
+/// transposed: step 1 multiplies them as given, which yields each pixel's column gradient in
+/// torchvision's (cl, t) order, and a transpose of the block's rows puts it in the (t, cl) order
+/// of step 2; step 2's columns are transposed back to (cl, t), so step 3's products come out in
+/// grad_weight's own order and, with one set of sums (one worker, or shared columns), go straight
+/// into it. A wide layer's weights are far larger than a few pixels' columns (512@7²: 9.4 MB
+/// against 0.9 MB), and the weights' two transposes run through memory where the rows' run in
+/// cache.
+///
 /// Blocks go to workers by a fixed rule and every sum runs in a fixed order, so a thread count
 /// gives the same bits on every run. Steps a gradient does not need are skipped
 /// (``BackwardWork`` counts what ran).
@@ -43,7 +54,13 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
     /// micro-kernel width past the last group's start.
     private let rowStride: Int
     private let nhwc: UnsafeMutablePointer<Float>
+    /// Whether step 1 multiplies the weights as given (see the type's comment).
+    let weightsAsGiven: Bool
+    /// W′, unless `weightsAsGiven`.
     private let transposedWeights: UnsafeMutablePointer<Float>
+    /// Per worker, when `weightsAsGiven`: a block's column rows in the order they are not kept in
+    /// (step 1's product, then step 2's columns).
+    private let reordered: [UnsafeMutablePointer<Float>]
     /// Whether step 3 runs per image by output channels over `columns[0]`, the whole image's
     /// columns, into `weightSums[0]` (see the type's comment).
     let sharedColumns: Bool
@@ -54,7 +71,8 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
     /// NCHW, C_out × pixels from NHWC.
     /// Per worker; with `sharedColumns` and NHWC, one holding the whole image's channel rows.
     private let upstream: [UnsafeMutablePointer<Float>]
-    /// Per worker, or one (`sharedColumns`).
+    /// Per worker, or one (`sharedColumns`); none when `weightsAsGiven` leaves one set of sums,
+    /// which is grad_weight itself.
     private let weightSums: [UnsafeMutablePointer<Float>]
     /// A row of the grad_weight sums added over the workers, before its transpose.
     private let rowSums: [UnsafeMutablePointer<Float>]
@@ -105,17 +123,24 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
         let weightFloats = g.groups * g.groupOutChannels * depthStride
         let sharedColumns = workers > 1 && g.outPixels * rowStride <= weightFloats
         self.sharedColumns = sharedColumns
+        let weightsAsGiven =
+            depth % MicroKernelTile.packColumns == 0 && g.batch * g.outPixels < options.fewPixels
+        self.weightsAsGiven = weightsAsGiven
         let upstreamFloats =
             sharedColumns && layout == .nhwc ? g.outPixels * g.outChannels : blockPixels * g.outChannels
         let upstreamCopies = sharedColumns && layout == .nhwc ? 1 : workers
         let columnFloats = sharedColumns ? g.outPixels * rowStride : blockPixels * rowStride
         let copies = sharedColumns ? 1 : workers
+        let sumCopies = weightsAsGiven && copies == 1 ? 0 : copies
+        let reorderedFloats = weightsAsGiven ? blockPixels * rowStride : 0
+        let transposedFloats = weightsAsGiven ? 0 : weightFloats
         nhwc = alignedFloats(inputFloats)
-        transposedWeights = alignedFloats(weightFloats)
+        transposedWeights = alignedFloats(transposedFloats)
+        reordered = (0..<workers).map { _ in alignedFloats(reorderedFloats) }
         columns = (0..<copies).map { _ in alignedFloats(columnFloats) }
         columnGradients = (0..<workers).map { _ in alignedFloats(blockPixels * rowStride) }
         upstream = (0..<upstreamCopies).map { _ in alignedFloats(upstreamFloats) }
-        weightSums = (0..<copies).map { _ in alignedFloats(weightFloats) }
+        weightSums = (0..<sumCopies).map { _ in alignedFloats(weightFloats) }
         rowSums = (0..<workers).map { _ in alignedFloats(depthStride) }
         biasSums = (0..<workers).map { _ in alignedFloats(g.outChannels) }
         partialInputs = (0..<workers).map { _ in alignedFloats(imageFloats) }
@@ -128,16 +153,18 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
         chunks = (0..<workers).map { _ in alignedFloats(chunkFloats) }
         works.initialize(repeating: BackwardWork(), count: workers * Self.workStride)
         let perWorker =
-            blockPixels * rowStride + depthStride + g.outChannels + imageFloats + 2 * g.inChannels + chunkFloats
-        let copied = copies * (columnFloats + weightFloats) + upstreamCopies * upstreamFloats
-        workspaceBytes = (inputFloats + weightFloats + workers * perWorker + copied) * MemoryLayout<Float>.size
+            blockPixels * rowStride + reorderedFloats + depthStride + g.outChannels + imageFloats + 2 * g.inChannels
+            + chunkFloats
+        let copied = copies * columnFloats + sumCopies * weightFloats + upstreamCopies * upstreamFloats
+        workspaceBytes = (inputFloats + transposedFloats + workers * perWorker + copied) * MemoryLayout<Float>.size
     }
 
     deinit {
         nhwc.deallocate()
         transposedWeights.deallocate()
         let perWorker = [
-            columns, columnGradients, upstream, weightSums, rowSums, biasSums, partialInputs, zeros, sinks, chunks,
+            reordered, columns, columnGradients, upstream, weightSums, rowSums, biasSums, partialInputs, zeros, sinks,
+            chunks,
         ]
         for buffers in perWorker { buffers.forEach { $0.deallocate() } }
         works.deallocate()
@@ -155,7 +182,7 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
                 ChannelsLast.transpose(
                     p, rows: inputRows * worker / workers..<inputRows * (worker + 1) / workers, into: nhwc)
             }
-            if b.needsColumnGradient {
+            if b.needsColumnGradient && !weightsAsGiven {
                 transposeWeights(p, rows: weightRows * worker / workers..<weightRows * (worker + 1) / workers)
             }
             if b.gradBias != nil { biasSums[worker].update(repeating: 0, count: g.outChannels) }
@@ -189,7 +216,7 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
             }
         }
         executor.run { [self] worker in
-            if b.gradWeight != nil {
+            if b.gradWeight != nil && !weightSums.isEmpty {
                 addWeightSums(
                     p, rows: weightRows * worker / workers..<weightRows * (worker + 1) / workers,
                     worker: worker, workers: workers, into: b.gradWeight!)
@@ -254,29 +281,57 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
             work.biasTerms += outChannels * pixels
         }
         guard b.needsColumnGradient || b.gradWeight != nil else { return }
+        let ownColumns = sharedColumns ? columns[0] + first * rowStride : columns[worker]
         if b.needsColumnGradient {
+            let (weights, weightStride) =
+                weightsAsGiven ? (p.weight, depth) : (UnsafePointer(transposedWeights), depthStride)
+            let product = weightsAsGiven ? reordered[worker] : columnGradients[worker]
             for group in 0..<g.groups {
                 BlockedGEMM.multiply(
                     microKernel, m: pixels, n: depth, k: groupOut,
                     a: pixelRows + group * groupOut, lda: outChannels,
-                    b: transposedWeights + group * groupOut * depthStride, ldb: depthStride,
-                    c: columnGradients[worker] + group * depth, ldc: rowStride, bias: nil, panelsOuter: true)
+                    b: weights + group * groupOut * weightStride, ldb: weightStride,
+                    c: product + group * depth, ldc: rowStride, bias: nil, panelsOuter: true)
             }
+            if weightsAsGiven { reorder(pixels, product, tapMajor: false, into: columnGradients[worker]) }
             work.columnProducts += pixels * depth * outChannels
         }
-        consume(b, n: n, first: first, pixels: pixels, worker: worker, work: &work)
+        // Step 2 writes its columns tap-major; with the weights as given, step 3 reads them (cl, t).
+        consume(
+            b, n: n, first: first, pixels: pixels, worker: worker,
+            columns: weightsAsGiven ? reordered[worker] : ownColumns, work: &work)
+        if weightsAsGiven && b.gradWeight != nil {
+            reorder(pixels, reordered[worker], tapMajor: true, into: ownColumns)
+        }
         if b.gradWeight != nil && !sharedColumns {
+            let (sums, sumStride) = weightSums.isEmpty ? (b.gradWeight!, depth) : (weightSums[worker], depthStride)
             for group in 0..<g.groups {
                 BlockedGEMM.multiply(
                     microKernel, m: groupOut, n: depth, k: pixels,
                     a: channelRows + group * groupOut * channelStride, lda: channelStride,
                     b: columns[worker] + group * depth, ldb: rowStride,
-                    c: weightSums[worker] + group * groupOut * depthStride, ldc: depthStride,
+                    c: sums + group * groupOut * sumStride, ldc: sumStride,
                     // The worker's first block writes its sums (nothing to zero or load: with
                     // few pixels, wide layers' sums are as large as the weights).
                     bias: nil, accumulate: work.weightProducts > 0)
             }
             work.weightProducts += outChannels * depth * pixels
+        }
+    }
+
+    /// The column rows of `pixels` pixels from `source` to `destination` (both `rowStride` apart),
+    /// each group's part transposed: from (t, cl) order to (cl, t) if `tapMajor`, else back.
+    private func reorder(
+        _ pixels: Int, _ source: UnsafeMutablePointer<Float>, tapMajor: Bool,
+        into destination: UnsafeMutablePointer<Float>
+    ) {
+        let groupIn = depth / geometry.taps
+        let (rows, columns) = tapMajor ? (geometry.taps, groupIn) : (groupIn, geometry.taps)
+        for q in 0..<pixels {
+            for group in 0..<geometry.groups {
+                let at = q * rowStride + group * depth
+                TileTranspose.transpose(source + at, rows: rows, columns: columns, into: destination + at)
+            }
         }
     }
 
@@ -289,6 +344,7 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
         let (channelRows, stride) =
             layout == .nchw
             ? (b.gradOutput + n * p.outChannels * p.outPixels, p.outPixels) : (UnsafePointer(upstream[0]), p.outPixels)
+        let (sums, sumStride) = weightSums.isEmpty ? (b.gradWeight!, depth) : (weightSums[0], depthStride)
         for group in 0..<geometry.groups {
             let lower = max(rows.lowerBound, group * groupOut), upper = min(rows.upperBound, (group + 1) * groupOut)
             guard lower < upper else { continue }
@@ -296,14 +352,15 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
                 microKernel, m: upper - lower, n: depth, k: p.outPixels,
                 a: channelRows + lower * stride, lda: stride,
                 b: columns[0] + group * depth, ldb: rowStride,
-                c: weightSums[0] + lower * depthStride, ldc: depthStride,
+                c: sums + lower * sumStride, ldc: sumStride,
                 bias: nil, accumulate: n > 0, panelsOuter: true)
         }
         work.weightProducts += rows.count * depth * p.outPixels
     }
 
     /// Step 2: every sampling point of the block once, its cell applied to the channels of its
-    /// offset group in runs that stay inside one convolution group. Sixteen pixels at a time:
+    /// offset group in runs that stay inside one convolution group; the block's columns go to
+    /// `columns`, a row per pixel. Sixteen pixels at a time:
     /// where the plane allows (``SamplingPlan/vectorizable(_:)``) each tap's cells of the
     /// sixteen are classified together (``BilinearCell16``) and the interior ones take
     /// ``InteriorPass``; the rest take the scalar ``BilinearCell`` and ``CellPass``. Then pixel
@@ -311,7 +368,10 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
     /// around the same input pixels, follow each other while those are in L1. Each point leaves
     /// its grad_mask and grad_offset sums as 8 lanes, added up 8 pixels at a time through a tile
     /// transpose and written as vectors: consecutive pixels are consecutive in those gradients.
-    private func consume(_ b: BackwardProblem, n: Int, first: Int, pixels: Int, worker: Int, work: inout BackwardWork) {
+    private func consume(
+        _ b: BackwardProblem, n: Int, first: Int, pixels: Int, worker: Int, columns: UnsafeMutablePointer<Float>,
+        work: inout BackwardWork
+    ) {
         let p = b.forward
         let channels = p.inChannels
         let image = (layout == .nchw ? UnsafePointer(nhwc) : p.input) + n * p.planeSize * channels
@@ -324,7 +384,6 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
         let interiorPass = InteriorPass(
             wantColumns: b.gradWeight != nil, wantMask: b.gradMask != nil,
             wantOffset: b.gradOffset != nil, wantInput: b.gradInput != nil)
-        let columns = sharedColumns ? columns[0] + first * rowStride : columns[worker]
         let columnGradients = columnGradients[worker]
         let chunk = chunks[worker]
         let originY = chunk, originX = chunk + blockPixels
@@ -533,7 +592,7 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
     }
 
     /// grad_weight rows `rows` (output channels) = Σ over workers, in worker order, of their
-    /// sums, from W′'s order back to (cl, t). Only the workers that had pixels wrote sums (with
+    /// sums, from W′'s order back to (cl, t) (with `weightsAsGiven` they are in it). Only the workers that had pixels wrote sums (with
     /// fewer output pixels than workers, some had none, worker 0 among them).
     private func addWeightSums(
         _ p: ConvolutionCall, rows: Range<Int>, worker: Int, workers: Int, into gradWeight: UnsafeMutablePointer<Float>
@@ -568,7 +627,11 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
                 }
                 source = UnsafePointer(sum)
             }
-            TileTranspose.transpose(source, rows: p.taps, columns: p.groupIn, into: gradWeight + co * depth)
+            if weightsAsGiven {
+                (gradWeight + co * depth).update(from: source, count: depth)
+            } else {
+                TileTranspose.transpose(source, rows: p.taps, columns: p.groupIn, into: gradWeight + co * depth)
+            }
         }
     }
 }

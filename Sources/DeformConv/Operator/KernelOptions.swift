@@ -10,9 +10,11 @@ public struct KernelOptions: Sendable {
     public var executor: any ParallelExecutor
     /// Workspace slots, and so the most concurrent blocks, of `dispatch`.
     public var dispatchWorkers: Int
-    /// `blockedGather` multiplies the weights as given, instead of packing them each call, when
-    /// N·H_out·W_out is below this: with few output pixels packing costs more than it saves
-    /// (docs/design-measurements.md). 0 always packs; `Int.max` never does.
+    /// `blockedGather` multiplies the weights as given, instead of packing (forward) or
+    /// transposing (backward) them each call, when N·H_out·W_out is below this: with few output
+    /// pixels reordering the weights costs more than it saves (docs/design-measurements.md).
+    /// 0 always reorders; `Int.max` never does (the backward only where (C_in/G)·kh·kw is a
+    /// multiple of 32).
     public var fewPixels: Int
     /// The GEMM micro-kernel of `tiled`, `dispatch` and `blockedGather`: by default the one sized
     /// for the register file the kernels were compiled for.
