@@ -253,10 +253,9 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
             channelRows = b.gradOutput + n * outChannels * p.outPixels + first
             channelStride = p.outPixels
             if b.needsColumnGradient {
-                for co in 0..<outChannels {
-                    let source = channelRows + co * p.outPixels
-                    for q in 0..<pixels { copy[q * outChannels + co] = source[q] }
-                }
+                TileTranspose.transpose(
+                    channelRows, rows: outChannels, columns: pixels, sourceStride: p.outPixels, into: copy,
+                    destinationStride: outChannels)
             }
             pixelRows = UnsafePointer(copy)
         } else {
@@ -264,9 +263,9 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
             // With shared columns, into the whole image's channel rows (multiplyImage reads them).
             let (rows, stride) = sharedColumns ? (upstream[0] + first, p.outPixels) : (copy, pixels)
             if b.gradWeight != nil || b.gradBias != nil {
-                for q in 0..<pixels {
-                    for co in 0..<outChannels { rows[co * stride + q] = pixelRows[q * outChannels + co] }
-                }
+                TileTranspose.transpose(
+                    pixelRows, rows: pixels, columns: outChannels, sourceStride: outChannels, into: rows,
+                    destinationStride: stride)
             }
             channelRows = UnsafePointer(rows)
             channelStride = stride

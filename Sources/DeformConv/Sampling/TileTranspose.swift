@@ -3,8 +3,9 @@
 /// The backward's weights change order through it: torchvision's (C_in/G, kh·kw) per output
 /// channel to the column rows' tap-major (kh·kw, C_in/G), and its grad_weight sums back; the
 /// input's rows go from NCHW to NHWC through it (a row's channels a plane apart, its pixels C
-/// apart: ``ChannelsLast/transpose(_:rows:into:)``), and the forward's few-pixel column block
-/// into rows of pixels; the forward's weight packing and NCHW output store and the backward's sum
+/// apart: ``ChannelsLast/transpose(_:rows:into:)``), the forward's few-pixel column block into
+/// rows of pixels, and the backward's blocks of grad_output into the orientation the layout does
+/// not give and its few-pixel column rows between (t, cl) and (cl, t); the forward's weight packing and NCHW output store and the backward's sum
 /// of the workers' grad_input copies use its `Tile` directly.
 ///
 /// In 8 × 8 tiles held in registers: eight rows' 8-float runs are loaded, shuffled, and stored
