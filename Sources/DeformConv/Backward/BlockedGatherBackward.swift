@@ -35,6 +35,12 @@
 /// against 0.9 MB), and the weights' two transposes run through memory where the rows' run in
 /// cache.
 ///
+/// With several workers and either of the two (shared columns, or the weights as given), step 1
+/// runs before the image's blocks, for all its pixels at once, each worker taking a share of
+/// every group's columns (``splitColumns``) into one product for the image that step 2 reads.
+/// A worker's blocks of a few pixels used each weight panel it read for a few rows of products,
+/// and every worker read all the weights.
+///
 /// Blocks go to workers by a fixed rule and every sum runs in a fixed order, so a thread count
 /// gives the same bits on every run. Steps a gradient does not need are skipped
 /// (``BackwardWork`` counts what ran).
@@ -61,6 +67,10 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
     /// Per worker, when `weightsAsGiven`: a block's column rows in the order they are not kept in
     /// (step 1's product, then step 2's columns).
     private let reordered: [UnsafeMutablePointer<Float>]
+    /// Whether step 1 runs per image, split by columns (see the type's comment).
+    let splitColumns: Bool
+    /// With `splitColumns`, step 1's product for the whole image, a row per pixel.
+    private let imageProducts: UnsafeMutablePointer<Float>
     /// Whether step 3 runs per image by output channels over `columns[0]`, the whole image's
     /// columns, into `weightSums[0]` (see the type's comment).
     let sharedColumns: Bool
@@ -69,7 +79,8 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
     private let columnGradients: [UnsafeMutablePointer<Float>]
     /// The block's grad_output in the orientation the layout does not give: pixels × C_out from
     /// NCHW, C_out × pixels from NHWC.
-    /// Per worker; with `sharedColumns` and NHWC, one holding the whole image's channel rows.
+    /// Per worker; with `sharedColumns` and NHWC, one holding the whole image's channel rows;
+    /// with `splitColumns` and NCHW, each worker's copy of the whole image's pixel rows.
     private let upstream: [UnsafeMutablePointer<Float>]
     /// Per worker, or one (`sharedColumns`); none when `weightsAsGiven` leaves one set of sums,
     /// which is grad_weight itself.
@@ -126,16 +137,20 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
         let weightsAsGiven =
             depth % MicroKernelTile.packColumns == 0 && g.batch * g.outPixels < options.fewPixels
         self.weightsAsGiven = weightsAsGiven
-        let upstreamFloats =
-            sharedColumns && layout == .nhwc ? g.outPixels * g.outChannels : blockPixels * g.outChannels
+        let splitColumns = workers > 1 && (weightsAsGiven || sharedColumns)
+        self.splitColumns = splitColumns
+        let wholeImage = (sharedColumns && layout == .nhwc) || (splitColumns && layout == .nchw)
+        let upstreamFloats = max(blockPixels, wholeImage ? g.outPixels : 0) * g.outChannels
         let upstreamCopies = sharedColumns && layout == .nhwc ? 1 : workers
         let columnFloats = sharedColumns ? g.outPixels * rowStride : blockPixels * rowStride
         let copies = sharedColumns ? 1 : workers
         let sumCopies = weightsAsGiven && copies == 1 ? 0 : copies
         let reorderedFloats = weightsAsGiven ? blockPixels * rowStride : 0
         let transposedFloats = weightsAsGiven ? 0 : weightFloats
+        let productFloats = splitColumns ? g.outPixels * rowStride : 0
         nhwc = alignedFloats(inputFloats)
         transposedWeights = alignedFloats(transposedFloats)
+        imageProducts = alignedFloats(productFloats)
         reordered = (0..<workers).map { _ in alignedFloats(reorderedFloats) }
         columns = (0..<copies).map { _ in alignedFloats(columnFloats) }
         columnGradients = (0..<workers).map { _ in alignedFloats(blockPixels * rowStride) }
@@ -156,12 +171,14 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
             blockPixels * rowStride + reorderedFloats + depthStride + g.outChannels + imageFloats + 2 * g.inChannels
             + chunkFloats
         let copied = copies * columnFloats + sumCopies * weightFloats + upstreamCopies * upstreamFloats
-        workspaceBytes = (inputFloats + transposedFloats + workers * perWorker + copied) * MemoryLayout<Float>.size
+        workspaceBytes =
+            (inputFloats + transposedFloats + productFloats + workers * perWorker + copied) * MemoryLayout<Float>.size
     }
 
     deinit {
         nhwc.deallocate()
         transposedWeights.deallocate()
+        imageProducts.deallocate()
         let perWorker = [
             reordered, columns, columnGradients, upstream, weightSums, rowSums, biasSums, partialInputs, zeros, sinks,
             chunks,
@@ -188,6 +205,11 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
             if b.gradBias != nil { biasSums[worker].update(repeating: 0, count: g.outChannels) }
         }
         for n in 0..<g.batch {
+            if splitColumns && b.needsColumnGradient {
+                executor.run { [self] worker in
+                    multiplyColumns(b, n: n, worker: worker, workers: workers, work: &works[worker * Self.workStride])
+                }
+            }
             executor.run { [self] worker in
                 if b.gradInput != nil { partialInputs[worker].update(repeating: 0, count: g.inChannels * p.planeSize) }
                 var work = works[worker * Self.workStride]
@@ -252,7 +274,7 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
         if layout == .nchw {
             channelRows = b.gradOutput + n * outChannels * p.outPixels + first
             channelStride = p.outPixels
-            if b.needsColumnGradient {
+            if b.needsColumnGradient && !splitColumns {
                 TileTranspose.transpose(
                     channelRows, rows: outChannels, columns: pixels, sourceStride: p.outPixels, into: copy,
                     destinationStride: outChannels)
@@ -281,7 +303,16 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
         }
         guard b.needsColumnGradient || b.gradWeight != nil else { return }
         let ownColumns = sharedColumns ? columns[0] + first * rowStride : columns[worker]
-        if b.needsColumnGradient {
+        // The block's column gradients in step 2's (t, cl) order.
+        var gradients = columnGradients[worker]
+        if b.needsColumnGradient && splitColumns {
+            let products = imageProducts + first * rowStride
+            if weightsAsGiven {
+                reorder(pixels, products, tapMajor: false, into: gradients)
+            } else {
+                gradients = products
+            }
+        } else if b.needsColumnGradient {
             let (weights, weightStride) =
                 weightsAsGiven ? (p.weight, depth) : (UnsafePointer(transposedWeights), depthStride)
             let product = weightsAsGiven ? reordered[worker] : columnGradients[worker]
@@ -298,7 +329,7 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
         // Step 2 writes its columns tap-major; with the weights as given, step 3 reads them (cl, t).
         consume(
             b, n: n, first: first, pixels: pixels, worker: worker,
-            columns: weightsAsGiven ? reordered[worker] : ownColumns, work: &work)
+            columns: weightsAsGiven ? reordered[worker] : ownColumns, columnGradients: gradients, work: &work)
         if weightsAsGiven && b.gradWeight != nil {
             reorder(pixels, reordered[worker], tapMajor: true, into: ownColumns)
         }
@@ -316,6 +347,37 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
             }
             work.weightProducts += outChannels * depth * pixels
         }
+    }
+
+    /// Step 1 of image `n` with `splitColumns`: the product of all its pixels' grad_output and
+    /// the worker's share of each group's columns of the weights (whole 32-column panels), into
+    /// `imageProducts`.
+    private func multiplyColumns(
+        _ b: BackwardProblem, n: Int, worker: Int, workers: Int, work: inout BackwardWork
+    ) {
+        let p = b.forward, panels = (depth + MicroKernelTile.packColumns - 1) / MicroKernelTile.packColumns
+        let lower = panels * worker / workers * MicroKernelTile.packColumns
+        let upper = min(panels * (worker + 1) / workers * MicroKernelTile.packColumns, depth)
+        guard lower < upper else { return }
+        let pixelRows: UnsafePointer<Float>
+        if layout == .nchw {
+            TileTranspose.transpose(
+                b.gradOutput + n * p.outChannels * p.outPixels, rows: p.outChannels, columns: p.outPixels,
+                sourceStride: p.outPixels, into: upstream[worker], destinationStride: p.outChannels)
+            pixelRows = UnsafePointer(upstream[worker])
+        } else {
+            pixelRows = b.gradOutput + n * p.outPixels * p.outChannels
+        }
+        let (weights, weightStride) =
+            weightsAsGiven ? (p.weight, depth) : (UnsafePointer(transposedWeights), depthStride)
+        for group in 0..<geometry.groups {
+            BlockedGEMM.multiply(
+                microKernel, m: p.outPixels, n: upper - lower, k: p.groupOut,
+                a: pixelRows + group * p.groupOut, lda: p.outChannels,
+                b: weights + (group * p.groupOut * weightStride + lower), ldb: weightStride,
+                c: imageProducts + (group * depth + lower), ldc: rowStride, bias: nil, panelsOuter: true)
+        }
+        work.columnProducts += p.outPixels * (upper - lower) * p.outChannels
     }
 
     /// The column rows of `pixels` pixels from `source` to `destination` (both `rowStride` apart),
@@ -369,7 +431,7 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
     /// transpose and written as vectors: consecutive pixels are consecutive in those gradients.
     private func consume(
         _ b: BackwardProblem, n: Int, first: Int, pixels: Int, worker: Int, columns: UnsafeMutablePointer<Float>,
-        work: inout BackwardWork
+        columnGradients: UnsafeMutablePointer<Float>, work: inout BackwardWork
     ) {
         let p = b.forward
         let channels = p.inChannels
@@ -383,7 +445,6 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
         let interiorPass = InteriorPass(
             wantColumns: b.gradWeight != nil, wantMask: b.gradMask != nil,
             wantOffset: b.gradOffset != nil, wantInput: b.gradInput != nil)
-        let columnGradients = columnGradients[worker]
         let chunk = chunks[worker]
         let originY = chunk, originX = chunk + blockPixels
         // Per tap: its CellLanes, then its 16 points' sums (three 16 × 8 tiles).
