@@ -85,7 +85,8 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
     /// Per worker, or one (`sharedColumns`); none when `weightsAsGiven` leaves one set of sums,
     /// which is grad_weight itself.
     private let weightSums: [UnsafeMutablePointer<Float>]
-    /// A row of the grad_weight sums added over the workers, before its transpose.
+    /// Per worker, with several sets of sums: a row of them added over the workers, before its
+    /// transpose (empty otherwise).
     private let rowSums: [UnsafeMutablePointer<Float>]
     private let biasSums: [UnsafeMutablePointer<Float>]
     /// One image's grad_input, NHWC.
@@ -156,7 +157,8 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
         columnGradients = (0..<workers).map { _ in alignedFloats(blockPixels * rowStride) }
         upstream = (0..<upstreamCopies).map { _ in alignedFloats(upstreamFloats) }
         weightSums = (0..<sumCopies).map { _ in alignedFloats(weightFloats) }
-        rowSums = (0..<workers).map { _ in alignedFloats(depthStride) }
+        let rowSumFloats = sumCopies > 1 ? depthStride : 0
+        rowSums = (0..<workers).map { _ in alignedFloats(rowSumFloats) }
         biasSums = (0..<workers).map { _ in alignedFloats(g.outChannels) }
         partialInputs = (0..<workers).map { _ in alignedFloats(imageFloats) }
         zeros = (0..<workers).map { _ in alignedFloats(g.inChannels) }
@@ -168,7 +170,7 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
         chunks = (0..<workers).map { _ in alignedFloats(chunkFloats) }
         works.initialize(repeating: BackwardWork(), count: workers * Self.workStride)
         let perWorker =
-            blockPixels * rowStride + reorderedFloats + depthStride + g.outChannels + imageFloats + 2 * g.inChannels
+            blockPixels * rowStride + reorderedFloats + rowSumFloats + g.outChannels + imageFloats + 2 * g.inChannels
             + chunkFloats
         let copied = copies * columnFloats + sumCopies * weightFloats + upstreamCopies * upstreamFloats
         workspaceBytes =
@@ -334,7 +336,7 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
             reorder(pixels, reordered[worker], tapMajor: true, into: ownColumns)
         }
         if b.gradWeight != nil && !sharedColumns {
-            let (sums, sumStride) = weightSums.isEmpty ? (b.gradWeight!, depth) : (weightSums[worker], depthStride)
+            let (sums, sumStride) = gradWeightSums(b, copy: worker)
             for group in 0..<g.groups {
                 BlockedGEMM.multiply(
                     microKernel, m: groupOut, n: depth, k: pixels,
@@ -380,6 +382,12 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
         work.columnProducts += p.outPixels * (upper - lower) * p.outChannels
     }
 
+    /// The grad_weight sums of copy `index` and their row stride: grad_weight itself where there
+    /// is one set of sums and no copy (`weightSums` empty).
+    private func gradWeightSums(_ b: BackwardProblem, copy index: Int) -> (UnsafeMutablePointer<Float>, Int) {
+        weightSums.isEmpty ? (b.gradWeight!, depth) : (weightSums[index], depthStride)
+    }
+
     /// The column rows of `pixels` pixels from `source` to `destination` (both `rowStride` apart),
     /// each group's part transposed: from (t, cl) order to (cl, t) if `tapMajor`, else back.
     private func reorder(
@@ -405,7 +413,7 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
         let (channelRows, stride) =
             layout == .nchw
             ? (b.gradOutput + n * p.outChannels * p.outPixels, p.outPixels) : (UnsafePointer(upstream[0]), p.outPixels)
-        let (sums, sumStride) = weightSums.isEmpty ? (b.gradWeight!, depth) : (weightSums[0], depthStride)
+        let (sums, sumStride) = gradWeightSums(b, copy: 0)
         for group in 0..<geometry.groups {
             let lower = max(rows.lowerBound, group * groupOut), upper = min(rows.upperBound, (group + 1) * groupOut)
             guard lower < upper else { continue }
