@@ -178,15 +178,19 @@ struct BackwardRandomTests {
         #expect(shares(5, workers: 3) && !shares(6, workers: 3))
     }
 
-    @Test("the weights are multiplied as given with few pixels, where C_in/G·kh·kw is a multiple of 32")
+    @Test(
+        "the weights are multiplied as given with few pixels per output channel of a group, where C_in/G·kh·kw is a multiple of 32"
+    )
     func weightsAsGivenChoice() {
         func asGiven(_ which: Int, fewPixels: Int = KernelOptions().fewPixels) -> Bool {
             BlockedGatherBackward(
                 geometry: Self.geometries[which], options: KernelOptions(fewPixels: fewPixels), layout: .nchw
             ).weightsAsGiven
         }
-        #expect(asGiven(5) && asGiven(6))
-        #expect(!asGiven(5, fewPixels: 24) && asGiven(5, fewPixels: 25))
+        // 5: 24 pixels for 32 output channels per group, 96 per 128; 6: 30 for 7, 548 per 128.
+        #expect(asGiven(5) && !asGiven(6))
+        #expect(!asGiven(5, fewPixels: 96) && asGiven(5, fewPixels: 97))
+        #expect(!asGiven(6, fewPixels: 548) && asGiven(6, fewPixels: 549))
         // 20·9 = 180 and 8·9 = 72 are not multiples of 32.
         #expect(!asGiven(0, fewPixels: .max) && !asGiven(2, fewPixels: .max))
         #expect(!asGiven(5, fewPixels: 0))

@@ -25,15 +25,17 @@
 /// shared set of sums. Every worker's own full-size sums, written and read back once per call,
 /// and their addition were most of what two threads did not halve there.
 ///
-/// With few output pixels (N·H_out·W_out < `KernelOptions.fewPixels`) and (C_in/G)·kh·kw a
+/// With few output pixels for the output channels (N·H_out·W_out·128 < `KernelOptions.fewPixels`
+/// · C_out/G: at the default, fewer pixels than output channels per group) and (C_in/G)·kh·kw a
 /// multiple of 32 (the micro-kernel reads whole 32-column panels), the weights are not
 /// transposed: step 1 multiplies them as given, which yields each pixel's column gradient in
 /// torchvision's (cl, t) order, and a transpose of the block's rows puts it in the (t, cl) order
 /// of step 2; step 2's columns are transposed back to (cl, t), so step 3's products come out in
 /// grad_weight's own order and, with one set of sums (one worker, or shared columns), go straight
-/// into it. A wide layer's weights are far larger than a few pixels' columns (512@7²: 9.4 MB
-/// against 0.9 MB), and the weights' two transposes run through memory where the rows' run in
-/// cache.
+/// into it. The weights' two transposes move C_out·(C_in/G)·kh·kw floats, the rows' two
+/// N·H_out·W_out·C_in·kh·kw, hence the pixels per output channel of a group. A wide layer's
+/// weights are also far larger than a few pixels' columns (512@7²: 9.4 MB against 0.9 MB), and
+/// their transposes run through memory where the rows' run in cache.
 ///
 /// With several workers and either of the two (shared columns, or the weights as given), step 1
 /// runs before the image's blocks, for all its pixels at once, each worker taking a share of
@@ -136,7 +138,8 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
         let sharedColumns = workers > 1 && g.outPixels * rowStride <= weightFloats
         self.sharedColumns = sharedColumns
         let weightsAsGiven =
-            depth % MicroKernelTile.packColumns == 0 && g.batch * g.outPixels < options.fewPixels
+            depth % MicroKernelTile.packColumns == 0
+            && g.batch * g.outPixels * 128 / g.groupOutChannels < options.fewPixels
         self.weightsAsGiven = weightsAsGiven
         let splitColumns = workers > 1 && (weightsAsGiven || sharedColumns)
         self.splitColumns = splitColumns

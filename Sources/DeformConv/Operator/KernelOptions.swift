@@ -13,8 +13,10 @@ public struct KernelOptions: Sendable {
     /// `blockedGather` multiplies the weights as given, instead of packing (forward) or
     /// transposing (backward) them each call, when N·H_out·W_out is below this: with few output
     /// pixels reordering the weights costs more than it saves (docs/design-measurements.md).
-    /// 0 always reorders; `Int.max` never does (the backward only where (C_in/G)·kh·kw is a
-    /// multiple of 32).
+    /// The backward counts pixels per 128 output channels of a group, N·H_out·W_out·128/(C_out/G):
+    /// its alternative reorders every pixel's column rows, so what decides is the pixels per
+    /// output channel. 0 always reorders; `Int.max` never does (the backward only where
+    /// (C_in/G)·kh·kw is a multiple of 32).
     public var fewPixels: Int
     /// The GEMM micro-kernel of `tiled`, `dispatch` and `blockedGather`: by default the one sized
     /// for the register file the kernels were compiled for.
