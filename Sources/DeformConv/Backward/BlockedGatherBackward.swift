@@ -318,16 +318,8 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
                 gradients = products
             }
         } else if b.needsColumnGradient {
-            let (weights, weightStride) =
-                weightsAsGiven ? (p.weight, depth) : (UnsafePointer(transposedWeights), depthStride)
             let product = weightsAsGiven ? reordered[worker] : columnGradients[worker]
-            for group in 0..<g.groups {
-                BlockedGEMM.multiply(
-                    microKernel, m: pixels, n: depth, k: groupOut,
-                    a: pixelRows + group * groupOut, lda: outChannels,
-                    b: weights + group * groupOut * weightStride, ldb: weightStride,
-                    c: product + group * depth, ldc: rowStride, bias: nil, panelsOuter: true)
-            }
+            multiplyColumnGradients(p, pixels: pixels, pixelRows: pixelRows, columns: 0..<depth, into: product)
             if weightsAsGiven { reorder(pixels, product, tapMajor: false, into: columnGradients[worker]) }
             work.columnProducts += pixels * depth * outChannels
         }
@@ -373,16 +365,27 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
         } else {
             pixelRows = b.gradOutput + n * p.outPixels * p.outChannels
         }
+        multiplyColumnGradients(
+            p, pixels: p.outPixels, pixelRows: pixelRows, columns: lower..<upper, into: imageProducts)
+        work.columnProducts += p.outPixels * (upper - lower) * p.outChannels
+    }
+
+    /// Step 1's product for `pixels` pixels, whose grad_output rows (C_out apart) start at
+    /// `pixelRows`: columns `columns` (from a whole 32-column panel on) of each group's part of the
+    /// column rows, into `product` (rows `rowStride` apart), from the weights as given or W′.
+    private func multiplyColumnGradients(
+        _ p: ConvolutionCall, pixels: Int, pixelRows: UnsafePointer<Float>, columns: Range<Int>,
+        into product: UnsafeMutablePointer<Float>
+    ) {
         let (weights, weightStride) =
             weightsAsGiven ? (p.weight, depth) : (UnsafePointer(transposedWeights), depthStride)
         for group in 0..<geometry.groups {
             BlockedGEMM.multiply(
-                microKernel, m: p.outPixels, n: upper - lower, k: p.groupOut,
+                microKernel, m: pixels, n: columns.count, k: p.groupOut,
                 a: pixelRows + group * p.groupOut, lda: p.outChannels,
-                b: weights + (group * p.groupOut * weightStride + lower), ldb: weightStride,
-                c: imageProducts + (group * depth + lower), ldc: rowStride, bias: nil, panelsOuter: true)
+                b: weights + (group * p.groupOut * weightStride + columns.lowerBound), ldb: weightStride,
+                c: product + (group * depth + columns.lowerBound), ldc: rowStride, bias: nil, panelsOuter: true)
         }
-        work.columnProducts += p.outPixels * (upper - lower) * p.outChannels
     }
 
     /// The grad_weight sums of copy `index` and their row stride: grad_weight itself where there
