@@ -666,8 +666,9 @@ final class BlockedGatherBackward: BackwardKernel, @unchecked Sendable {
     }
 
     /// grad_weight rows `rows` (output channels) = Σ over workers, in worker order, of their
-    /// sums, from W′'s order back to (cl, t) (with `weightsAsGiven` they are in it). Only the workers that had pixels wrote sums (with
-    /// fewer output pixels than workers, some had none, worker 0 among them).
+    /// sums, from W′'s order back to (cl, t) (with `weightsAsGiven` they are in it). Only the
+    /// workers that had pixels wrote sums (with fewer output pixels than workers, some had none,
+    /// worker 0 among them).
     private func addWeightSums(
         _ p: ConvolutionCall, rows: Range<Int>, worker: Int, workers: Int, into gradWeight: UnsafeMutablePointer<Float>
     ) {

@@ -5,8 +5,9 @@
 /// input's rows go from NCHW to NHWC through it (a row's channels a plane apart, its pixels C
 /// apart: ``ChannelsLast/transpose(_:rows:into:)``), the forward's few-pixel column block into
 /// rows of pixels, and the backward's blocks of grad_output into the orientation the layout does
-/// not give and its few-pixel column rows between (t, cl) and (cl, t); the forward's weight packing and NCHW output store and the backward's sum
-/// of the workers' grad_input copies use its `Tile` directly.
+/// not give and its few-pixel column rows between (t, cl) and (cl, t); the forward's weight
+/// packing and NCHW output store and the backward's sum of the workers' grad_input copies use
+/// its `Tile` directly.
 ///
 /// In 8 × 8 tiles held in registers: eight rows' 8-float runs are loaded, shuffled, and stored
 /// as eight 8-float runs of the destination's rows, so every load and store is a vector, not the
