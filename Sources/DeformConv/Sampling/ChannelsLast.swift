@@ -28,8 +28,15 @@ enum ChannelsLast {
 
     static func packedWeightCount(_ g: DeformConvGeometry) -> Int { g.groups * g.reductionLength * paddedGroupOut(g) }
 
-    /// Blocks of 16 packed columns: `pack` is split over the workers by these.
-    static func packBlocks(_ g: DeformConvGeometry) -> Int { g.groups * paddedGroupOut(g) / 16 }
+    /// The blocks of 16 packed columns that `worker` of `workers` packs: a contiguous run of whole
+    /// 32-column panels, so each worker writes one stretch of the buffer and no cache line or
+    /// panel is written by two workers. (Alternate blocks, one line each, had two workers write
+    /// alternate lines of every panel, each core's line next to the other's.)
+    static func packBlocks(_ g: DeformConvGeometry, worker: Int, workers: Int) -> Range<Int> {
+        let panels = g.groups * paddedGroupOut(g) / MicroKernelTile.packColumns
+        let blocksPerPanel = MicroKernelTile.packColumns / 16
+        return panels * worker / workers * blocksPerPanel..<panels * (worker + 1) / workers * blocksPerPanel
+    }
 
     /// The packed panel of output channels j ..< j + W of `group` (j a multiple of the width W):
     /// W·depth floats from (group·padded C_out/G + j)·depth, row k at k·W.
@@ -46,7 +53,7 @@ enum ChannelsLast {
     /// 8 weights of a row: each packed row segment of 16 (one cache line) is written whole, as
     /// two vectors back to back. (The element-wise transpose it replaces made one store per load.)
     static func pack(
-        _ g: DeformConvGeometry, weight: UnsafePointer<Float>, blocks: StrideTo<Int>, width: Int,
+        _ g: DeformConvGeometry, weight: UnsafePointer<Float>, blocks: Range<Int>, width: Int,
         into packed: UnsafeMutablePointer<Float>
     ) {
         let groupIn = g.groupInChannels, groupOut = g.groupOutChannels, taps = g.taps

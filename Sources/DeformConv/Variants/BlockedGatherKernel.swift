@@ -95,7 +95,6 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
         zeros = alignedFloats(geometry.inChannels)
         runs = GatherRun.runs(geometry)
         let packedCount = weightsAsGiven ? 0 : ChannelsLast.packedWeightCount(geometry)
-        // Workers pack alternate 16-column blocks: one cache line each, since the buffer is aligned.
         packed = alignedFloats(packedCount)
         builtCounts = WorkerCounts(workers: workers)
         self.geometry = geometry
@@ -124,7 +123,7 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
         executor.run { [self] worker in
             ChannelsLast.pack(
                 geometry, weight: weight.data,
-                blocks: stride(from: worker, to: ChannelsLast.packBlocks(geometry), by: workers),
+                blocks: ChannelsLast.packBlocks(geometry, worker: worker, workers: workers),
                 width: microKernel.columns, into: preparedPanels!)
         }
     }
@@ -143,7 +142,7 @@ final class BlockedGatherKernel: ForwardKernel, @unchecked Sendable {
             if !givenWeights && !preparedWeights {
                 ChannelsLast.pack(
                     p.geometry, weight: p.weight,
-                    blocks: stride(from: worker, to: ChannelsLast.packBlocks(p.geometry), by: workers),
+                    blocks: ChannelsLast.packBlocks(p.geometry, worker: worker, workers: workers),
                     width: microKernel.columns, into: packed)
             }
         }
